@@ -1,0 +1,2 @@
+/** SATP key derivation, ciphers and authentication over the JCE; master key and salt; roles and labels. */
+package org.janytun.crypto;

@@ -1,0 +1,36 @@
+package org.janytun.device;
+
+import java.io.IOException;
+
+/**
+ * The local tun/tap device, batch-first (shaped like wireguard-go's {@code tun.Device}) so that multi-packet
+ * reads and offloads can arrive without changing callers.
+ *
+ * <p>Packets are exchanged at an {@code offset} inside caller-owned heap buffers: the caller reserves room in
+ * front of the inner packet for the SATP header and payload type so that no copy is needed. Implementations
+ * must not allocate per packet.
+ */
+public interface TunDevice extends AutoCloseable {
+
+    /** The interface name the kernel gave the device, e.g. {@code tun0}. */
+    String name();
+
+    DeviceType type();
+
+    /** How many packets one {@link #read} may return at most. */
+    int batchSize();
+
+    /**
+     * Reads up to {@code min(bufs.length, batchSize())} inner packets, the i-th into {@code bufs[i]} starting at
+     * {@code offset}, its length into {@code sizes[i]}. Blocks for at most about {@code timeoutMillis}.
+     *
+     * @return the number of packets read: 0 on timeout, -1 once the device is closed
+     */
+    int read(byte[][] bufs, int[] sizes, int offset, int timeoutMillis) throws IOException;
+
+    /** Writes {@code count} inner packets, the i-th from {@code bufs[i]} at {@code offsets[i]}, {@code sizes[i]} bytes. */
+    void write(byte[][] bufs, int[] offsets, int[] sizes, int count) throws IOException;
+
+    @Override
+    void close();
+}

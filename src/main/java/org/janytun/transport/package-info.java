@@ -1,0 +1,2 @@
+/** The UDP boundary: sockets for SATP datagrams. */
+package org.janytun.transport;
