@@ -1,0 +1,88 @@
+package org.janytun.session;
+
+/**
+ * Replay windows of one connection, one per sender id seen (SPEC §10): packets of different anycast nodes that
+ * share keys have their own sequence numbers. A window size of 0 turns replay protection off.
+ *
+ * <p>A window is created only for a packet that passed authentication, so a stranger cannot make us allocate.
+ * Single-threaded: the receive path of a connection owns it.
+ */
+public final class ReplayProtection {
+    /** Largest window we keep per sender id: 2^24 packets (2 MiB of bits). */
+    public static final long MAX_WINDOW = 1L << 24;
+
+    private final long windowSize;
+    /** A small open-addressing map sender id → window: connections see one or a few sender ids. */
+    private int[] senders = emptyKeys(4);
+    private ReplayWindow[] windows = new ReplayWindow[4];
+    private int count;
+
+    public ReplayProtection(long windowSize) {
+        if (windowSize < 0 || windowSize > MAX_WINDOW) {
+            throw new IllegalArgumentException("-w/--window-size: must be 0.." + MAX_WINDOW + ", not " + windowSize);
+        }
+        this.windowSize = windowSize;
+    }
+
+    public long windowSize() {
+        return windowSize;
+    }
+
+    /** Whether {@code seq} from {@code senderId} is fresh; records it if so. */
+    public boolean accept(int senderId, int seq) {
+        if (windowSize == 0) {
+            return true;
+        }
+        int slot = slotOf(senders, senderId);
+        if (senders[slot] == senderId) {
+            return windows[slot].accept(seq);
+        }
+        if ((count + 1) * 2 > senders.length) {
+            grow();
+            slot = slotOf(senders, senderId);
+        }
+        senders[slot] = senderId;
+        windows[slot] = new ReplayWindow(windowSize, seq);
+        count++;
+        return true;
+    }
+
+    /** Forgets every sender (e.g. on operator request). */
+    public void clear() {
+        senders = emptyKeys(4);
+        windows = new ReplayWindow[4];
+        count = 0;
+    }
+
+    /** The slot holding {@code key}, or the empty slot where it belongs. */
+    private static int slotOf(int[] keys, int key) {
+        int mask = keys.length - 1;
+        int i = (key * 0x9E3779B9 >>> 16) & mask;
+        while (keys[i] != key && keys[i] != EMPTY) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    private void grow() {
+        int[] oldKeys = senders;
+        ReplayWindow[] oldWindows = windows;
+        senders = emptyKeys(oldKeys.length * 2);
+        windows = new ReplayWindow[oldKeys.length * 2];
+        for (int i = 0; i < oldKeys.length; i++) {
+            if (oldKeys[i] != EMPTY) {
+                int slot = slotOf(senders, oldKeys[i]);
+                senders[slot] = oldKeys[i];
+                windows[slot] = oldWindows[i];
+            }
+        }
+    }
+
+    private static final int EMPTY = -1;
+
+    private static int[] emptyKeys(int n) {
+        int[] k = new int[n];
+        java.util.Arrays.fill(k, EMPTY);
+        return k;
+    }
+}

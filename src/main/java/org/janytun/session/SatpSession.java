@@ -1,0 +1,156 @@
+package org.janytun.session;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.janytun.crypto.CryptoSuite;
+import org.janytun.crypto.PacketCrypto;
+import org.janytun.crypto.Role;
+import org.janytun.device.DeviceType;
+import org.janytun.wire.PayloadType;
+import org.janytun.wire.SatpLayout;
+
+/**
+ * One SATP connection without I/O: seals inner packets into datagrams and opens datagrams into inner packets.
+ * Hostile input never throws: {@link #open} reports a {@link DropReason} instead.
+ *
+ * <p>Threading: {@link #seal} is for one sending thread and {@link #open} for one receiving thread; they share
+ * only the atomic sequence counter. Neither allocates per packet.
+ */
+public final class SatpSession {
+    private final Role localRole;
+    private final Role peerRole;
+    private final int senderId;
+    private final int mux;
+    private final DeviceType deviceType;
+    private final int tagLength;
+    private final int maxInnerLength;
+    private final PacketCrypto sendCrypto;
+    private final PacketCrypto receiveCrypto;
+    private final ReplayProtection replay;
+    private final AtomicInteger nextSeq = new AtomicInteger();
+
+    public SatpSession(CryptoSuite suite, Role localRole, int senderId, int mux, DeviceType deviceType,
+                       long windowSize) {
+        this.localRole = localRole;
+        this.peerRole = localRole.peer();
+        this.senderId = senderId & 0xFFFF;
+        this.mux = mux & 0xFFFF;
+        this.deviceType = deviceType;
+        this.tagLength = suite.tagLength();
+        this.maxInnerLength = SatpLayout.maxInnerLength(tagLength);
+        this.sendCrypto = new PacketCrypto(suite);
+        this.receiveCrypto = new PacketCrypto(suite);
+        this.replay = new ReplayProtection(windowSize);
+    }
+
+    public int mux() {
+        return mux;
+    }
+
+    public int tagLength() {
+        return tagLength;
+    }
+
+    /** The largest inner packet that fits one datagram (1600 bytes with header and tag). */
+    public int maxInnerLength() {
+        return maxInnerLength;
+    }
+
+    /** Restarts the outgoing sequence at {@code seq} (tests; a restarted peer starts at 0). */
+    public void setNextSeq(int seq) {
+        nextSeq.set(seq);
+    }
+
+    /**
+     * Turns the inner packet at {@code buf[INNER_OFFSET, INNER_OFFSET + innerLength)} into a datagram in place,
+     * taking the next sequence number. {@code buf} needs room for the tag after the packet.
+     *
+     * @return the datagram length, or {@link #sealFailure} of the reason when the packet cannot be sent
+     */
+    public int seal(byte[] buf, int innerLength) {
+        int type = payloadTypeFor(buf, innerLength);
+        if (type < 0) {
+            return sealFailure(DropReason.NOT_IP);
+        }
+        if (innerLength > maxInnerLength) {
+            return sealFailure(DropReason.INNER_TOO_LONG);
+        }
+        return sealAs(buf, innerLength, type, nextSeq.getAndIncrement());
+    }
+
+    /** Seals with a given payload type and sequence number: for tests and for replaying vectors. */
+    public int sealAs(byte[] buf, int innerLength, int payloadType, int seq) {
+        SatpLayout.writeHeader(buf, seq, senderId, mux);
+        SatpLayout.writePayloadType(buf, payloadType);
+        return sendCrypto.seal(localRole, buf, SatpLayout.INNER_OFFSET + innerLength);
+    }
+
+    /** The negative value {@link #seal} returns for a reason. */
+    public static int sealFailure(DropReason reason) {
+        return -1 - reason.ordinal();
+    }
+
+    /** The reason behind a negative {@link #seal} result. */
+    public static DropReason sealFailureReason(int result) {
+        return DropReason.values()[-1 - result];
+    }
+
+    private int payloadTypeFor(byte[] buf, int innerLength) {
+        if (deviceType == DeviceType.TAP) {
+            return PayloadType.ETHERNET;
+        }
+        return innerLength > 0 ? PayloadType.ofIpPacket(buf[SatpLayout.INNER_OFFSET]) : -1;
+    }
+
+    /**
+     * Checks and decrypts the datagram in {@code buf[0, length)} in place, in the order of SPEC §9: size, mux,
+     * tag, sequence window, then payload. On delivery the inner packet is at
+     * {@code out.innerOffset()}, {@code out.innerLength()} bytes.
+     *
+     * @return whether the inner packet is to be written to the device; {@code out} says why not otherwise
+     */
+    public boolean open(byte[] buf, int length, Received out) {
+        out.innerOffset = SatpLayout.INNER_OFFSET;
+        out.innerLength = 0;
+        if (length < SatpLayout.HEADER_LENGTH + tagLength) {
+            return drop(out, DropReason.TOO_SHORT);
+        }
+        if (length > SatpLayout.MAX_DATAGRAM || length > buf.length) {
+            return drop(out, DropReason.OVERSIZE);
+        }
+        out.seq = SatpLayout.seq(buf);
+        out.senderId = SatpLayout.senderId(buf);
+        out.mux = SatpLayout.mux(buf);
+        if (out.mux != mux) {
+            return drop(out, DropReason.WRONG_MUX);
+        }
+        if (!receiveCrypto.authenticate(peerRole, buf, length)) {
+            return drop(out, DropReason.BAD_TAG);
+        }
+        if (!replay.accept(out.senderId, out.seq)) {
+            return drop(out, DropReason.REPLAYED);
+        }
+        int end = length - tagLength;
+        if (end - SatpLayout.HEADER_LENGTH <= SatpLayout.PAYLOAD_TYPE_LENGTH) {
+            return drop(out, DropReason.EMPTY_PAYLOAD);
+        }
+        receiveCrypto.decrypt(peerRole, buf, end);
+        out.payloadType = SatpLayout.payloadType(buf);
+        if (!payloadTypeFits(out.payloadType)) {
+            return drop(out, DropReason.WRONG_PAYLOAD_TYPE);
+        }
+        out.innerLength = end - SatpLayout.INNER_OFFSET;
+        out.drop = null;
+        return true;
+    }
+
+    private boolean payloadTypeFits(int type) {
+        return deviceType == DeviceType.TAP
+                ? type == PayloadType.ETHERNET
+                : type == PayloadType.IPV4 || type == PayloadType.IPV6;
+    }
+
+    private static boolean drop(Received out, DropReason reason) {
+        out.drop = reason;
+        return false;
+    }
+}
