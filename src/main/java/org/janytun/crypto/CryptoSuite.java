@@ -1,6 +1,5 @@
 package org.janytun.crypto;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -27,12 +26,12 @@ public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm
 
     /**
      * Builds a suite from option values. {@code key}, {@code salt} and {@code passphrase} may each be null:
-     * the passphrase supplies whichever of key and salt is not given explicitly.
+     * the passphrase (its bytes as given on the command line) supplies whichever of key and salt is not given explicitly.
      *
      * @throws IllegalArgumentException with a message naming the option at fault (never a secret)
      */
     public static CryptoSuite of(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm auth, int requestedTagLength,
-                                 byte[] key, byte[] salt, String passphrase) {
+                                 byte[] key, byte[] salt, byte[] passphrase) {
         List<String> warnings = new ArrayList<>();
         if (cipher == CtrAlgorithm.NULL && auth == AuthAlgorithm.NULL) {
             kdPrf = CtrAlgorithm.NULL;
@@ -59,7 +58,7 @@ public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm
         byte[] masterKey = key;
         byte[] masterSalt = salt;
         if (passphrase != null) {
-            byte[] p = passphrase.getBytes(StandardCharsets.UTF_8);
+            byte[] p = passphrase;
             if (masterKey == null) {
                 masterKey = tail(digest("SHA-256", p), kdPrf.keyBytes());
             }

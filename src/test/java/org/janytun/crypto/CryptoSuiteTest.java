@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** Option post-processing (SPEC §7.3) and the key/salt/passphrase rules (SPEC §4.1). */
 class CryptoSuiteTest {
-    private static final String PASS = "have_a_very_safe_and_productive_day";
+    private static final byte[] PASS = "have_a_very_safe_and_productive_day".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private static final byte[] KEY = Hex.parse("00112233445566778899aabbccddeeff");
     private static final byte[] SALT = Hex.parse("0102030405060708090a0b0c0d0e");
 

@@ -57,7 +57,7 @@ class KeyDerivationTest {
             int bits = k.get("kd_key_bits").asInt();
             CtrAlgorithm kd = CtrAlgorithm.ofKeyBits(bits).orElseThrow();
             CryptoSuite s = CryptoSuite.of(CtrAlgorithm.AES_CTR_128, kd, AuthAlgorithm.SHA1, 10, null, null,
-                    k.get("passphrase").asText());
+                    k.get("passphrase").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             assertEquals(k.get("master_key_hex").asText(), Hex.format(s.masterKey()), bits + "-bit key");
             assertEquals(saltHex, Hex.format(s.masterSalt()));
         }

@@ -62,6 +62,7 @@ public final class Vectors {
                 CtrAlgorithm.parse(config.get("cipher").asText()).orElseThrow(),
                 CtrAlgorithm.parse(config.get("kd_prf").asText()).orElseThrow(),
                 AuthAlgorithm.parse(config.get("auth_algo").asText()).orElseThrow(),
-                config.get("auth_tag_length").asInt(), key, salt, passphrase);
+                config.get("auth_tag_length").asInt(), key, salt,
+                passphrase == null ? null : passphrase.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

@@ -1,0 +1,190 @@
+package org.janytun.daemon;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.janytun.device.TunDevice;
+import org.janytun.session.DropReason;
+import org.janytun.session.Received;
+import org.janytun.session.SatpSession;
+import org.janytun.transport.UdpTransport;
+import org.janytun.wire.SatpLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data path of one point-to-point tunnel, on platform threads (blocking FFM calls would pin virtual ones):
+ *
+ * <pre>
+ *   device ──read──▶ seal ──send──▶ remote          (thread "janytun-device")
+ *   device ◀─write── open ◀─receive── any peer      (one thread "janytun-udp-N" per socket)
+ * </pre>
+ *
+ * The remote endpoint starts as {@code -r/-o} (or unknown) and moves to the source of any packet that passed the
+ * tag and the sequence window, never to that of an unauthenticated one (SPEC §11). Each loop owns its buffer and
+ * allocates nothing per packet.
+ */
+public final class Forwarder implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+    private static final int DEVICE_POLL_MILLIS = 250;
+
+    private final TunDevice device;
+    private final UdpTransport transport;
+    private final SatpSession session;
+    private final DropCounter drops;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile InetSocketAddress remote;
+    private volatile boolean running;
+
+    public final LongAdder packetsSent = new LongAdder();
+    public final LongAdder bytesSent = new LongAdder();
+    public final LongAdder packetsDelivered = new LongAdder();
+    public final LongAdder bytesDelivered = new LongAdder();
+
+    public Forwarder(TunDevice device, UdpTransport transport, SatpSession session, InetSocketAddress initialRemote,
+                     DropCounter drops) {
+        this.device = device;
+        this.transport = transport;
+        this.session = session;
+        this.remote = initialRemote;
+        this.drops = drops;
+    }
+
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    /** Sets the remote endpoint from outside the packet path (e.g. a late name resolution of {@code -r}). */
+    public void setRemoteIfUnknown(InetSocketAddress r) {
+        if (remote == null) {
+            remote = r;
+        }
+    }
+
+    public void start() {
+        running = true;
+        threads.add(Thread.ofPlatform().name("janytun-device").daemon().unstarted(this::deviceToNetwork));
+        List<DatagramChannel> sockets = transport.sockets();
+        for (int i = 0; i < sockets.size(); i++) {
+            DatagramChannel socket = sockets.get(i);
+            threads.add(Thread.ofPlatform().name("janytun-udp-" + i).daemon()
+                    .unstarted(() -> networkToDevice(socket)));
+        }
+        threads.forEach(Thread::start);
+    }
+
+    private void deviceToNetwork() {
+        byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
+        byte[][] bufs = {buf};
+        int[] sizes = new int[1];
+        ByteBuffer out = ByteBuffer.wrap(buf);
+        while (running) {
+            int n;
+            try {
+                n = device.read(bufs, sizes, SatpLayout.INNER_OFFSET, DEVICE_POLL_MILLIS);
+            } catch (IOException e) {
+                if (running) {
+                    log.error("reading from device {} failed, stopping: {}", device.name(), e.getMessage());
+                    running = false;
+                }
+                break;
+            }
+            if (n < 0) {
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                InetSocketAddress to = remote;
+                if (to == null) {
+                    drops.count(DropReason.NO_REMOTE); // the sequence number is not used up (SPEC §8)
+                    continue;
+                }
+                int length = session.seal(buf, sizes[i]);
+                if (length < 0) {
+                    drops.count(SatpSession.sealFailureReason(length));
+                    continue;
+                }
+                out.clear().limit(length);
+                try {
+                    transport.socketFor(to).send(out, to);
+                    packetsSent.increment();
+                    bytesSent.add(length);
+                } catch (ClosedChannelException closed) {
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    drops.count(DropReason.SEND_FAILED); // e.g. no route to the remote yet: keep going
+                }
+            }
+        }
+    }
+
+    private void networkToDevice(DatagramChannel socket) {
+        byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
+        byte[][] bufs = {buf};
+        int[] offsets = new int[1];
+        int[] sizes = new int[1];
+        ByteBuffer in = ByteBuffer.wrap(buf);
+        Received received = new Received();
+        while (running) {
+            SocketAddress source;
+            in.clear();
+            try {
+                source = socket.receive(in);
+            } catch (ClosedChannelException closed) {
+                return;
+            } catch (IOException e) {
+                if (running) {
+                    log.warn("receiving on {} failed: {}", socket, e.getMessage());
+                }
+                continue;
+            }
+            if (source == null) {
+                continue;
+            }
+            boolean deliver = session.open(buf, in.position(), received);
+            if (received.authentic()) {
+                learn((InetSocketAddress) source);
+            }
+            if (!deliver) {
+                drops.count(received.drop());
+                continue;
+            }
+            offsets[0] = received.innerOffset();
+            sizes[0] = received.innerLength();
+            try {
+                device.write(bufs, offsets, sizes, 1);
+                packetsDelivered.increment();
+                bytesDelivered.add(sizes[0]);
+            } catch (IOException e) {
+                drops.count(DropReason.DEVICE_WRITE_FAILED);
+            }
+        }
+    }
+
+    private void learn(InetSocketAddress source) {
+        InetSocketAddress current = remote;
+        if (!source.equals(current)) {
+            remote = source;
+            log.info("autodetected remote host changed to {}", UdpTransport.format(source));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        transport.close(); // wakes the receive loops
+        for (Thread t : threads) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.janytun.transport;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The UDP sockets SATP datagrams travel on (SPEC §2). Without {@code -i} one dual-stack socket on {@code [::]:port}
+ * serves IPv4 and IPv6 (the references open one socket per family; the effect is the same), falling back to
+ * {@code 0.0.0.0:port} where the kernel has no IPv6. With {@code -i} one socket is bound to that address.
+ */
+public final class UdpTransport implements AutoCloseable {
+    private final List<DatagramChannel> sockets;
+
+    private UdpTransport(List<DatagramChannel> sockets) {
+        this.sockets = List.copyOf(sockets);
+    }
+
+    /**
+     * Opens the sockets for {@code -i bindHost -p port} (bindHost may be null) and {@code -4}/{@code -6}.
+     *
+     * @throws IOException naming the address when binding fails
+     */
+    public static UdpTransport open(String bindHost, int port, AddressFamily family) throws IOException {
+        List<DatagramChannel> opened = new ArrayList<>();
+        try {
+            if (bindHost != null) {
+                InetAddress a = resolve(bindHost, family);
+                opened.add(bind(a instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6,
+                        new InetSocketAddress(a, port)));
+            } else if (family == AddressFamily.IPV4) {
+                opened.add(bind(StandardProtocolFamily.INET, new InetSocketAddress("0.0.0.0", port)));
+            } else {
+                try {
+                    opened.add(bind(StandardProtocolFamily.INET6, new InetSocketAddress("::", port)));
+                } catch (UnsupportedOperationException | IOException noIpv6) {
+                    if (family == AddressFamily.IPV6) {
+                        throw noIpv6;
+                    }
+                    opened.add(bind(StandardProtocolFamily.INET, new InetSocketAddress("0.0.0.0", port)));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (DatagramChannel c : opened) {
+                c.close();
+            }
+            throw e;
+        }
+        return new UdpTransport(opened);
+    }
+
+    private static DatagramChannel bind(ProtocolFamily pf, InetSocketAddress local) throws IOException {
+        DatagramChannel c = DatagramChannel.open(pf);
+        try {
+            c.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            c.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            c.bind(local);
+            return c;
+        } catch (IOException e) {
+            c.close();
+            throw new IOException("cannot bind UDP " + format(local) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first address of {@code host} that the family admits. */
+    public static InetAddress resolve(String host, AddressFamily family) throws UnknownHostException {
+        for (InetAddress a : InetAddress.getAllByName(host)) {
+            if (family.admits(a)) {
+                return a;
+            }
+        }
+        throw new UnknownHostException(host + ": no " + (family == AddressFamily.IPV4 ? "IPv4 " : "IPv6 ") + "address");
+    }
+
+    public List<DatagramChannel> sockets() {
+        return sockets;
+    }
+
+    /** The socket to send to {@code remote} on: one of the remote's family, or the dual-stack one. */
+    public DatagramChannel socketFor(InetSocketAddress remote) {
+        boolean v4 = remote.getAddress() instanceof Inet4Address;
+        for (DatagramChannel c : sockets) {
+            try {
+                InetSocketAddress local = (InetSocketAddress) c.getLocalAddress();
+                boolean localV4 = local.getAddress() instanceof Inet4Address;
+                if (localV4 == v4 || (!localV4 && local.getAddress().isAnyLocalAddress())) {
+                    return c;
+                }
+            } catch (IOException closed) {
+                // a closed socket sends nothing; try the next
+            }
+        }
+        return sockets.getFirst();
+    }
+
+    /** {@code addr:port}, or {@code [v6]:port}. */
+    public static String format(InetSocketAddress a) {
+        InetAddress ip = a.getAddress();
+        if (ip == null) {
+            return a.getHostString() + ":" + a.getPort();
+        }
+        String host = ip.getHostAddress();
+        if (ip instanceof java.net.Inet6Address) {
+            return "[" + host + "]:" + a.getPort();
+        }
+        return host + ":" + a.getPort();
+    }
+
+    @Override
+    public void close() {
+        for (DatagramChannel c : sockets) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing: nothing more to do
+            }
+        }
+    }
+}
