@@ -1,0 +1,490 @@
+package org.janytun.os;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Optional;
+
+/**
+ * Thin FFM bindings to the C library (glibc, Linux x86_64/aarch64). Calls that can fail throw {@link OsException}
+ * with the errno captured by the linker (reading errno after the call from Java would see a value clobbered by
+ * the JVM). The per-packet calls {@link #read} and {@link #write} do not throw and do not allocate: they return
+ * -1 and leave errno in a caller-owned {@link CallState}.
+ */
+public final class Libc {
+    // errno values (asm-generic/errno-base.h and errno.h; the same on x86_64 and aarch64).
+    public static final int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12,
+            EACCES = 13, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOSPC = 28, ERANGE = 34,
+            EMSGSIZE = 90, EBADFD = 77;
+    // open(2) flags.
+    public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    // poll(2) event bits (short).
+    public static final short POLLIN = 0x1, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
+    /** setns(2): join a network namespace. */
+    public static final int CLONE_NEWNET = 0x40000000;
+    public static final int EFD_NONBLOCK = O_NONBLOCK, EFD_CLOEXEC = O_CLOEXEC;
+    public static final int AF_UNIX = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = O_CLOEXEC;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
+
+    // Per-packet calls on heap arrays: critical(true) lets the native code see the byte[] directly (no copy, no
+    // native buffer). Only for calls that never block: the fds are non-blocking and poll() comes first.
+    private static final MethodHandle READ = errnoFn("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
+    private static final MethodHandle WRITE = errnoFn("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
+    // poll blocks, so it is an ordinary downcall (the GC can run meanwhile) on a native pollfd array.
+    private static final MethodHandle POLL = errnoFn("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+
+    // open and ioctl are variadic in C: the mode / argument is passed the variadic way.
+    private static final MethodHandle OPEN = errnoFn("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL = errnoFn("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = errnoFn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = errnoFn("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SOCKETPAIR = errnoFn("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle DUP2 = errnoFn("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETNS = errnoFn("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+    private static final MethodHandle GETPID = fn("getpid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETUID = fn("getuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETEUID = fn("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETGID = fn("getgid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETEGID = fn("getegid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle UMASK = fn("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle STRERROR = fn("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    // glibc's set*id wrappers apply the change to every thread of the process (they signal the others), which a
+    // multi-threaded JVM needs; the raw syscalls would change only the calling thread.
+    private static final MethodHandle SETUID = errnoFn("setuid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETGID = errnoFn("setgid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETGROUPS = errnoFn("setgroups", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
+    private static final MethodHandle INITGROUPS = errnoFn("initgroups", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETGROUPLIST = fn("getgrouplist",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    // The reentrant forms: getpwnam/getgrnam return a static buffer that another thread may overwrite.
+    private static final MethodHandle GETPWNAM_R = fn("getpwnam_r",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle GETGRNAM_R = fn("getgrnam_r",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle CHROOT = errnoFn("chroot", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle CHDIR = errnoFn("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SETSID = errnoFn("setsid", FunctionDescriptor.of(JAVA_INT));
+
+    // struct passwd and struct group on 64-bit glibc:
+    // passwd { char *pw_name; char *pw_passwd; uid_t pw_uid; gid_t pw_gid; char *pw_gecos; char *pw_dir; char *pw_shell; }
+    private static final long PASSWD_SIZE = 48, PW_NAME = 0, PW_UID = 16, PW_GID = 20, PW_DIR = 32;
+    // group { char *gr_name; char *gr_passwd; gid_t gr_gid; /* pad */ char **gr_mem; }
+    private static final long GROUP_SIZE = 32, GR_GID = 16;
+
+    private Libc() {
+    }
+
+    /**
+     * A preallocated buffer for the errno of one call at a time. Give each thread that makes per-packet calls its
+     * own (e.g. one for the reader and one for the writer of a device).
+     */
+    public static final class CallState {
+        final MemorySegment segment = Arena.ofAuto().allocate(CAPTURE_LAYOUT);
+
+        /** The errno left by the last failed call made with this state. */
+        public int errno() {
+            return Libc.errno(segment);
+        }
+    }
+
+    /** A user database entry (the fields of struct passwd that we need). */
+    public record Passwd(String name, int uid, int gid, String home) {
+    }
+
+    // ---- per-packet calls: no exceptions, no allocation -------------------------------------------------------
+
+    /** read(2) into {@code buf[off, off+len)}. Returns the byte count, or -1 with errno in {@code st}. */
+    public static int read(CallState st, int fd, byte[] buf, int off, int len) {
+        try {
+            return (int) (long) READ.invokeExact(st.segment, fd, MemorySegment.ofArray(buf).asSlice(off, len), (long) len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** write(2) from {@code buf[off, off+len)}. Returns the byte count, or -1 with errno in {@code st}. */
+    public static int write(CallState st, int fd, byte[] buf, int off, int len) {
+        try {
+            return (int) (long) WRITE.invokeExact(st.segment, fd, MemorySegment.ofArray(buf).asSlice(off, len), (long) len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * poll(2) on a native array of {@code nfds} struct pollfd ({@code int fd; short events; short revents;}, 8 bytes
+     * each). Returns the number of ready fds, 0 on timeout, or -1 with errno in {@code st}.
+     */
+    public static int poll(CallState st, MemorySegment fds, int nfds, int timeoutMillis) {
+        try {
+            return (int) POLL.invokeExact(st.segment, fds, (long) nfds, timeoutMillis);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- file descriptors -----------------------------------------------------------------------------------
+
+    public static int open(String path, int flags, int mode) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            int fd = (int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode);
+            if (fd < 0) {
+                throw new OsException("open " + path, errno(st));
+            }
+            return fd;
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** close(2). Not retried on EINTR: on Linux the fd is released even then. */
+    public static void close(int fd) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            if ((int) CLOSE.invokeExact(st, fd) < 0) {
+                int errno = errno(st);
+                if (errno != EINTR) {
+                    throw new OsException("close fd " + fd, errno);
+                }
+            }
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** ioctl(2) with a pointer argument, e.g. TUNSETIFF with a struct ifreq. */
+    public static int ioctl(int fd, long request, MemorySegment arg) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            int r = (int) IOCTL.invokeExact(st, fd, request, arg);
+            if (r < 0) {
+                throw new OsException("ioctl 0x" + Long.toHexString(request) + " on fd " + fd, errno(st));
+            }
+            return r;
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** eventfd(2): a counter fd, used to wake a thread blocked in poll. */
+    public static int eventfd(int initval, int flags) throws OsException {
+        return intCall("eventfd", EVENTFD, initval, flags);
+    }
+
+    /** socketpair(2): two connected sockets, e.g. AF_UNIX/SOCK_SEQPACKET keeps packet boundaries like a tun fd. */
+    public static int[] socketpair(int domain, int type, int protocol) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment sv = arena.allocate(JAVA_INT, 2);
+            if ((int) SOCKETPAIR.invokeExact(st, domain, type, protocol, sv) < 0) {
+                throw new OsException("socketpair", errno(st));
+            }
+            return sv.toArray(JAVA_INT);
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void dup2(int oldFd, int newFd) throws OsException {
+        intCall("dup2", DUP2, oldFd, newFd);
+    }
+
+    /** setns(2): moves the CALLING THREAD (not the process) into the namespace that {@code fd} refers to. */
+    public static void setns(int fd, int nstype) throws OsException {
+        intCall("setns", SETNS, fd, nstype);
+    }
+
+    // ---- process, identity, privileges -------------------------------------------------------------------------
+
+    public static int getpid() {
+        return intNoErrno(GETPID);
+    }
+
+    public static int getuid() {
+        return intNoErrno(GETUID);
+    }
+
+    public static int geteuid() {
+        return intNoErrno(GETEUID);
+    }
+
+    public static int getgid() {
+        return intNoErrno(GETGID);
+    }
+
+    public static int getegid() {
+        return intNoErrno(GETEGID);
+    }
+
+    /** umask(2): sets the file mode creation mask, returns the previous one. */
+    public static int umask(int mask) {
+        try {
+            return (int) UMASK.invokeExact(mask);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** setsid(2): a new session with this process as leader; returns the session id. */
+    public static int setsid() throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            int r = (int) SETSID.invokeExact(st);
+            if (r < 0) {
+                throw new OsException("setsid", errno(st));
+            }
+            return r;
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void setuid(int uid) throws OsException {
+        intCall("setuid " + Integer.toUnsignedString(uid), SETUID, uid);
+    }
+
+    public static void setgid(int gid) throws OsException {
+        intCall("setgid " + Integer.toUnsignedString(gid), SETGID, gid);
+    }
+
+    /** setgroups(2): the supplementary group list (empty clears it). */
+    public static void setgroups(int[] gids) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment list = gids.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_INT, gids);
+            if ((int) SETGROUPS.invokeExact(st, (long) gids.length, list) < 0) {
+                throw new OsException("setgroups", errno(st));
+            }
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** initgroups(3): the supplementary groups of {@code user} from the group database, plus {@code gid}. */
+    public static void initgroups(String user, int gid) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            if ((int) INITGROUPS.invokeExact(st, arena.allocateFrom(user), gid) < 0) {
+                throw new OsException("initgroups " + user, errno(st));
+            }
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** getgrouplist(3): the groups {@code user} belongs to, {@code gid} included. Read before a chroot hides /etc. */
+    public static int[] getgrouplist(String user, int gid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocateFrom(user);
+            MemorySegment count = arena.allocate(JAVA_INT);
+            int n = 32;
+            while (true) {
+                MemorySegment groups = arena.allocate(JAVA_INT, n);
+                count.set(JAVA_INT, 0, n);
+                int r = (int) GETGROUPLIST.invokeExact(name, gid, groups, count);
+                int found = count.get(JAVA_INT, 0);
+                if (r >= 0) {
+                    return groups.asSlice(0, found * 4L).toArray(JAVA_INT);
+                }
+                n = Math.max(found, n * 2); // -1: the array was too small; count now holds the size needed
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** getpwnam_r(3): the user's entry, or empty when there is no such user. */
+    public static Optional<Passwd> getpwnam(String user) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocateFrom(user);
+            MemorySegment pwd = arena.allocate(PASSWD_SIZE, 8);
+            MemorySegment result = arena.allocate(ADDRESS);
+            for (long size = 1024; ; size *= 2) {
+                MemorySegment buf = arena.allocate(size);
+                int err = (int) GETPWNAM_R.invokeExact(name, pwd, buf, size, result);
+                if (err == ERANGE && size < (1 << 20)) {
+                    continue;
+                }
+                if (err != 0) {
+                    throw new OsException("getpwnam " + user, err);
+                }
+                if (result.get(ADDRESS, 0).equals(MemorySegment.NULL)) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Passwd(cString(pwd.get(ADDRESS, PW_NAME)), pwd.get(JAVA_INT, PW_UID),
+                        pwd.get(JAVA_INT, PW_GID), cString(pwd.get(ADDRESS, PW_DIR))));
+            }
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** getgrnam_r(3): the group's gid, or empty when there is no such group. */
+    public static Optional<Integer> getgrnam(String group) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocateFrom(group);
+            MemorySegment grp = arena.allocate(GROUP_SIZE, 8);
+            MemorySegment result = arena.allocate(ADDRESS);
+            for (long size = 1024; ; size *= 2) {
+                MemorySegment buf = arena.allocate(size);
+                int err = (int) GETGRNAM_R.invokeExact(name, grp, buf, size, result);
+                if (err == ERANGE && size < (1 << 24)) { // groups with many members need a large buffer
+                    continue;
+                }
+                if (err != 0) {
+                    throw new OsException("getgrnam " + group, err);
+                }
+                if (result.get(ADDRESS, 0).equals(MemorySegment.NULL)) {
+                    return Optional.empty();
+                }
+                return Optional.of(grp.get(JAVA_INT, GR_GID));
+            }
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void chroot(String dir) throws OsException {
+        pathCall("chroot", CHROOT, dir);
+    }
+
+    public static void chdir(String dir) throws OsException {
+        pathCall("chdir", CHDIR, dir);
+    }
+
+    // ---- errors ------------------------------------------------------------------------------------------------
+
+    /** strerror(3): the C library's text for an errno value. */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.equals(MemorySegment.NULL) ? "errno " + errno : cString(s);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    private static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment address = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no " + name + " in the C library"));
+        return LINKER.downcallHandle(address, fd, options);
+    }
+
+    /** A downcall that also captures errno; the capture segment becomes the first argument. */
+    private static MethodHandle errnoFn(String name, FunctionDescriptor fd, Linker.Option... options) {
+        Linker.Option[] all = java.util.Arrays.copyOf(options, options.length + 1);
+        all[options.length] = ERRNO_OPT;
+        return fn(name, fd, all);
+    }
+
+    private static int errno(MemorySegment captureState) {
+        return (int) ERRNO.get(captureState, 0L);
+    }
+
+    private static String cString(MemorySegment p) {
+        return p.equals(MemorySegment.NULL) ? null : p.reinterpret(Integer.MAX_VALUE).getString(0);
+    }
+
+    private static int intNoErrno(MethodHandle h) {
+        try {
+            return (int) h.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int intCall(String what, MethodHandle h, int a) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            int r = (int) h.invokeExact(st, a);
+            if (r < 0) {
+                throw new OsException(what, errno(st));
+            }
+            return r;
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int intCall(String what, MethodHandle h, int a, int b) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            int r = (int) h.invokeExact(st, a, b);
+            if (r < 0) {
+                throw new OsException(what, errno(st));
+            }
+            return r;
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void pathCall(String what, MethodHandle h, String path) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            if ((int) h.invokeExact(st, arena.allocateFrom(path)) < 0) {
+                throw new OsException(what + " " + path, errno(st));
+            }
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}
