@@ -1,0 +1,204 @@
+package org.janytun.daemon;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.janytun.cli.TunnelSettings;
+import org.janytun.crypto.CryptoSuite;
+import org.janytun.device.InterfaceConfigurator;
+import org.janytun.device.LinuxTunDevice;
+import org.janytun.log.LogSetup;
+import org.janytun.log.PacketDropLog;
+import org.janytun.os.Privileges;
+import org.janytun.session.DropReason;
+import org.janytun.session.SatpSession;
+import org.janytun.transport.UdpTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+/**
+ * The point-to-point tunnel daemon: opens and configures the device, binds the sockets, runs the post-up script,
+ * writes the pid file, enters the chroot and drops privileges (in that order, so that only the set-up runs as
+ * root), then forwards packets until SIGTERM or SIGINT.
+ */
+public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger("janytun");
+    private static final Duration DROP_REPORT_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration RESOLVE_RETRY = Duration.ofSeconds(10);
+
+    private final TunnelSettings settings;
+    private final CryptoSuite suite;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("janytun-housekeeping").daemon().unstarted(r));
+    private LinuxTunDevice device;
+    private UdpTransport transport;
+    private Forwarder forwarder;
+    private PidFile pidFile;
+    private PacketDropLog<DropReason> drops;
+
+    private Daemon(TunnelSettings settings, CryptoSuite suite) {
+        this.settings = settings;
+        this.suite = suite;
+    }
+
+    /**
+     * Runs the tunnel until it is told to stop.
+     *
+     * @param background whether this is the detached copy started by {@link Daemonizer}, which reports readiness
+     * @return the process exit status
+     */
+    public static int run(TunnelSettings settings, CryptoSuite suite, boolean background) {
+        try {
+            LogSetup.configure(settings.logTargets());
+        } catch (LogSetup.LogSetupException e) {
+            System.err.println("janytun: -L/--log: " + e.getMessage());
+            return 2;
+        }
+        Daemon d = new Daemon(settings, suite);
+        try {
+            d.start();
+        } catch (IOException | RuntimeException e) {
+            String message = e.getMessage() != null ? e.getMessage() : e.toString();
+            log.error("start-up failed: {}", message);
+            System.err.println("janytun: " + message);
+            d.stop();
+            LogSetup.shutdown();
+            return 1;
+        }
+        Signals.handle("HUP", () -> log.info("SIGHUP received: nothing to reload (the sequence counter is kept)"));
+        Signals.handle("USR1", () -> log.info("SIGUSR1 received: {} packets sent, {} delivered",
+                d.forwarder.packetsSent.sum(), d.forwarder.packetsDelivered.sum()));
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("janytun-shutdown").unstarted(() -> {
+            log.info("shutting down");
+            d.stop();
+            LogSetup.shutdown();
+        }));
+        if (background) {
+            try {
+                Daemonizer.reportReady();
+            } catch (IOException e) {
+                log.warn("could not detach from the terminal: {}", e.getMessage());
+            }
+        }
+        try {
+            d.stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private void start() throws IOException {
+        settings.warnings().forEach(w -> log.warn(w));
+        suite.warnings().forEach(w -> log.warn(w));
+        drops = new PacketDropLog<>(DropReason.class, log, Level.INFO, DROP_REPORT_INTERVAL,
+                DropReason::description, System::nanoTime);
+
+        device = LinuxTunDevice.open(settings.deviceName().orElse(null), settings.deviceType());
+        log.info("dev of type '{}' opened, actual name is '{}'", settings.deviceType().name().toLowerCase(),
+                device.name());
+        if (settings.ifconfig().isPresent()) {
+            new InterfaceConfigurator().configure(device.name(), settings.ifconfig().get().toString());
+            log.info("configured {} with {}, mtu {}", device.name(), settings.ifconfig().get(),
+                    InterfaceConfigurator.ANYTUN_MTU);
+        }
+
+        transport = UdpTransport.open(settings.localAddress().orElse(null), settings.localPort(),
+                settings.addressFamily());
+        for (var s : transport.sockets()) {
+            log.info("listening on {}", UdpTransport.format((InetSocketAddress) s.getLocalAddress()));
+        }
+        InetSocketAddress remote = resolveRemote();
+
+        if (settings.postUpScript().isPresent()) {
+            String script = settings.postUpScript().get();
+            try {
+                int status = InterfaceConfigurator.runPostUpScript(Path.of(script), device.name());
+                log.info("script '{}' returned {}", script, status);
+            } catch (IOException e) {
+                log.error("script '{}' failed: {}", script, e.getMessage());
+            }
+        }
+
+        if (settings.pidFile().isPresent()) {
+            pidFile = PidFile.write(settings.pidFile().get());
+        }
+        var target = Privileges.resolve(settings.username().orElse(null), settings.groupname().orElse(null));
+        if (settings.chroot().isPresent()) {
+            Privileges.chroot(Path.of(settings.chroot().get()));
+            log.info("entered chroot {}", settings.chroot().get());
+        }
+        if (target.isPresent()) {
+            Privileges.drop(target.get());
+            log.info("dropped privileges to {}", target.get());
+        }
+
+        SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
+                settings.deviceType(), settings.windowSize());
+        forwarder = new Forwarder(device, transport, session, remote, drops::count);
+        forwarder.start();
+        housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
+        log.info("janytun started: {} on {}, {}, remote {}", suite, device.name(),
+                "role " + settings.role().name().toLowerCase() + ", mux " + settings.mux() + ", sender id "
+                        + settings.senderId() + ", window " + settings.windowSize(),
+                remote == null ? "learned from the first authentic packet" : UdpTransport.format(remote));
+    }
+
+    /** {@code -r/-o}: resolved now; if the name does not resolve yet, retried in the background. */
+    private InetSocketAddress resolveRemote() {
+        if (settings.remoteHost().isEmpty()) {
+            return null;
+        }
+        String host = settings.remoteHost().get();
+        try {
+            return new InetSocketAddress(UdpTransport.resolve(host, settings.addressFamily()), settings.remotePort());
+        } catch (UnknownHostException e) {
+            log.error("remote host {} does not resolve ({}); retrying every {} s", host, e.getMessage(),
+                    RESOLVE_RETRY.toSeconds());
+            housekeeping.scheduleWithFixedDelay(() -> retryResolve(host), RESOLVE_RETRY.toSeconds(),
+                    RESOLVE_RETRY.toSeconds(), TimeUnit.SECONDS);
+            return null;
+        }
+    }
+
+    private void retryResolve(String host) {
+        if (forwarder == null || forwarder.remote() != null) {
+            return;
+        }
+        try {
+            var a = new InetSocketAddress(UdpTransport.resolve(host, settings.addressFamily()), settings.remotePort());
+            forwarder.setRemoteIfUnknown(a);
+            log.info("remote host {} resolved to {}", host, UdpTransport.format(a));
+        } catch (UnknownHostException e) {
+            log.debug("remote host {} still does not resolve", host);
+        }
+    }
+
+    private synchronized void stop() {
+        housekeeping.shutdownNow();
+        if (forwarder != null) {
+            forwarder.close();
+        } else if (transport != null) {
+            transport.close();
+        }
+        if (device != null) {
+            device.close();
+        }
+        if (drops != null) {
+            drops.flush();
+        }
+        if (pidFile != null) {
+            pidFile.remove(log);
+            pidFile = null;
+        }
+        stopped.countDown();
+    }
+}
