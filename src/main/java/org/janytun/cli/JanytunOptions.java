@@ -168,11 +168,13 @@ public final class JanytunOptions {
         cl.setAbbreviatedOptionsAllowed(false);
         cl.setCaseInsensitiveEnumValuesAllowed(false);
         cl.setTrimQuotes(false);
-        cl.setSplitQuotedStrings(false);
         cl.setEndOfOptionsDelimiter("--");
         try {
             cl.parseArgs(args.toArray(String[]::new));
         } catch (CommandLine.UnmatchedArgumentException e) {
+            if (args.contains("--")) {
+                throw new UsageException("command line", "janytun takes no arguments after '--'");
+            }
             throw unmatched(e.getUnmatched());
         } catch (CommandLine.MissingParameterException e) {
             List<ArgSpec> missing = e.getMissing();

@@ -23,6 +23,7 @@ public final class NativeSyslog {
 
     private NativeSyslog() {}
 
+    @SuppressWarnings("restricted") // needs --enable-native-access=ALL-UNNAMED, which bin/launch passes
     private static final class Lib {
         static final MethodHandle OPENLOG;
         static final MethodHandle SYSLOG;
