@@ -1,0 +1,95 @@
+package org.janytun.cli;
+
+/** The {@code --help} and {@code --version} texts of janytun (our own wording). */
+final class HelpText {
+    private HelpText() {}
+
+    /** The SATP implementations janytun is a drop-in replacement for. */
+    static final String COMPATIBILITY = "SATP compatible with anytun 0.3.8 and uanytun 0.3.7";
+
+    static String version() {
+        return "janytun " + Version.get() + "\n" + COMPATIBILITY + "\n";
+    }
+
+    static String usage(String prog) {
+        return """
+                Usage: %1$s [OPTION]...
+                Secure Anycast Tunneling Protocol (SATP) VPN daemon: carries IP packets (tun) or Ethernet frames
+                (tap) over UDP. Takes the options of anytun(8); %2$s.
+
+                General:
+                  -h, --help                      print this help and exit
+                  -v, --version                   print the version and exit
+                      --config <file>             read options from <file> first, one long option per line
+                                                  without '--' (e.g. "remote-host 10.0.0.1"); options on the
+                                                  command line override them
+
+                Process:
+                  -D, --nodaemonize               stay in the foreground (default: become a daemon)
+                  -u, --username <user>           switch to <user> after start-up (default: keep privileges)
+                  -g, --groupname <group>         switch to <group> (default: the user's group; needs -u)
+                  -C, --chroot <dir>              change root to <dir> after start-up (default: none)
+                  -P, --write-pid <file>          write the process id to <file> (default: none)
+
+                Logging:
+                  -L, --log <target>:<level>[,<param>...]
+                                                  add a log target; repeatable, but only 'file' more than once:
+                                                    syslog:<level>[,<name>[,<facility>]]  (facility: daemon, user,
+                                                                                local0..local7, auth, ...)
+                                                    file:<level>[,<path>]   (path default: %1$s.log)
+                                                    stdout:<level>
+                                                    stderr:<level>
+                                                  levels: 0 off, 1 error, 2 warning, 3 notice, 4 info, 5 debug
+                                                  (default: syslog:3,%1$s,daemon)
+                  -U, --debug                     log everything to stdout (stdout:5) and stay in the foreground
+
+                Network:
+                  -i, --interface <address>       local address to bind to and send from; an anycast endpoint
+                                                  gives its anycast address (default: all addresses)
+                  -p, --port <port>               local UDP port (default: 4444)
+                  -r, --remote-host <host>        remote endpoint (default: learned from the first authentic
+                                                  packet)
+                  -o, --remote-port <port>        remote UDP port (default: 4444)
+                  -4, --ipv4-only                 use IPv4 only (default: IPv4 and IPv6)
+                  -6, --ipv6-only                 use IPv6 only
+
+                Device:
+                  -d, --dev <name>                interface name (default: chosen by the kernel, tunN or tapN)
+                  -t, --type <tun|tap>            tun carries IP packets, tap Ethernet frames (default: from the
+                                                  -d name, else tun)
+                  -n, --ifconfig <address>/<prefix>
+                                                  give the device this address and bring it up with MTU 1400;
+                                                  IPv4, or IPv6 as a janytun extension (default: leave it down)
+                  -x, --post-up-script <file>     run '<file> <device name>' once the device exists (default: none)
+
+                Tunnel:
+                  -e, --role <role>               left (or alice, server) or right (or bob, client); the two ends
+                                                  must differ (default: left)
+                  -m, --mux <0..65535>            multiplex id; both ends use the same (default: 0)
+                  -s, --sender-id <0..65535>      id of this node, unique among the nodes sharing one anycast
+                                                  address and key (default: 0)
+                  -w, --window-size <packets>     replay window size; 0 turns replay protection off (default: 0)
+
+                Keys and algorithms:
+                  -E, --passphrase <text>         derive the master key and salt from <text>
+                  -K, --key <hex>                 master key: 32, 48 or 64 hex digits, the size -k needs
+                                                  (overrides the key derived from -E)
+                  -A, --salt <hex>                master salt: 28 hex digits (overrides the salt derived from -E)
+                  -k, --kd-prf <prf>              key derivation: null, aes-ctr (= aes-ctr-128), aes-ctr-128,
+                                                  aes-ctr-192 or aes-ctr-256 (default: aes-ctr)
+                  -c, --cipher <cipher>           payload encryption: null, aes-ctr (= aes-ctr-128), aes-ctr-128,
+                                                  aes-ctr-192 or aes-ctr-256 (default: aes-ctr)
+                  -a, --auth-algo <algo>          authentication: null or sha1 (HMAC-SHA1) (default: sha1)
+                  -b, --auth-tag-length <bytes>   authentication tag length, at most 20 (default: 10; always 0
+                                                  with -a null)
+
+                Not yet supported by janytun (refused): -I/--sync-interface, -S/--sync-port, -M/--sync-hosts,
+                -X/--control-host, -R/--route (anytun), -Y/--rail-mode (uanytun development version).
+
+                Names of algorithms and roles are case-insensitive. An option's argument may not begin with '-'.
+                Secrets given on the command line are visible to other users in the process list: prefer
+                --config with a file only root can read.
+                Exit status: 0 success, 1 failure at run time, 2 command-line error.
+                """.formatted(prog, COMPATIBILITY);
+    }
+}

@@ -1,0 +1,528 @@
+package org.janytun.cli;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.janytun.cli.TunnelSettings.AddressFamily;
+import org.janytun.cli.TunnelSettings.AuthAlgorithm;
+import org.janytun.cli.TunnelSettings.IfConfig;
+import org.janytun.cli.TunnelSettings.Role;
+import org.janytun.device.DeviceType;
+import org.janytun.log.LogLevel;
+import org.janytun.log.LogTarget;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The janytun command line: the options of anytun(8) / uanytun with the same names, argument syntax and defaults
+ * (SPEC §17), plus {@code --config FILE}.
+ *
+ * <p>Parsing is in two steps. picocli does the syntax (clustered short flags such as {@code -D4}, attached values
+ * {@code -p4444}, {@code --port=4444}, the last occurrence of an option wins, {@code -L} accumulates), keeping every
+ * value as the raw string. {@link #parse} then checks each value and builds the typed {@link TunnelSettings}. Like
+ * the C daemons, an option always takes the next word as its argument, and an argument that begins with {@code -}
+ * is rejected (so {@code -r -D} is an error rather than a silently missing host).
+ *
+ * <p>Differences from the C daemons, all on the side of refusing bad input: numbers must be plain decimal and in
+ * range; names of algorithms and roles are case-insensitive; a master key whose size does not match the
+ * {@code -k} kd-prf is refused (anytun would run a tunnel in which no packet authenticates); {@code -4} with
+ * {@code -6} is refused; anytun's sync, control and route options and uanytun trunk's RAIL mode are accepted
+ * syntactically but refused as not yet supported.
+ */
+@Command(name = "janytun", usageHelpAutoWidth = false)
+public final class JanytunOptions {
+    /** Exit status for usage errors. */
+    public static final int EXIT_USAGE = 2;
+
+    // Raw option values, straight from picocli. null (or empty list) = not given.
+    @Option(names = {"-h", "--help"}) boolean help;
+    @Option(names = {"-v", "--version"}) boolean version;
+    @Option(names = "--config") String config;
+
+    @Option(names = {"-D", "--nodaemonize"}) boolean nodaemonize;
+    @Option(names = {"-u", "--username"}) String username;
+    @Option(names = {"-g", "--groupname"}) String groupname;
+    @Option(names = {"-C", "--chroot"}) String chroot;
+    @Option(names = {"-P", "--write-pid"}) String writePid;
+    @Option(names = {"-L", "--log"}) List<String> log = new ArrayList<>();
+    @Option(names = {"-U", "--debug"}) boolean debug;
+
+    @Option(names = {"-i", "--interface"}) String localAddress;
+    @Option(names = {"-p", "--port"}) String port;
+    @Option(names = {"-s", "--sender-id"}) String senderId;
+    @Option(names = {"-r", "--remote-host"}) String remoteHost;
+    @Option(names = {"-o", "--remote-port"}) String remotePort;
+    @Option(names = {"-4", "--ipv4-only"}) boolean ipv4Only;
+    @Option(names = {"-6", "--ipv6-only"}) boolean ipv6Only;
+
+    @Option(names = {"-d", "--dev"}) String dev;
+    @Option(names = {"-t", "--type"}) String type;
+    @Option(names = {"-n", "--ifconfig"}) String ifconfig;
+    @Option(names = {"-x", "--post-up-script"}) String postUpScript;
+
+    @Option(names = {"-m", "--mux"}) String mux;
+    @Option(names = {"-w", "--window-size"}) String windowSize;
+    @Option(names = {"-k", "--kd-prf"}) String kdPrf;
+    @Option(names = {"-e", "--role"}) String role;
+    @Option(names = {"-E", "--passphrase"}) String passphrase;
+    @Option(names = {"-K", "--key"}) String key;
+    @Option(names = {"-A", "--salt"}) String salt;
+    @Option(names = {"-c", "--cipher"}) String cipher;
+    @Option(names = {"-a", "--auth-algo"}) String authAlgo;
+    @Option(names = {"-b", "--auth-tag-length"}) String authTagLength;
+
+    // anytun only (cluster sync, controld, routing) and uanytun trunk only (RAIL): refused for now.
+    @Option(names = {"-I", "--sync-interface"}) String syncInterface;
+    @Option(names = {"-S", "--sync-port"}) String syncPort;
+    @Option(names = {"-M", "--sync-hosts"}) String syncHosts;
+    @Option(names = {"-X", "--control-host"}) String controlHost;
+    @Option(names = {"-R", "--route"}) List<String> routes = new ArrayList<>();
+    @Option(names = {"-Y", "--rail-mode"}) boolean railMode;
+
+    private JanytunOptions() {}
+
+    /** The program name for messages and the default syslog ident: the launcher's name, normally "janytun". */
+    public static String programName() {
+        String p = System.getProperty("janytun.prog");
+        return p == null || p.isBlank() ? "janytun" : p;
+    }
+
+    /** Parses a janytun command line, naming the program {@link #programName()} in messages and defaults. */
+    public static Parsed parse(String[] args) {
+        return parse(programName(), args);
+    }
+
+    /**
+     * Parses a janytun command line: {@code --config FILE} first, then the command line itself, so that options on
+     * the command line override those from the file. Never exits and never prints.
+     *
+     * @param prog the program name, used in the error line and as the default syslog ident / log file name
+     */
+    public static Parsed parse(String prog, String[] args) {
+        try {
+            JanytunOptions o = syntax(List.of(args));
+            if (o.help) {
+                return new Parsed.Help(HelpText.usage(prog));
+            }
+            if (o.version) {
+                return new Parsed.VersionInfo(HelpText.version());
+            }
+            if (o.config != null) {
+                requireString(o.config, "--config");
+                List<String> all = new ArrayList<>(ConfigFile.read(Path.of(o.config), JanytunOptions::argumentKind));
+                all.addAll(List.of(args));
+                o = syntax(all);
+            }
+            return new Parsed.Run(o.validate(prog));
+        } catch (UsageException e) {
+            return new Parsed.Failure(prog + ": " + e.getMessage(), EXIT_USAGE);
+        }
+    }
+
+    /** Whether long option {@code name} (without dashes) takes a value; null if there is no such option. */
+    static ConfigFile.ArgumentKind argumentKind(String name) {
+        OptionSpec o = LONG_OPTIONS.get("--" + name);
+        if (o == null) {
+            return null;
+        }
+        return o.arity().max() == 0 ? ConfigFile.ArgumentKind.NONE : ConfigFile.ArgumentKind.REQUIRED;
+    }
+
+    private static final Map<String, OptionSpec> LONG_OPTIONS = new HashMap<>();
+
+    static {
+        for (OptionSpec o : CommandSpec.forAnnotatedObject(new JanytunOptions()).options()) {
+            LONG_OPTIONS.put(o.longestName(), o);
+        }
+    }
+
+    /** All option names as {@code -K/--key} (or {@code --config}), in declaration order; for the help test. */
+    static List<String> optionNames() {
+        return CommandSpec.forAnnotatedObject(new JanytunOptions()).options().stream()
+                .map(JanytunOptions::name).toList();
+    }
+
+    private static JanytunOptions syntax(List<String> args) throws UsageException {
+        JanytunOptions o = new JanytunOptions();
+        CommandLine cl = new CommandLine(o);
+        cl.setOverwrittenOptionsAllowed(true);      // the last occurrence wins, as in the C daemons
+        cl.setPosixClusteredShortOptionsAllowed(true);
+        cl.setAllowOptionsAsOptionParameters(true); // "-r -D": -D is the argument, refused below by its '-'
+        cl.setUnmatchedOptionsAllowedAsOptionParameters(true);
+        cl.setAbbreviatedOptionsAllowed(false);
+        cl.setCaseInsensitiveEnumValuesAllowed(false);
+        cl.setTrimQuotes(false);
+        cl.setEndOfOptionsDelimiter("--");
+        try {
+            cl.parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            if (args.contains("--")) {
+                throw new UsageException("command line", "janytun takes no arguments after '--'");
+            }
+            throw unmatched(e.getUnmatched());
+        } catch (CommandLine.MissingParameterException e) {
+            List<ArgSpec> missing = e.getMissing();
+            String which = missing.isEmpty() ? "option" : name(missing.get(0));
+            throw new UsageException(which, "requires an argument");
+        } catch (ParameterException e) {
+            // Every valued option is a plain String, so only a flag given a value ("--nodaemonize=x") gets here.
+            ArgSpec spec = e.getArgSpec();
+            if (spec instanceof OptionSpec os && os.arity().max() == 0) {
+                throw new UsageException(name(os), "takes no argument");
+            }
+            throw new UsageException(spec == null ? "command line" : name(spec), "invalid use");
+        }
+        return o;
+    }
+
+    private static UsageException unmatched(List<String> unmatched) {
+        String first = unmatched.isEmpty() ? "" : unmatched.get(0);
+        if (first.startsWith("--") && first.length() > 2) {
+            int eq = first.indexOf('=');
+            return new UsageException(eq < 0 ? first : first.substring(0, eq), "unknown option (see --help)");
+        }
+        if (first.startsWith("-") && first.length() > 1) {
+            return new UsageException(first.substring(0, 2), "unknown option (see --help)");
+        }
+        // A stray word: often the second half of an unquoted value with spaces. Not echoed: it may be a secret.
+        return new UsageException("command line", "unexpected argument that belongs to no option"
+                + " (a value with spaces must be quoted)");
+    }
+
+    /** {@code -K/--key} for an option with a short and a long name, else the name. */
+    static String name(ArgSpec spec) {
+        if (spec instanceof OptionSpec o) {
+            String[] names = o.names();
+            return names.length == 1 ? names[0] : o.shortestName() + "/" + o.longestName();
+        }
+        return "argument";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Validation: raw strings to typed settings.
+
+    private TunnelSettings validate(String prog) throws UsageException {
+        notYetSupported("-I/--sync-interface", syncInterface != null);
+        notYetSupported("-S/--sync-port", syncPort != null);
+        notYetSupported("-M/--sync-hosts", syncHosts != null);
+        notYetSupported("-X/--control-host", controlHost != null);
+        notYetSupported("-R/--route", !routes.isEmpty());
+        notYetSupported("-Y/--rail-mode", railMode);
+
+        List<String> warnings = new ArrayList<>();
+
+        Optional<String> user = string("-u/--username", username);
+        Optional<String> group = string("-g/--groupname", groupname);
+        if (group.isPresent() && user.isEmpty()) {
+            warnings.add("-g/--groupname is ignored without -u/--username");
+        }
+        Optional<String> chrootDir = string("-C/--chroot", chroot);
+        Optional<String> pidFile = string("-P/--write-pid", writePid);
+        List<LogTarget> targets = logTargets(prog);
+
+        if (ipv4Only && ipv6Only) {
+            throw new UsageException("-4/--ipv4-only", "cannot be combined with -6/--ipv6-only");
+        }
+        AddressFamily family = ipv4Only ? AddressFamily.IPV4_ONLY
+                : ipv6Only ? AddressFamily.IPV6_ONLY : AddressFamily.ANY;
+        Optional<String> local = string("-i/--interface", localAddress);
+        int localPort = port("-p/--port", port);
+        Optional<String> remote = string("-r/--remote-host", remoteHost);
+        int remotePortNumber = port("-o/--remote-port", remotePort);
+
+        Optional<String> devName = string("-d/--dev", dev);
+        if (devName.isPresent()) {
+            checkInterfaceName(devName.get());
+        }
+        Optional<String> devType = string("-t/--type", type);
+        DeviceType deviceType = DeviceType.resolve(devType.orElse(null), devName.orElse(null))
+                .orElseThrow(() -> devType.isPresent()
+                        ? new UsageException("-t/--type", "unable to recognize type of device (tun or tap) in '"
+                                + devType.get() + "'")
+                        : new UsageException("-d/--dev", "unable to recognize type of device (tun or tap) from the"
+                                + " name '" + devName.orElse("") + "': add -t/--type tun or tap"));
+        Optional<IfConfig> ifc = ifconfig == null ? Optional.empty() : Optional.of(ifconfig(ifconfig));
+        Optional<String> script = string("-x/--post-up-script", postUpScript);
+
+        int sid = (int) number("-s/--sender-id", senderId, 0, 0xFFFF);
+        int muxId = (int) number("-m/--mux", mux, 0, 0xFFFF);
+        long window = number("-w/--window-size", windowSize, 0, 0xFFFF_FFFFL);
+
+        int kdBits = keyBits("-k/--kd-prf", kdPrf);
+        int cipherBits = keyBits("-c/--cipher", cipher);
+        AuthAlgorithm auth = authAlgorithm();
+        int tagLength = tagLength(auth, warnings);
+        Role r = role();
+
+        Optional<Secret> pass = string("-E/--passphrase", passphrase)
+                .map(p -> Secret.of(p.getBytes(StandardCharsets.UTF_8)));
+        Optional<Secret> masterKey = hex("-K/--key", key, "must be 32, 48 or 64 hex digits", 32, 48, 64);
+        Optional<Secret> masterSalt = hex("-A/--salt", salt, "must be exactly 28 hex digits", 28);
+        boolean kdPrfUsed = kdBits != 0 && !(cipherBits == 0 && auth == AuthAlgorithm.NULL);
+        if (masterKey.isPresent() && kdPrfUsed && masterKey.get().length() * 8 != kdBits) {
+            int bits = masterKey.get().length() * 8;
+            throw new UsageException("-K/--key", "a " + bits + "-bit master key does not fit -k/--kd-prf "
+                    + TunnelSettings.algorithmName(kdBits) + ", which needs " + kdBits + " bits ("
+                    + kdBits / 4 + " hex digits); anytun would start but no packet would authenticate: give a "
+                    + kdBits / 4 + "-digit key or -k aes-ctr-" + bits);
+        }
+
+        return new TunnelSettings(!(nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
+                localPort, remote, remotePortNumber, family, devName, deviceType, ifc, script, sid, muxId, window,
+                kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, warnings);
+    }
+
+    private static void notYetSupported(String option, boolean given) throws UsageException {
+        if (given) {
+            throw new UsageException(option, "not yet supported by janytun");
+        }
+    }
+
+    /** A string argument: not empty, and (as in both C parsers) not beginning with '-'. Echoes nothing. */
+    private static void requireString(String value, String option) throws UsageException {
+        if (value.isEmpty()) {
+            throw new UsageException(option, "requires a non-empty argument");
+        }
+        if (value.startsWith("-")) {
+            throw new UsageException(option, "argument must not begin with '-' (is an argument missing?)");
+        }
+    }
+
+    private static Optional<String> string(String option, String value) throws UsageException {
+        if (value == null) {
+            return Optional.empty();
+        }
+        requireString(value, option);
+        return Optional.of(value);
+    }
+
+    private List<LogTarget> logTargets(String prog) throws UsageException {
+        List<LogTarget> targets;
+        for (String spec : log) {
+            requireString(spec, "-L/--log");
+        }
+        try {
+            targets = new ArrayList<>(LogTarget.parseAll(log, prog));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("-L/--log", e.getMessage());
+        }
+        if (debug) {
+            // -U: everything to stdout. An explicit stdout target is raised to debug rather than doubled.
+            int i = indexOfStdout(targets);
+            if (i >= 0) {
+                targets.set(i, new LogTarget.Stdout(LogLevel.DEBUG));
+            } else {
+                targets.add(new LogTarget.Stdout(LogLevel.DEBUG));
+            }
+        }
+        if (targets.isEmpty()) {
+            targets.add(LogTarget.defaultTarget(prog));
+        }
+        return targets;
+    }
+
+    private static int indexOfStdout(List<LogTarget> targets) {
+        for (int i = 0; i < targets.size(); i++) {
+            if (targets.get(i) instanceof LogTarget.Stdout) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** An unsigned decimal number in [min, max]; {@code null} gives the default. */
+    private static long number(String option, String value, long min, long max) throws UsageException {
+        if (value == null) {
+            return defaultOf(option);
+        }
+        requireString(value, option);
+        if (!value.chars().allMatch(c -> c >= '0' && c <= '9') || value.length() > 12) {
+            throw new UsageException(option, "'" + value + "' is not a number from " + min + " to " + max);
+        }
+        long n = Long.parseLong(value);
+        if (n < min || n > max) {
+            throw new UsageException(option, n + " is out of range (" + min + " to " + max + ")");
+        }
+        return n;
+    }
+
+    private static long defaultOf(String option) {
+        return switch (option) {
+            case "-p/--port", "-o/--remote-port" -> TunnelSettings.DEFAULT_PORT;
+            case "-b/--auth-tag-length" -> TunnelSettings.DEFAULT_AUTH_TAG_LENGTH;
+            default -> 0;
+        };
+    }
+
+    private static int port(String option, String value) throws UsageException {
+        return (int) number(option, value, 1, 65535);
+    }
+
+    /** Linux interface names: 1..15 bytes (IFNAMSIZ - 1), no '/', no white space, not "." or "..". */
+    private static void checkInterfaceName(String name) throws UsageException {
+        if (name.getBytes(StandardCharsets.UTF_8).length > 15) {
+            throw new UsageException("-d/--dev", "interface names have at most 15 characters: '" + name + "'");
+        }
+        if (name.equals(".") || name.equals("..") || name.contains("/") || name.contains(":")
+                || name.chars().anyMatch(Character::isWhitespace)) {
+            throw new UsageException("-d/--dev", "'" + name + "' is not a valid interface name");
+        }
+    }
+
+    /** {@code -n address/prefix}: a dotted-quad IPv4 address with /0..32, or (janytun) an IPv6 one with /0..128. */
+    static IfConfig ifconfig(String value) throws UsageException {
+        String option = "-n/--ifconfig";
+        requireString(value, option);
+        int slash = value.lastIndexOf('/');
+        String usage = "expected <address>/<prefix length>, e.g. 192.168.123.1/30, got '" + value + "'";
+        if (slash <= 0 || slash == value.length() - 1) {
+            throw new UsageException(option, usage);
+        }
+        String addr = value.substring(0, slash);
+        String prefix = value.substring(slash + 1);
+        InetAddress address;
+        if (addr.contains(":")) {
+            try {
+                address = Inet6Address.ofLiteral(addr);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(option, "'" + addr + "' is not an IPv6 address");
+            }
+        } else {
+            address = dottedQuad(addr).orElseThrow(() -> new UsageException(option,
+                    "'" + addr + "' is not an IPv4 address in dotted-quad form (a.b.c.d)"));
+        }
+        int max = address instanceof Inet4Address ? 32 : 128;
+        if (!prefix.chars().allMatch(c -> c >= '0' && c <= '9') || prefix.length() > 3
+                || Integer.parseInt(prefix) > max) {
+            throw new UsageException(option, "the prefix length must be a number from 0 to " + max + ", got '"
+                    + prefix + "'");
+        }
+        return new IfConfig(address, Integer.parseInt(prefix));
+    }
+
+    /** Strict a.b.c.d with decimal parts 0..255 and no leading zeros (inet_aton would read "010" as octal). */
+    private static Optional<InetAddress> dottedQuad(String s) {
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return Optional.empty();
+        }
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            String p = parts[i];
+            if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0')
+                    || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return Optional.empty();
+            }
+            int v = Integer.parseInt(p);
+            if (v > 255) {
+                return Optional.empty();
+            }
+            b[i] = (byte) v;
+        }
+        try {
+            return Optional.of(InetAddress.getByAddress(b));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code -k} and {@code -c}: null, aes-ctr (128 bits), aes-ctr-128, aes-ctr-192, aes-ctr-256. */
+    private static int keyBits(String option, String value) throws UsageException {
+        if (value == null) {
+            return 128;
+        }
+        requireString(value, option);
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "null" -> 0;
+            case "aes-ctr", "aes-ctr-128" -> 128;
+            case "aes-ctr-192" -> 192;
+            case "aes-ctr-256" -> 256;
+            default -> throw new UsageException(option, "unknown algorithm '" + value
+                    + "' (use null, aes-ctr, aes-ctr-128, aes-ctr-192 or aes-ctr-256)");
+        };
+    }
+
+    private AuthAlgorithm authAlgorithm() throws UsageException {
+        if (authAlgo == null) {
+            return AuthAlgorithm.SHA1;
+        }
+        requireString(authAlgo, "-a/--auth-algo");
+        return switch (authAlgo.toLowerCase(Locale.ROOT)) {
+            case "null" -> AuthAlgorithm.NULL;
+            case "sha1" -> AuthAlgorithm.SHA1;
+            default -> throw new UsageException("-a/--auth-algo", "unknown algorithm '" + authAlgo
+                    + "' (use null or sha1)");
+        };
+    }
+
+    /** SPEC §7.3 step 3: 0 for null auth, at most 20 for sha1 (with a warning when clamped). */
+    private int tagLength(AuthAlgorithm auth, List<String> warnings) throws UsageException {
+        long n = number("-b/--auth-tag-length", authTagLength, 0, 0xFFFF_FFFFL);
+        if (auth == AuthAlgorithm.NULL) {
+            return 0;
+        }
+        if (n > TunnelSettings.MAX_AUTH_TAG_LENGTH) {
+            warnings.add("-b/--auth-tag-length " + n + " is longer than an HMAC-SHA1 tag: using "
+                    + TunnelSettings.MAX_AUTH_TAG_LENGTH + " bytes");
+            return TunnelSettings.MAX_AUTH_TAG_LENGTH;
+        }
+        return (int) n;
+    }
+
+    private Role role() throws UsageException {
+        if (role == null) {
+            return Role.LEFT;
+        }
+        requireString(role, "-e/--role");
+        return switch (role.toLowerCase(Locale.ROOT)) {
+            case "left", "alice", "server" -> Role.LEFT;
+            case "right", "bob", "client" -> Role.RIGHT;
+            default -> throw new UsageException("-e/--role", "unknown role '" + role
+                    + "' (use left, alice or server for one end; right, bob or client for the other)");
+        };
+    }
+
+    /** Hex of one of the allowed digit counts, as bytes. The message names lengths and positions, never content. */
+    private static Optional<Secret> hex(String option, String value, String rule, int... digitCounts)
+            throws UsageException {
+        if (value == null) {
+            return Optional.empty();
+        }
+        requireString(value, option);
+        boolean lengthOk = false;
+        for (int d : digitCounts) {
+            lengthOk |= value.length() == d;
+        }
+        if (!lengthOk) {
+            throw new UsageException(option, rule + " (got " + value.length() + " characters)");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                throw new UsageException(option, rule + " (character " + (i + 1) + " is not a hex digit)");
+            }
+        }
+        byte[] bytes = HexFormat.of().parseHex(value.toLowerCase(Locale.ROOT));
+        try {
+            return Optional.of(Secret.of(bytes));
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+}
