@@ -1,10 +1,15 @@
 package org.janytun.cli;
 
-import org.janytun.log.LogSetup;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import org.janytun.crypto.CryptoSuite;
+import org.janytun.daemon.Daemon;
+import org.janytun.daemon.Daemonizer;
+import org.janytun.os.ArgvScrubber;
 
-/** Entry point of {@code bin/janytun}: parses the command line, then runs the tunnel with {@link #run}. */
+/**
+ * Entry point of {@code bin/janytun}: checks the whole command line in the foreground (so that every usage error
+ * is one line on the caller's terminal), then runs the tunnel there ({@code -D}) or in a detached copy.
+ */
 public final class JanytunMain {
     private JanytunMain() {}
 
@@ -12,46 +17,64 @@ public final class JanytunMain {
     public static final int EXIT_FAILURE = 1;
 
     public static void main(String[] args) {
-        int status = switch (JanytunOptions.parse(args)) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        boolean background = args.length > 0 && args[0].equals(Daemonizer.CHILD_FLAG);
+        try {
+            if (background) {
+                Daemonizer.detach();
+                args = Daemonizer.childArguments();
+            } else {
+                hideSecretsFromPs();
+            }
+        } catch (IOException e) {
+            System.err.println(JanytunOptions.programName() + ": cannot start the daemon: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
+        return switch (JanytunOptions.parse(args)) {
             case Parsed.Help h -> print(h.text());
             case Parsed.VersionInfo v -> print(v.text());
             case Parsed.Failure f -> {
                 System.err.println(f.line());
                 yield f.exitStatus();
             }
-            case Parsed.Run r -> run(r.settings());
+            case Parsed.Run r -> start(r.settings(), args, background);
         };
-        System.out.flush();
-        System.exit(status);
     }
 
-    /**
-     * Runs janytun with checked settings and returns the exit status.
-     *
-     * <p>For now this sets up the log targets, logs the warnings of the option check, prints the settings
-     * (secrets redacted) and returns 0. The daemon (privileges, device, sockets, SATP session) is started here,
-     * at the marked place, once it exists.
-     */
-    public static int run(TunnelSettings settings) {
+    private static int start(TunnelSettings settings, String[] args, boolean background) {
+        CryptoSuite suite;
         try {
-            LogSetup.configure(settings.logTargets());
-        } catch (LogSetup.LogSetupException e) {
-            System.err.println(JanytunOptions.programName() + ": -L/--log: " + e.getMessage());
-            return EXIT_FAILURE;
+            suite = SuiteFromSettings.build(settings);
+        } catch (IllegalArgumentException e) {
+            System.err.println(JanytunOptions.programName() + ": " + e.getMessage());
+            return JanytunOptions.EXIT_USAGE;
         }
+        if (settings.daemonize() && !background) {
+            try {
+                return Daemonizer.spawn(JanytunMain.class.getName(), args);
+            } catch (IOException e) {
+                System.err.println(JanytunOptions.programName() + ": cannot start the daemon: " + e.getMessage());
+                return EXIT_FAILURE;
+            }
+        }
+        return Daemon.run(settings, suite, background);
+    }
+
+    /** Overwrites -K/-A/-E values in this process's visible command line, as anytun does; best effort. */
+    private static void hideSecretsFromPs() {
         try {
-            Logger log = LoggerFactory.getLogger(JanytunMain.class);
-            settings.warnings().forEach(log::warn);
-            // Daemon hook: start the tunnel here with `settings` and return its exit status.
-            System.out.println(settings);
-            return 0;
-        } finally {
-            LogSetup.shutdown();
+            ArgvScrubber.scrubAnytunSecrets();
+        } catch (IOException | RuntimeException e) {
+            // /proc may be missing (e.g. in a chroot); the secrets then stay visible like any argument
         }
     }
 
     private static int print(String text) {
         System.out.print(text);
+        System.out.flush();
         return 0;
     }
 }

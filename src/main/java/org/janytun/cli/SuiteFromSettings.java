@@ -1,0 +1,22 @@
+package org.janytun.cli;
+
+import org.janytun.crypto.AuthAlgorithm;
+import org.janytun.crypto.CryptoSuite;
+import org.janytun.crypto.CtrAlgorithm;
+
+/** The crypto suite the options describe: key/salt/passphrase rules and post-processing live in the core. */
+final class SuiteFromSettings {
+    private SuiteFromSettings() {}
+
+    /** @throws IllegalArgumentException naming the option at fault */
+    static CryptoSuite build(TunnelSettings s) {
+        return CryptoSuite.of(
+                CtrAlgorithm.ofKeyBits(s.cipherKeyBits()).orElseThrow(),
+                CtrAlgorithm.ofKeyBits(s.kdPrfKeyBits()).orElseThrow(),
+                AuthAlgorithm.valueOf(s.authAlgorithm().name()),
+                s.authTagLength(),
+                s.masterKey().map(Secret::bytes).orElse(null),
+                s.masterSalt().map(Secret::bytes).orElse(null),
+                s.passphrase().map(Secret::bytes).orElse(null));
+    }
+}
