@@ -107,11 +107,39 @@ public final class UdpTransport implements AutoCloseable {
         if (ip == null) {
             return a.getHostString() + ":" + a.getPort();
         }
-        String host = ip.getHostAddress();
         if (ip instanceof java.net.Inet6Address) {
-            return "[" + host + "]:" + a.getPort();
+            return "[" + compress(ip.getHostAddress()) + "]:" + a.getPort();
         }
-        return host + ":" + a.getPort();
+        return ip.getHostAddress() + ":" + a.getPort();
+    }
+
+    /** RFC 5952 style: the longest run of zero groups becomes {@code ::} (the JDK prints every group). */
+    static String compress(String full) {
+        int pct = full.indexOf('%');
+        String scope = pct >= 0 ? full.substring(pct) : "";
+        String[] groups = (pct >= 0 ? full.substring(0, pct) : full).split(":");
+        int bestStart = -1, bestLen = 1;
+        for (int i = 0; i < groups.length; ) {
+            if (groups[i].equals("0")) {
+                int j = i;
+                while (j < groups.length && groups[j].equals("0")) {
+                    j++;
+                }
+                if (j - i > bestLen) {
+                    bestStart = i;
+                    bestLen = j - i;
+                }
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        if (bestStart < 0) {
+            return String.join(":", groups) + scope;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLen, groups.length));
+        return head + "::" + tail + scope;
     }
 
     @Override
