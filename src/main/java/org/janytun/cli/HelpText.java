@@ -34,8 +34,8 @@ final class HelpText {
                 Logging:
                   -L, --log <target>:<level>[,<param>...]
                                                   add a log target; repeatable, but only 'file' more than once:
-                                                    syslog:<level>[,<name>[,<facility>]]  (facility: daemon, user,
-                                                                                local0..local7, auth, ...)
+                                                    syslog:<level>[,<name>[,<facility>]]
+                                                            (facility: daemon, user, local0..local7, auth, ...)
                                                     file:<level>[,<path>]   (path default: %1$s.log)
                                                     stdout:<level>
                                                     stderr:<level>
@@ -60,7 +60,8 @@ final class HelpText {
                   -n, --ifconfig <address>/<prefix>
                                                   give the device this address and bring it up with MTU 1400;
                                                   IPv4, or IPv6 as a janytun extension (default: leave it down)
-                  -x, --post-up-script <file>     run '<file> <device name>' once the device exists (default: none)
+                  -x, --post-up-script <file>     run <file> with the device name as its argument once the
+                                                  device exists (default: none)
 
                 Tunnel:
                   -e, --role <role>               left (or alice, server) or right (or bob, client); the two ends
