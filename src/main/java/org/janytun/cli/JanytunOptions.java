@@ -14,10 +14,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.janytun.cli.TunnelSettings.AddressFamily;
-import org.janytun.cli.TunnelSettings.AuthAlgorithm;
+import org.janytun.transport.AddressFamily;
+import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.cli.TunnelSettings.IfConfig;
-import org.janytun.cli.TunnelSettings.Role;
+import org.janytun.crypto.Role;
+import org.janytun.session.ReplayProtection;
 import org.janytun.device.DeviceType;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogTarget;
@@ -239,8 +240,8 @@ public final class JanytunOptions {
         if (ipv4Only && ipv6Only) {
             throw new UsageException("-4/--ipv4-only", "cannot be combined with -6/--ipv6-only");
         }
-        AddressFamily family = ipv4Only ? AddressFamily.IPV4_ONLY
-                : ipv6Only ? AddressFamily.IPV6_ONLY : AddressFamily.ANY;
+        AddressFamily family = ipv4Only ? AddressFamily.IPV4
+                : ipv6Only ? AddressFamily.IPV6 : AddressFamily.ANY;
         Optional<String> local = string("-i/--interface", localAddress);
         int localPort = port("-p/--port", port);
         Optional<String> remote = string("-r/--remote-host", remoteHost);
@@ -263,6 +264,11 @@ public final class JanytunOptions {
         int sid = (int) number("-s/--sender-id", senderId, 0, 0xFFFF);
         int muxId = (int) number("-m/--mux", mux, 0, 0xFFFF);
         long window = number("-w/--window-size", windowSize, 0, 0xFFFF_FFFFL);
+        if (window > ReplayProtection.MAX_WINDOW) {
+            warnings.add("-w/--window-size " + window + " would need " + (window >>> 23) + " MiB per sender id: using "
+                    + ReplayProtection.MAX_WINDOW);
+            window = ReplayProtection.MAX_WINDOW;
+        }
 
         int kdBits = keyBits("-k/--kd-prf", kdPrf);
         int cipherBits = keyBits("-c/--cipher", cipher);

@@ -1,6 +1,5 @@
 package org.janytun.cli;
 
-import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 
@@ -13,7 +12,7 @@ final class SuiteFromSettings {
         return CryptoSuite.of(
                 CtrAlgorithm.ofKeyBits(s.cipherKeyBits()).orElseThrow(),
                 CtrAlgorithm.ofKeyBits(s.kdPrfKeyBits()).orElseThrow(),
-                AuthAlgorithm.valueOf(s.authAlgorithm().name()),
+                s.authAlgorithm(),
                 s.authTagLength(),
                 s.masterKey().map(Secret::bytes).orElse(null),
                 s.masterSalt().map(Secret::bytes).orElse(null),

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.StringJoiner;
+import org.janytun.crypto.AuthAlgorithm;
+import org.janytun.crypto.Role;
 import org.janytun.device.DeviceType;
+import org.janytun.transport.AddressFamily;
 import org.janytun.log.LogTarget;
 
 /**
@@ -86,31 +89,8 @@ public record TunnelSettings(
     /** The longest tag HMAC-SHA1 gives. */
     public static final int MAX_AUTH_TAG_LENGTH = 20;
 
-    /** The direction role; the two ends of a tunnel must differ (SPEC §5.3). */
-    public enum Role {
-        /** {@code left}, {@code alice} or {@code server}. */
-        LEFT,
-        /** {@code right}, {@code bob} or {@code client}. */
-        RIGHT
-    }
 
-    /** The message authentication algorithm. */
-    public enum AuthAlgorithm {
-        /** No tag at all. */
-        NULL,
-        /** HMAC-SHA1, truncated to the rightmost {@code authTagLength} bytes. */
-        SHA1
-    }
 
-    /** Which address families {@code -i} and {@code -r} are resolved to and sockets are opened for. */
-    public enum AddressFamily {
-        /** Both (one socket per family). */
-        ANY,
-        /** {@code -4}. */
-        IPV4_ONLY,
-        /** {@code -6}. */
-        IPV6_ONLY
-    }
 
     /**
      * {@code -n address/prefix}: the device's local address and the prefix length of the tunnel network.

@@ -112,7 +112,7 @@ public final class Daemon {
         }
 
         transport = UdpTransport.open(settings.localAddress().orElse(null), settings.localPort(),
-                family());
+                settings.addressFamily());
         for (var s : transport.sockets()) {
             log.info("listening on {}", UdpTransport.format((InetSocketAddress) s.getLocalAddress()));
         }
@@ -141,7 +141,7 @@ public final class Daemon {
             log.info("dropped privileges to {}", target.get());
         }
 
-        SatpSession session = new SatpSession(suite, org.janytun.crypto.Role.valueOf(settings.role().name()), settings.senderId(), settings.mux(),
+        SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
                 settings.deviceType(), settings.windowSize());
         forwarder = new Forwarder(device, transport, session, remote, drops::count);
         forwarder.start();
@@ -152,14 +152,6 @@ public final class Daemon {
                 remote == null ? "learned from the first authentic packet" : UdpTransport.format(remote));
     }
 
-    private org.janytun.transport.AddressFamily family() {
-        return switch (settings.addressFamily()) {
-            case ANY -> org.janytun.transport.AddressFamily.ANY;
-            case IPV4_ONLY -> org.janytun.transport.AddressFamily.IPV4;
-            case IPV6_ONLY -> org.janytun.transport.AddressFamily.IPV6;
-        };
-    }
-
     /** {@code -r/-o}: resolved now; if the name does not resolve yet, retried in the background. */
     private InetSocketAddress resolveRemote() {
         if (settings.remoteHost().isEmpty()) {
@@ -167,7 +159,7 @@ public final class Daemon {
         }
         String host = settings.remoteHost().get();
         try {
-            return new InetSocketAddress(UdpTransport.resolve(host, family()), settings.remotePort());
+            return new InetSocketAddress(UdpTransport.resolve(host, settings.addressFamily()), settings.remotePort());
         } catch (UnknownHostException e) {
             log.error("remote host {} does not resolve ({}); retrying every {} s", host, e.getMessage(),
                     RESOLVE_RETRY.toSeconds());
@@ -182,7 +174,7 @@ public final class Daemon {
             return;
         }
         try {
-            var a = new InetSocketAddress(UdpTransport.resolve(host, family()), settings.remotePort());
+            var a = new InetSocketAddress(UdpTransport.resolve(host, settings.addressFamily()), settings.remotePort());
             forwarder.setRemoteIfUnknown(a);
             log.info("remote host {} resolved to {}", host, UdpTransport.format(a));
         } catch (UnknownHostException e) {

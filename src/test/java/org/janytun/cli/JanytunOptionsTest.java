@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.janytun.cli.TunnelSettings.AddressFamily;
-import org.janytun.cli.TunnelSettings.AuthAlgorithm;
-import org.janytun.cli.TunnelSettings.Role;
+import org.janytun.transport.AddressFamily;
+import org.janytun.crypto.AuthAlgorithm;
+import org.janytun.crypto.Role;
 import org.janytun.device.DeviceType;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogTarget;
@@ -114,7 +114,7 @@ class JanytunOptionsTest {
                 a("-x", "--post-up-script", "/etc/janytun/up.sh", s -> s.postUpScript(),
                         Optional.of("/etc/janytun/up.sh")),
                 a("-m", "--mux", "4711", s -> s.mux(), 4711),
-                a("-w", "--window-size", "4294967295", s -> s.windowSize(), 4294967295L),
+                a("-w", "--window-size", "16777216", s -> s.windowSize(), 16777216L),
                 a("-k", "--kd-prf", "aes-ctr-256", s -> s.kdPrfKeyBits(), 256),
                 a("-e", "--role", "bob", s -> s.role(), Role.RIGHT),
                 a("-E", "--passphrase", "have_a_nice_day", s -> new String(s.passphrase().orElseThrow().bytes(),
@@ -149,10 +149,10 @@ class JanytunOptionsTest {
             assertFalse(ok(f).daemonize());
         }
         for (String f : List.of("-4", "--ipv4-only")) {
-            assertEquals(AddressFamily.IPV4_ONLY, ok(f).addressFamily());
+            assertEquals(AddressFamily.IPV4, ok(f).addressFamily());
         }
         for (String f : List.of("-6", "--ipv6-only")) {
-            assertEquals(AddressFamily.IPV6_ONLY, ok(f).addressFamily());
+            assertEquals(AddressFamily.IPV6, ok(f).addressFamily());
         }
         for (String f : List.of("-U", "--debug")) {
             TunnelSettings s = ok(f);
@@ -165,9 +165,9 @@ class JanytunOptionsTest {
     void clusteredShortFlags() {
         TunnelSettings s = ok("-D4");
         assertFalse(s.daemonize());
-        assertEquals(AddressFamily.IPV4_ONLY, s.addressFamily());
+        assertEquals(AddressFamily.IPV4, s.addressFamily());
         s = ok("-6Dp", "5555");
-        assertEquals(AddressFamily.IPV6_ONLY, s.addressFamily());
+        assertEquals(AddressFamily.IPV6, s.addressFamily());
         assertEquals(5555, s.localPort());
         assertFalse(s.daemonize());
     }
@@ -201,6 +201,9 @@ class JanytunOptionsTest {
         assertEquals(0, ok("-a", "null").authTagLength());
         assertEquals(0, ok("-a", "null", "-b", "16").authTagLength());
         assertEquals(20, ok("-b", "4294967295").authTagLength());
+        TunnelSettings huge = ok("-w", "4294967295");
+        assertEquals(16777216L, huge.windowSize(), "a window beyond 2^24 is clamped");
+        assertEquals(1, huge.warnings().size());
     }
 
     @Test
