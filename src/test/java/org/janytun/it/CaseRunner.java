@@ -189,7 +189,9 @@ public final class CaseRunner {
     private void checkReplay(Scenario sc, Layout l, TunnelEnd right, ReplayProbe probe) {
         Path datagram = probe.latestCapture();
         Pattern replayLine = right.kind().replayLogLine();
+        Pattern movedLine = right.kind().remoteChangedLogLine();
         long before = replayLine == null ? 0 : right.process().count(replayLine);
+        long movedBefore = movedLine == null ? 0 : right.process().count(movedLine);
         // From namespace C (10.201.2.1), a new address and port, to the right end's address on the C-B link.
         probe.replay(net.c, net.cb.v4(net.c), l.replayPort(), net.cb.v4(net.b), right.spec().effectiveLocalPort(),
                 datagram, 2);
@@ -205,7 +207,11 @@ public final class CaseRunner {
                             + "was accepted and moved the endpoint");
             Traffic.awaitPing(net.a, l.rightV4(), Duration.ofSeconds(5), "left -> right after the replay");
         } else {
-            Sleep.millis(500); // let the receiver process the replay
+            if (movedLine != null) {
+                right.process().awaitCount(movedLine, movedBefore + 1, Duration.ofSeconds(5));
+            } else {
+                Sleep.millis(500); // let the receiver process the replay
+            }
             Traffic.PingResult r = Traffic.ping(net.b, l.leftV4(), 3);
             if (r.anyReply()) {
                 throw new AssertionError("control experiment: with -w 0 the replay from C should have moved the right "

@@ -67,6 +67,17 @@ public enum Kind {
         };
     }
 
+    /**
+     * Pattern of the log line a receiver writes when an authenticated packet from a new address moves its remote
+     * endpoint, or null if unknown.
+     */
+    public java.util.regex.Pattern remoteChangedLogLine() {
+        return switch (this) {
+            case UANYTUN, ANYTUN -> java.util.regex.Pattern.compile("autodetected remote host");
+            case JANYTUN -> null;
+        };
+    }
+
     /** {@code bin/janytun}, after checking that it exists and that the jar it launches has been built. */
     public static Path janytunLauncher() {
         Path home = ItEnv.home();
