@@ -78,8 +78,20 @@ public enum Kind {
         };
     }
 
-    /** {@code bin/janytun}, after checking that it exists and that the jar it launches has been built. */
+    /**
+     * {@code bin/janytun}, after checking that it exists and that the jar it launches has been built. The system
+     * property {@code janytun.launcher} (or environment variable {@code JANYTUN_LAUNCHER}) replaces it with another
+     * executable taking the same command line, e.g. to check the harness with a wrapper around a reference daemon.
+     */
     public static Path janytunLauncher() {
+        String override = System.getProperty("janytun.launcher", System.getenv("JANYTUN_LAUNCHER"));
+        if (override != null && !override.isBlank()) {
+            Path p = Path.of(override);
+            if (!Files.isExecutable(p)) {
+                throw new AssertionError("janytun.launcher " + p + " is not executable");
+            }
+            return p;
+        }
         Path home = ItEnv.home();
         Path bin = home.resolve("bin").resolve("janytun");
         Path jar = home.resolve("target").resolve("janytun.jar");
