@@ -13,6 +13,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -97,15 +98,44 @@ public final class Libc {
     }
 
     /**
-     * A preallocated buffer for the errno of one call at a time. Give each thread that makes per-packet calls its
-     * own (e.g. one for the reader and one for the writer of a device).
+     * Per-thread state for the per-packet calls: a preallocated buffer for errno, and a small cache of heap segments.
+     * Give each thread that makes per-packet calls its own (e.g. one for the reader and one for the writer of a
+     * device); it is not thread-safe.
+     *
+     * <p>Why the cache: {@code MemorySegment.ofArray(buf).asSlice(off)} creates three objects. C2's escape analysis
+     * removes them only when the whole downcall chain is inlined into one compilation, which depends on the caller
+     * and on compile order (measured: sometimes it does not). Reusing one slice per (array, offset) makes the
+     * calls allocation-free regardless, as long as the caller reuses its buffers, which it should anyway.
      */
     public static final class CallState {
+        private static final int SLOTS = 64; // a power of two; holds at most this many caller arrays alive
         final MemorySegment segment = Arena.ofAuto().allocate(CAPTURE_LAYOUT);
+        private final byte[][] arrays = new byte[SLOTS][];
+        private final int[] offsets = new int[SLOTS];
+        private final MemorySegment[] slices = new MemorySegment[SLOTS];
 
         /** The errno left by the last failed call made with this state. */
         public int errno() {
             return Libc.errno(segment);
+        }
+
+        /** A heap segment of {@code array} from {@code offset} to its end (the length goes to the C call separately). */
+        MemorySegment slice(byte[] array, int offset) {
+            // Two-way set associative: set = top 5 bits of a Fibonacci hash, so two hot buffers rarely evict each other.
+            int i = (((System.identityHashCode(array) ^ offset) * 0x9E3779B1) >>> 27) << 1;
+            if (arrays[i] == array && offsets[i] == offset) {
+                return slices[i];
+            }
+            if (arrays[i + 1] == array && offsets[i + 1] == offset) {
+                return slices[i + 1];
+            }
+            // Miss: the new slice goes first, the previous first moves to second (the older second is dropped).
+            arrays[i + 1] = arrays[i];
+            offsets[i + 1] = offsets[i];
+            slices[i + 1] = slices[i];
+            arrays[i] = array;
+            offsets[i] = offset;
+            return slices[i] = MemorySegment.ofArray(array).asSlice(offset);
         }
     }
 
@@ -117,8 +147,9 @@ public final class Libc {
 
     /** read(2) into {@code buf[off, off+len)}. Returns the byte count, or -1 with errno in {@code st}. */
     public static int read(CallState st, int fd, byte[] buf, int off, int len) {
+        Objects.checkFromIndexSize(off, len, buf.length);
         try {
-            return (int) (long) READ.invokeExact(st.segment, fd, MemorySegment.ofArray(buf).asSlice(off, len), (long) len);
+            return (int) (long) READ.invokeExact(st.segment, fd, st.slice(buf, off), (long) len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -126,8 +157,9 @@ public final class Libc {
 
     /** write(2) from {@code buf[off, off+len)}. Returns the byte count, or -1 with errno in {@code st}. */
     public static int write(CallState st, int fd, byte[] buf, int off, int len) {
+        Objects.checkFromIndexSize(off, len, buf.length);
         try {
-            return (int) (long) WRITE.invokeExact(st.segment, fd, MemorySegment.ofArray(buf).asSlice(off, len), (long) len);
+            return (int) (long) WRITE.invokeExact(st.segment, fd, st.slice(buf, off), (long) len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
