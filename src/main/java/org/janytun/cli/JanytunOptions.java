@@ -128,7 +128,11 @@ public final class JanytunOptions {
                 requireString(o.config, "--config");
                 List<String> all = new ArrayList<>(ConfigFile.read(Path.of(o.config), JanytunOptions::argumentKind));
                 all.addAll(List.of(args));
+                JanytunOptions commandLine = o;
                 o = syntax(all);
+                if (!commandLine.log.isEmpty()) {
+                    o.log = commandLine.log; // -L on the command line replaces the file's targets, not adds to them
+                }
             }
             return new Parsed.Run(o.validate(prog));
         } catch (UsageException e) {

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.janytun.cli.JanytunOptions;
 import org.janytun.cli.TunnelSettings;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.device.InterfaceConfigurator;
@@ -36,6 +37,7 @@ public final class Daemon {
     private final TunnelSettings settings;
     private final CryptoSuite suite;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile int exitStatus;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("janytun-housekeeping").daemon().unstarted(r));
     private LinuxTunDevice device;
@@ -59,8 +61,8 @@ public final class Daemon {
         try {
             LogSetup.configure(settings.logTargets());
         } catch (LogSetup.LogSetupException e) {
-            System.err.println("janytun: -L/--log: " + e.getMessage());
-            return 2;
+            System.err.println(JanytunOptions.programName() + ": -L/--log: " + e.getMessage());
+            return 1;
         }
         Daemon d = new Daemon(settings, suite);
         try {
@@ -68,11 +70,14 @@ public final class Daemon {
         } catch (IOException | RuntimeException e) {
             String message = e.getMessage() != null ? e.getMessage() : e.toString();
             log.error("start-up failed: {}", message);
-            System.err.println("janytun: " + message);
+            System.err.println(JanytunOptions.programName() + ": " + message);
             d.stop();
             LogSetup.shutdown();
             return 1;
         }
+        // SIGTERM/SIGINT stop the tunnel and exit 0; the shutdown hook covers System.exit and other signals
+        Signals.handle("TERM", () -> d.requestStop(0));
+        Signals.handle("INT", () -> d.requestStop(0));
         Signals.handle("HUP", () -> log.info("SIGHUP received: nothing to reload (the sequence counter is kept)"));
         Signals.handle("USR1", () -> log.info("SIGUSR1 received: {} packets sent, {} delivered",
                 d.forwarder.packetsSent.sum(), d.forwarder.packetsDelivered.sum()));
@@ -93,7 +98,16 @@ public final class Daemon {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return 0;
+        log.info("exiting");
+        return d.exitStatus;
+    }
+
+    /** Stops the tunnel from a signal handler or after a fatal error; {@link #run} then returns {@code status}. */
+    private void requestStop(int status) {
+        if (stopped.getCount() > 0) {
+            exitStatus = status;
+            Thread.ofPlatform().name("janytun-stop").start(this::stop);
+        }
     }
 
     private void start() throws IOException {
@@ -133,6 +147,9 @@ public final class Daemon {
         }
         var target = Privileges.resolve(settings.username().orElse(null), settings.groupname().orElse(null));
         if (settings.chroot().isPresent()) {
+            if (pidFile != null) {
+                pidFile.enteringChroot(Path.of(settings.chroot().get()));
+            }
             Privileges.chroot(Path.of(settings.chroot().get()));
             log.info("entered chroot {}", settings.chroot().get());
         }
@@ -143,9 +160,10 @@ public final class Daemon {
 
         SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
                 settings.deviceType(), settings.windowSize());
-        forwarder = new Forwarder(device, transport, session, remote, drops::count);
+        forwarder = new Forwarder(device, transport, session, remote, drops::count, () -> requestStop(1));
         forwarder.start();
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleAtFixedRate(forwarder::reportEndpointChanges, 10, 10, TimeUnit.SECONDS);
         log.info("janytun started: {} on {}, {}, remote {}", suite, device.name(),
                 "role " + settings.role().name().toLowerCase() + ", mux " + settings.mux() + ", sender id "
                         + settings.senderId() + ", window " + settings.windowSize(),

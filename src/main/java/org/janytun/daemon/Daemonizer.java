@@ -59,6 +59,7 @@ public final class Daemonizer {
                 if (line.equals(READY)) {
                     return 0;
                 }
+                System.out.println(line); // e.g. a stdout log target: shown until the daemon lets go of stdout
             }
         }
         try {

@@ -8,6 +8,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.janytun.device.TunDevice;
 import org.janytun.session.DropReason;
@@ -38,8 +39,12 @@ public final class Forwarder implements AutoCloseable {
     private final UdpTransport transport;
     private final SatpSession session;
     private final DropCounter drops;
+    private final Runnable onFatal;
     private final List<Thread> threads = new ArrayList<>();
+    private static final long ENDPOINT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private volatile InetSocketAddress remote;
+    private volatile long lastEndpointLog = System.nanoTime() - ENDPOINT_LOG_INTERVAL_NANOS - 1;
+    private final LongAdder endpointChangesNotLogged = new LongAdder();
     private volatile boolean running;
 
     public final LongAdder packetsSent = new LongAdder();
@@ -47,13 +52,18 @@ public final class Forwarder implements AutoCloseable {
     public final LongAdder packetsDelivered = new LongAdder();
     public final LongAdder bytesDelivered = new LongAdder();
 
+    /**
+     * @param onFatal called once when the device fails for good: the daemon then stops, rather than run on
+     *                with a dead tunnel
+     */
     public Forwarder(TunDevice device, UdpTransport transport, SatpSession session, InetSocketAddress initialRemote,
-                     DropCounter drops) {
+                     DropCounter drops, Runnable onFatal) {
         this.device = device;
         this.transport = transport;
         this.session = session;
         this.remote = initialRemote;
         this.drops = drops;
+        this.onFatal = onFatal;
     }
 
     public InetSocketAddress remote() {
@@ -92,6 +102,7 @@ public final class Forwarder implements AutoCloseable {
                 if (running) {
                     log.error("reading from device {} failed, stopping: {}", device.name(), e.getMessage());
                     running = false;
+                    onFatal.run();
                 }
                 break;
             }
@@ -170,7 +181,23 @@ public final class Forwarder implements AutoCloseable {
         InetSocketAddress current = remote;
         if (!source.equals(current)) {
             remote = source;
-            log.info("autodetected remote host changed to {}", UdpTransport.format(source));
+            long now = System.nanoTime();
+            if (now - lastEndpointLog > ENDPOINT_LOG_INTERVAL_NANOS) {
+                lastEndpointLog = now;
+                log.info("autodetected remote host changed to {}", UdpTransport.format(source));
+            } else {
+                endpointChangesNotLogged.increment(); // a peer flapping between addresses must not flood the log
+            }
+        }
+    }
+
+    /** For the housekeeping thread: reports endpoint changes that were not logged one by one. */
+    public void reportEndpointChanges() {
+        long n = endpointChangesNotLogged.sumThenReset();
+        InetSocketAddress r = remote;
+        if (n > 0 && r != null) {
+            log.info("remote host changed {} more times in the last {} s, now {}", n,
+                    TimeUnit.NANOSECONDS.toSeconds(ENDPOINT_LOG_INTERVAL_NANOS), UdpTransport.format(r));
         }
     }
 

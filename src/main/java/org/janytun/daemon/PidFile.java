@@ -4,23 +4,42 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
 
-/** {@code -P file}: the daemon's process id, written once it runs and removed on a clean exit where permitted. */
+/**
+ * {@code -P file}: the daemon's process id, written once it runs and removed on a clean exit. After {@code -C} the
+ * file is found again through the chroot when it lies inside it; after a privilege drop the directory may no
+ * longer let us remove it, which is then logged.
+ */
 final class PidFile {
-    private final Path path;
+    private Path path;
 
     private PidFile(Path path) {
         this.path = path;
     }
 
     static PidFile write(String file) throws IOException {
-        Path p = Path.of(file).toAbsolutePath();
-        Files.writeString(p, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+        Path p = Path.of(file).toAbsolutePath().normalize();
+        try {
+            Files.writeString(p, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IOException("-P/--write-pid: cannot write " + p + ": " + e.getMessage(), e);
+        }
         return new PidFile(p);
     }
 
-    /** Removes the file; after a privilege drop the directory may no longer allow it, which is then said. */
-    void remove(org.slf4j.Logger log) {
+    /** Call with the (pre-chroot) directory just before entering it: the file's name as seen from inside. */
+    void enteringChroot(Path root) throws IOException {
+        Path r = root.toRealPath();
+        Path real = path.getParent().toRealPath().resolve(path.getFileName());
+        path = real.startsWith(r) ? Path.of("/").resolve(r.relativize(real)) : null;
+    }
+
+    void remove(Logger log) {
+        if (path == null) {
+            log.info("pid file is outside the chroot and stays in place");
+            return;
+        }
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {

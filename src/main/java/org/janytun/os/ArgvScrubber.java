@@ -19,6 +19,8 @@ import java.util.List;
 public final class ArgvScrubber {
     /** anytun's secret options: the key, the salt and the passphrase. */
     public static final List<String> ANYTUN_SECRETS = List.of("-K", "--key", "-A", "--salt", "-E", "--passphrase");
+    /** anytun's short options without an argument: they may stand in front of a secret one, as in {@code -DK key}. */
+    static final String FLAGS_WITHOUT_ARGUMENT = "hvDU46Y";
 
     private ArgvScrubber() {
     }
@@ -89,6 +91,17 @@ public final class ArgvScrubber {
                 if (arg.equals("--")) {
                     break;
                 }
+                int cluster = secretInCluster(arg, options);
+                if (cluster > 0) {
+                    // -DK key, or -DKkey: the secret follows the flags that take no argument
+                    if (cluster == arg.length()) {
+                        nextIsSecret = true;
+                    } else if (fill(argv, start + cluster, end)) {
+                        count++;
+                    }
+                    start = end + 1;
+                    continue;
+                }
                 for (String opt : options) {
                     if (arg.equals(opt)) {
                         nextIsSecret = true;
@@ -114,6 +127,26 @@ public final class ArgvScrubber {
             start = end + 1;
         }
         return count;
+    }
+
+    /**
+     * For a cluster of short options whose leading letters take no argument and are followed by a secret option
+     * ({@code -D4K...}): where the secret value starts in {@code arg} ({@code arg.length()} when it is the next
+     * argument); 0 for anything else.
+     */
+    private static int secretInCluster(String arg, List<String> options) {
+        if (arg.length() < 3 || arg.charAt(0) != '-' || arg.charAt(1) == '-'
+                || FLAGS_WITHOUT_ARGUMENT.indexOf(arg.charAt(1)) < 0) {
+            return 0;
+        }
+        for (int i = 1; i < arg.length(); i++) {
+            char c = arg.charAt(i);
+            if (FLAGS_WITHOUT_ARGUMENT.indexOf(c) >= 0) {
+                continue;
+            }
+            return options.contains("-" + c) ? i + 1 : 0;
+        }
+        return 0;
     }
 
     private static boolean fill(byte[] argv, int from, int to) {

@@ -18,7 +18,6 @@ public enum DropReason {
     INNER_TOO_LONG("inner packet too long for a 1600-byte datagram", false),
     NOT_IP("tun packet that is neither IPv4 nor IPv6", false),
     NO_REMOTE("no remote endpoint known yet", false),
-    NO_ROUTE("no route to the inner destination", false),
     SEND_FAILED("the socket refused the datagram", false),
     DEVICE_WRITE_FAILED("the device refused the packet", false);
 

@@ -39,14 +39,17 @@ public final class UdpTransport implements AutoCloseable {
             } else if (family == AddressFamily.IPV4) {
                 opened.add(bind(StandardProtocolFamily.INET, new InetSocketAddress("0.0.0.0", port)));
             } else {
+                DatagramChannel dualStack = null;
                 try {
-                    opened.add(bind(StandardProtocolFamily.INET6, new InetSocketAddress("::", port)));
-                } catch (UnsupportedOperationException | IOException noIpv6) {
+                    dualStack = bind(StandardProtocolFamily.INET6, new InetSocketAddress("::", port));
+                } catch (UnsupportedOperationException noIpv6) {
+                    // a kernel without IPv6: only then fall back; any other error (port in use) is the answer
                     if (family == AddressFamily.IPV6) {
-                        throw noIpv6;
+                        throw new IOException("-6/--ipv6-only: this system has no IPv6", noIpv6);
                     }
-                    opened.add(bind(StandardProtocolFamily.INET, new InetSocketAddress("0.0.0.0", port)));
                 }
+                opened.add(dualStack != null ? dualStack
+                        : bind(StandardProtocolFamily.INET, new InetSocketAddress("0.0.0.0", port)));
             }
         } catch (IOException | RuntimeException e) {
             for (DatagramChannel c : opened) {

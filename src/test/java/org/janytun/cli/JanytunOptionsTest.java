@@ -463,8 +463,10 @@ class JanytunOptionsTest {
         assertFalse(s.daemonize());
         assertEquals(Role.RIGHT, s.role());
         assertEquals("a phrase # with spaces", new String(s.passphrase().orElseThrow().bytes(), StandardCharsets.UTF_8));
-        assertEquals(List.of("file:4," + dir.resolve("j.log"), "stdout:2"),
-                s.logTargets().stream().map(LogTarget::spec).toList());
+        assertEquals(List.of("stdout:2"), s.logTargets().stream().map(LogTarget::spec).toList(),
+                "-L on the command line replaces the file's log targets");
+        assertEquals(List.of("file:4," + dir.resolve("j.log")),
+                ok("--config", conf.toString()).logTargets().stream().map(LogTarget::spec).toList());
         assertEquals(Optional.of("10.0.0.1"), ok("--config=" + conf).remoteHost());
     }
 

@@ -33,6 +33,14 @@ class ArgvScrubberTest {
     }
 
     @Test
+    void secretsBehindClusteredFlags() {
+        assertEquals("a -DK ###### -r x", scrub("a", "-DK", "secret", "-r", "x"));
+        assertEquals("a -D4E###### -r x", scrub("a", "-D4Esecret", "-r", "x"));
+        // -d takes an argument: what follows is its value, not a cluster holding -K
+        assertEquals("a -dKx -r x", scrub("a", "-dKx", "-r", "x"));
+    }
+
+    @Test
     void leavesOtherArgumentsAlone() {
         assertEquals("a --keys x --key ###", scrub("a", "--keys", "x", "--key", "abc"));
         assertEquals("a -k aes-ctr -e left", scrub("a", "-k", "aes-ctr", "-e", "left"));
