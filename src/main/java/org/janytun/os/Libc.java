@@ -439,6 +439,7 @@ public final class Libc {
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
+    @SuppressWarnings("restricted") // the reason for this class; the launcher passes --enable-native-access
     private static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment address = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no " + name + " in the C library"));
         return LINKER.downcallHandle(address, fd, options);
@@ -455,6 +456,7 @@ public final class Libc {
         return (int) ERRNO.get(captureState, 0L);
     }
 
+    @SuppressWarnings("restricted") // a NUL-terminated string the C library handed us
     private static String cString(MemorySegment p) {
         return p.equals(MemorySegment.NULL) ? null : p.reinterpret(Integer.MAX_VALUE).getString(0);
     }
