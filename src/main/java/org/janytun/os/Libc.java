@@ -145,7 +145,10 @@ public final class Libc {
 
     // ---- per-packet calls: no exceptions, no allocation -------------------------------------------------------
 
-    /** read(2) into {@code buf[off, off+len)}. Returns the byte count, or -1 with errno in {@code st}. */
+    /**
+     * read(2) into {@code buf[off, off+len)}. Returns the byte count, or -1 with errno in {@code st}. Only for
+     * NON-BLOCKING fds: a critical call holds off the garbage collector while it runs.
+     */
     public static int read(CallState st, int fd, byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
         try {
@@ -155,7 +158,7 @@ public final class Libc {
         }
     }
 
-    /** write(2) from {@code buf[off, off+len)}. Returns the byte count, or -1 with errno in {@code st}. */
+    /** write(2) from {@code buf[off, off+len)}: like {@link #read}, non-blocking fds only. */
     public static int write(CallState st, int fd, byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
         try {
