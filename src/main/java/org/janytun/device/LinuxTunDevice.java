@@ -112,6 +112,11 @@ public final class LinuxTunDevice implements TunDevice {
         return (state.get() & 1) != 0;
     }
 
+    /**
+     * Waits up to {@code timeoutMillis} (negative: without limit) for one packet and reads it into {@code bufs[0]} at
+     * {@code offset}; a packet longer than the room after {@code offset} is cut by the kernel, so leave room for
+     * the MTU. Returns 0 on timeout or EINTR/EAGAIN, -1 once closed.
+     */
     @Override
     public int read(byte[][] bufs, int[] sizes, int offset, int timeoutMillis) throws IOException {
         if (!enter()) {

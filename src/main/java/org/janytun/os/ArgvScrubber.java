@@ -33,13 +33,13 @@ public final class ArgvScrubber {
      * @return how many values were overwritten
      * @throws IOException when /proc/self/stat cannot be read
      */
+    @SuppressWarnings("restricted") // the kernel told us this range is our argv area
     public static int scrub(List<String> options) throws IOException {
         long[] range = argRange(Files.readString(Path.of("/proc/self/stat")));
         long len = range[1] - range[0];
         if (range[0] == 0 || len <= 0) {
             throw new IOException("no command line range in /proc/self/stat");
         }
-        // Restricted (needs --enable-native-access): the kernel told us this range is our argv area.
         MemorySegment argv = MemorySegment.ofAddress(range[0]).reinterpret(len);
         byte[] copy = argv.toArray(ValueLayout.JAVA_BYTE);
         int n = scrub(copy, options);

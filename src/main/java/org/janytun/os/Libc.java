@@ -145,7 +145,10 @@ public final class Libc {
 
     // ---- per-packet calls: no exceptions, no allocation -------------------------------------------------------
 
-    /** read(2) into {@code buf[off, off+len)}. Returns the byte count, or -1 with errno in {@code st}. */
+    /**
+     * read(2) into {@code buf[off, off+len)}. Returns the byte count, or -1 with errno in {@code st}. Only for
+     * NON-BLOCKING fds: a critical call holds off the garbage collector while it runs.
+     */
     public static int read(CallState st, int fd, byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
         try {
@@ -155,7 +158,7 @@ public final class Libc {
         }
     }
 
-    /** write(2) from {@code buf[off, off+len)}. Returns the byte count, or -1 with errno in {@code st}. */
+    /** write(2) from {@code buf[off, off+len)}: like {@link #read}, non-blocking fds only. */
     public static int write(CallState st, int fd, byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
         try {
@@ -439,6 +442,7 @@ public final class Libc {
 
     // ---- helpers -------------------------------------------------------------------------------------------------
 
+    @SuppressWarnings("restricted") // the reason for this class; the launcher passes --enable-native-access
     private static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment address = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no " + name + " in the C library"));
         return LINKER.downcallHandle(address, fd, options);
@@ -455,6 +459,7 @@ public final class Libc {
         return (int) ERRNO.get(captureState, 0L);
     }
 
+    @SuppressWarnings("restricted") // a NUL-terminated string the C library handed us
     private static String cString(MemorySegment p) {
         return p.equals(MemorySegment.NULL) ? null : p.reinterpret(Integer.MAX_VALUE).getString(0);
     }

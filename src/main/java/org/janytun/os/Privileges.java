@@ -104,9 +104,12 @@ public final class Privileges {
                     continue; // the thread has exited meanwhile
                 }
                 for (String line : status.split("\n")) {
-                    String[] f = line.split("\\s+");
+                    String[] f = line.strip().split("\\s+");
                     boolean bad = f[0].equals("Uid:") && !Arrays.stream(f, 1, f.length).allMatch(uid::equals)
-                            || f[0].equals("Gid:") && !Arrays.stream(f, 1, f.length).allMatch(gid::equals);
+                            || f[0].equals("Gid:") && !Arrays.stream(f, 1, f.length).allMatch(gid::equals)
+                            || f[0].equals("Groups:") && !Arrays.equals(
+                                    Arrays.stream(f, 1, f.length).mapToInt(Integer::parseUnsignedInt).sorted().distinct().toArray(),
+                                    Arrays.stream(t.groups()).sorted().distinct().toArray());
                     if (bad) {
                         throw new IOException("privilege drop to " + t + ": thread " + task.getFileName() + " still has '"
                                 + line + "'");

@@ -79,6 +79,24 @@ class LibcTest {
     }
 
     @Test
+    void dup2ReplacesAnFd() throws Exception {
+        int[] sv = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
+        int copy = Libc.eventfd(0, Libc.EFD_CLOEXEC); // any fd, replaced by a copy of sv[0]
+        try {
+            Libc.dup2(sv[0], copy);
+            Libc.CallState st = new Libc.CallState();
+            byte[] b = {42};
+            assertEquals(1, Libc.write(st, copy, b, 0, 1));
+            assertEquals(1, Libc.read(st, sv[1], new byte[4], 0, 4));
+        } finally {
+            Libc.close(copy);
+            Libc.close(sv[0]);
+            Libc.close(sv[1]);
+        }
+        assertEquals(Libc.EBADF, assertThrows(OsException.class, () -> Libc.dup2(1_000_000, 1_000_001)).errno());
+    }
+
+    @Test
     void userAndGroupDatabase() throws Exception {
         Libc.Passwd root = Libc.getpwnam("root").orElseThrow();
         assertEquals(0, root.uid());
