@@ -142,6 +142,12 @@ public final class Daemon {
             }
         }
 
+        // Everything that reads files lazily (the JCE reads its policy files on first use) is set up before the
+        // chroot hides them.
+        SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
+                settings.deviceType(), settings.windowSize());
+        forwarder = new Forwarder(device, transport, session, remote, drops::count, () -> requestStop(1));
+
         if (settings.pidFile().isPresent()) {
             pidFile = PidFile.write(settings.pidFile().get());
         }
@@ -158,9 +164,6 @@ public final class Daemon {
             log.info("dropped privileges to {}", target.get());
         }
 
-        SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
-                settings.deviceType(), settings.windowSize());
-        forwarder = new Forwarder(device, transport, session, remote, drops::count, () -> requestStop(1));
         forwarder.start();
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleAtFixedRate(forwarder::reportEndpointChanges, 10, 10, TimeUnit.SECONDS);

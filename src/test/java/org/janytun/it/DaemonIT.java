@@ -1,0 +1,280 @@
+package org.janytun.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.janytun.os.NetNamespace;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The janytun process as an operator sees it, each time against a real uanytun: detaching, pid file, privilege
+ * drop and chroot, post-up script, signals, and hostile datagrams that must neither crash the daemon nor move
+ * its endpoint. Everything runs in namespaces this class creates and removes.
+ */
+class DaemonIT {
+    private static final String KEY = Scenarios.KEY128;
+    private static final String SALT = Scenarios.SALT;
+    private static TestNet net;
+    private static int caseNo;
+
+    @BeforeAll
+    static void network() {
+        Preflight.require();
+        net = TestNet.create();
+    }
+
+    @AfterAll
+    static void removeNetwork() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    /** A case's own ports, devices and tunnel subnet, so cases never see each other's traffic. */
+    private record Ends(String devA, String devB, String innerA, String innerB, int portA, int portB, Path logs) {}
+
+    private static Ends ends(TestInfo info) throws Exception {
+        int n = ++caseNo;
+        Path logs = ItEnv.logRoot().resolve("DaemonIT").resolve(n + "-" + info.getTestMethod().orElseThrow().getName());
+        Files.createDirectories(logs);
+        return new Ends("tunjA" + n, "tunjB" + n, "10.77." + n + ".1", "10.77." + n + ".2", 5400 + n, 5500 + n, logs);
+    }
+
+    private static EndpointSpec uanytunRight(Ends e) {
+        return new EndpointSpec().role("right").key(KEY).salt(SALT).window(64).devName(e.devB())
+                .ifconfig(e.innerB() + "/24").localPort(e.portB()).remoteHost(net.ab.v4(net.a)).remotePort(e.portA());
+    }
+
+    private static List<String> janytunLeftArgs(Ends e) {
+        return new ArrayList<>(List.of("-e", "left", "-K", KEY, "-A", SALT, "-w", "64", "-d", e.devA(),
+                "-n", e.innerA() + "/24", "-p", Integer.toString(e.portA()), "-r", net.ab.v4(net.b),
+                "-o", Integer.toString(e.portB())));
+    }
+
+    private static List<String> janytun(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Kind.janytunLauncher().toString());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static Exec.Result runJanytun(Netns ns, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("env");
+        cmd.add("JANYTUN_JAVA=" + ItEnv.java());
+        cmd.addAll(janytun(args.toArray(String[]::new)));
+        return Exec.run(Duration.ofSeconds(30), ns.wrap(cmd));
+    }
+
+    private static String status(long pid) throws Exception {
+        return Files.readString(Path.of("/proc/" + pid + "/status"));
+    }
+
+    private static String statusLine(String status, String key) {
+        return status.lines().filter(l -> l.startsWith(key + ":")).findFirst().orElse("").replaceAll("\\s+", " ");
+    }
+
+    /** Without -D, janytun returns once the tunnel is up; the detached daemon writes -P, forwards, and SIGTERM ends it. */
+    @Test
+    void detachesWritesPidFileAndStopsCleanly(TestInfo info) throws Exception {
+        Ends e = ends(info);
+        Path pidFile = e.logs().resolve("janytun.pid");
+        List<String> args = janytunLeftArgs(e);
+        args.addAll(List.of("-P", pidFile.toString(), "-L", "file:5," + e.logs().resolve("janytun.log")));
+        long pid = -1;
+        try (TunnelEnd peer = TunnelEnd.start("right", Kind.UANYTUN, net.b, uanytunRight(e),
+                e.logs().resolve("uanytun.log")).awaitReady(TunnelEnd.READY_TIMEOUT)) {
+            Exec.Result r = runJanytun(net.a, args);
+            assertEquals(0, r.exitCode(), "janytun should return 0 once detached:\n" + r.output());
+            pid = Long.parseLong(Files.readString(pidFile).trim());
+            Reaper.track(ProcessHandle.of(pid).orElseThrow());
+            assertTrue(ProcessHandle.of(pid).isPresent(), "the daemon runs after the foreground process returned");
+            String st = status(pid);
+            assertTrue(net.a.linkExists(e.devA()), "device exists when janytun returns");
+            // its own session: the sid of the daemon is its pid
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            assertEquals(Long.toString(pid), f[3], "session id (setsid)");
+            assertTrue(Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/1")).toString().equals("/dev/null"),
+                    "stdout let go");
+            Traffic.awaitPing(net.a, e.innerB(), Traffic.PING_BUDGET, "janytun daemon -> uanytun");
+            Traffic.awaitPing(net.b, e.innerA(), Traffic.PING_BUDGET, "uanytun -> janytun daemon");
+            assertTrue(st.contains("State"));
+
+            ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
+            Exec.check("kill", "-TERM", Long.toString(pid));
+            h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertFalse(Files.exists(pidFile), "pid file removed on SIGTERM");
+            assertFalse(net.a.linkExists(e.devA()), "device gone after exit");
+        } finally {
+            killIfAlive(pid);
+        }
+    }
+
+    /** -u/-g: the running daemon has the new uid and gid (every thread), and still forwards in both directions. */
+    @Test
+    void dropsPrivilegesAndChrootsAfterSetUp(TestInfo info) throws Exception {
+        Ends e = ends(info);
+        Path jail = e.logs().resolve("jail");
+        Files.createDirectories(jail);
+        List<String> args = janytunLeftArgs(e);
+        args.addAll(List.of("-D", "-L", "stdout:5", "-u", "nobody", "-g", "nogroup", "-C", jail.toString()));
+        try (TunnelEnd peer = TunnelEnd.start("right", Kind.UANYTUN, net.b, uanytunRight(e),
+                e.logs().resolve("uanytun.log")).awaitReady(TunnelEnd.READY_TIMEOUT);
+             ManagedProcess j = ManagedProcess.start("janytun -u nobody", net.a.wrap(janytun(args.toArray(String[]::new))),
+                     e.logs().resolve("janytun.log"), Map.of("JANYTUN_JAVA", ItEnv.java()))) {
+            j.awaitOutput(java.util.regex.Pattern.compile("janytun started"), Duration.ofSeconds(20));
+            long pid = javaPid(j);
+            String st = status(pid);
+            assertEquals("Uid: 65534 65534 65534 65534", statusLine(st, "Uid"), st);
+            assertEquals("Gid: 65534 65534 65534 65534", statusLine(st, "Gid"), st);
+            for (Path task : Files.list(Path.of("/proc/" + pid + "/task")).toList()) {
+                assertEquals("Uid: 65534 65534 65534 65534", statusLine(Files.readString(task.resolve("status")), "Uid"),
+                        "thread " + task.getFileName());
+            }
+            assertEquals(jail.toRealPath(), Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")));
+            Traffic.awaitPing(net.a, e.innerB(), Traffic.PING_BUDGET, "janytun as nobody -> uanytun");
+            Traffic.awaitPing(net.b, e.innerA(), Traffic.PING_BUDGET, "uanytun -> janytun as nobody");
+            Exec.check("kill", "-HUP", Long.toString(pid));
+            j.awaitOutput(java.util.regex.Pattern.compile("SIGHUP received"), Duration.ofSeconds(10));
+            Traffic.awaitPing(net.a, e.innerB(), Traffic.PING_BUDGET, "still forwarding after SIGHUP");
+            assertTrue(j.isAlive(), "SIGHUP does not stop janytun");
+        }
+    }
+
+    /**
+     * Garbage of every size, valid-looking headers with bad tags, and a replay from a third address: nothing
+     * crashes the daemon, nothing moves its endpoint, and the drops are summarised rather than logged one by one.
+     */
+    @Test
+    void hostileDatagramsAreDroppedAndCounted(TestInfo info) throws Exception {
+        Ends e = ends(info);
+        List<String> args = janytunLeftArgs(e);
+        args.addAll(List.of("-D", "-L", "stdout:5"));
+        try (TunnelEnd peer = TunnelEnd.start("right", Kind.UANYTUN, net.b, uanytunRight(e),
+                e.logs().resolve("uanytun.log")).awaitReady(TunnelEnd.READY_TIMEOUT);
+             ManagedProcess j = ManagedProcess.start("janytun", net.a.wrap(janytun(args.toArray(String[]::new))),
+                     e.logs().resolve("janytun.log"), Map.of("JANYTUN_JAVA", ItEnv.java()))) {
+            j.awaitOutput(java.util.regex.Pattern.compile("janytun started"), Duration.ofSeconds(20));
+            Traffic.awaitPing(net.a, e.innerB(), Traffic.PING_BUDGET, "before the attack");
+
+            // a stranger on the peer's host (namespace B, another port): the only place that reaches A
+            InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(net.ab.v4(net.a)), e.portA());
+            int sent = NetNamespace.callIn(net.b.name(), () -> {
+                Random random = new Random(7);
+                int count = 0;
+                try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(net.ab.v4(net.b)), 0))) {
+                    for (int len : new int[] {0, 1, 7, 8, 17, 18, 19, 64, 1400, 1600, 1601, 2000, 9000}) {
+                        for (int i = 0; i < 20; i++) {
+                            byte[] b = new byte[len];
+                            random.nextBytes(b);
+                            if (len >= 8) {
+                                b[6] = 0; // mux 0: through to the tag check
+                                b[7] = 0;
+                            }
+                            s.send(new DatagramPacket(b, b.length, target));
+                            count++;
+                        }
+                    }
+                }
+                return count;
+            });
+            assertTrue(sent > 200);
+            Thread.sleep(300);
+            assertTrue(j.isAlive(), "janytun survived " + sent + " hostile datagrams\n" + j.tail(20));
+            Traffic.awaitPing(net.a, e.innerB(), Traffic.PING_BUDGET, "after the attack: endpoint unchanged");
+            Traffic.awaitPing(net.b, e.innerA(), Traffic.PING_BUDGET, "after the attack, other direction");
+            j.awaitOutput(java.util.regex.Pattern.compile("dropped \\d+ packets?: wrong authentication tag"),
+                    Duration.ofSeconds(15));
+            String out = j.output();
+            assertFalse(out.contains("autodetected remote host changed"), "no endpoint move:\n" + out);
+            long perPacketLines = out.lines().filter(l -> l.contains("authentication tag")).count();
+            assertTrue(perPacketLines < 5, "drops are summarised, not logged per packet: " + perPacketLines + " lines");
+        }
+    }
+
+    /** -x: the script runs once the device is configured, with the device name, and its status is logged. */
+    @Test
+    void postUpScriptSeesTheConfiguredDevice(TestInfo info) throws Exception {
+        Ends e = ends(info);
+        Path out = e.logs().resolve("postup.out");
+        Path script = e.logs().resolve("postup.sh");
+        String ip = ItEnv.requireBinary("ip", "iproute2");
+        Files.writeString(script, "#!/bin/sh\necho \"dev=$1 args=$#\" > " + out + "\n" + ip + " addr show dev \"$1\" >> "
+                + out + "\nexit 3\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> args = janytunLeftArgs(e);
+        args.addAll(List.of("-D", "-L", "stdout:5", "-x", script.toString()));
+        try (ManagedProcess j = ManagedProcess.start("janytun -x", net.a.wrap(janytun(args.toArray(String[]::new))),
+                e.logs().resolve("janytun.log"), Map.of("JANYTUN_JAVA", ItEnv.java()))) {
+            j.awaitOutput(java.util.regex.Pattern.compile("script '.*' returned 3"), Duration.ofSeconds(20));
+            String got = Files.readString(out);
+            assertTrue(got.startsWith("dev=" + e.devA() + " args=1"), got);
+            assertTrue(got.contains("inet " + e.innerA() + "/24"), "-n applied before the script:\n" + got);
+            assertTrue(got.contains("mtu 1400"), got);
+        }
+    }
+
+    /** Bad options: one line naming the option, exit status 2, no tunnel, and secrets never echoed. */
+    @Test
+    void badOptionsGiveOneLineAndStatus2() {
+        String[][] cases = {
+                {"-K", "0011", "--dev", "x"},
+                {"-A", "zz112233445566778899aabbccdd"},
+                {"-c", "aes-gcm"},
+                {"-k", "aes-ctr-256", "-K", KEY, "-A", SALT},
+                {"-e", "middle"},
+                {"-p", "70000"},
+                {"-m", "-1"},
+                {"-d", "foo0"},
+                {"-n", "10.1.2.3"},
+                {"-4", "-6"},
+                {"--no-such-option"},
+                {"-S", "2323"},
+                {"-L", "syslog:9"},
+        };
+        for (String[] c : cases) {
+            Exec.Result r = Exec.run(Duration.ofSeconds(20), janytun(c));
+            String out = r.output().strip();
+            assertEquals(2, r.exitCode(), String.join(" ", c) + " -> " + out);
+            assertEquals(1, out.lines().count(), "one line for " + String.join(" ", c) + ":\n" + out);
+            assertTrue(out.startsWith("janytun: -") || out.startsWith("janytun: unknown"),
+                    "names the option: " + out);
+            assertFalse(out.contains("0011") || out.contains(KEY), "never echoes a key: " + out);
+        }
+    }
+
+    /** The pid of the JVM behind bin/janytun (the launcher execs java, so it is the same process). */
+    private static long javaPid(ManagedProcess p) {
+        return p.pid();
+    }
+
+    private static void killIfAlive(long pid) {
+        if (pid > 0) {
+            ProcessHandle.of(pid).ifPresent(h -> {
+                h.destroyForcibly();
+                try {
+                    h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // best effort: the Reaper tries again at exit
+                }
+            });
+        }
+    }
+}
