@@ -11,6 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.janytun.cli.JanytunOptions;
 import org.janytun.cli.TunnelSettings;
+import org.janytun.connection.Connection;
+import org.janytun.connection.ConnectionTable;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.device.InterfaceConfigurator;
 import org.janytun.device.LinuxTunDevice;
@@ -43,6 +45,7 @@ public final class Daemon {
     private LinuxTunDevice device;
     private UdpTransport transport;
     private Forwarder forwarder;
+    private Connection connection;
     private PidFile pidFile;
     private PacketDropLog<DropReason> drops;
 
@@ -146,7 +149,9 @@ public final class Daemon {
         // chroot hides them.
         SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
                 settings.deviceType(), settings.windowSize());
-        forwarder = new Forwarder(device, transport, session, remote, drops::count, () -> requestStop(1));
+        connection = new Connection(session, remote);
+        forwarder = new Forwarder(device, transport, ConnectionTable.single(connection), drops::count,
+                () -> requestStop(1));
 
         if (settings.pidFile().isPresent()) {
             pidFile = PidFile.write(settings.pidFile().get());
@@ -191,12 +196,12 @@ public final class Daemon {
     }
 
     private void retryResolve(String host) {
-        if (forwarder == null || forwarder.remote() != null) {
+        if (connection == null || connection.remote() != null) {
             return;
         }
         try {
             var a = new InetSocketAddress(UdpTransport.resolve(host, settings.addressFamily()), settings.remotePort());
-            forwarder.setRemoteIfUnknown(a);
+            connection.setRemoteIfUnknown(a);
             log.info("remote host {} resolved to {}", host, UdpTransport.format(a));
         } catch (UnknownHostException e) {
             log.debug("remote host {} still does not resolve", host);

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.janytun.connection.Connection;
+import org.janytun.connection.ConnectionTable;
 import org.janytun.device.TunDevice;
 import org.janytun.session.DropReason;
 import org.janytun.session.Received;
@@ -20,16 +22,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data path of one point-to-point tunnel, on platform threads (blocking FFM calls would pin virtual ones):
+ * The data path, on platform threads (blocking FFM calls would pin virtual ones):
  *
  * <pre>
- *   device ──read──▶ seal ──send──▶ remote          (thread "janytun-device")
- *   device ◀─write── open ◀─receive── any peer      (one thread "janytun-udp-N" per socket)
+ *   device ──read──▶ pick connection ──seal──▶ send to its remote         (thread "janytun-device")
+ *   device ◀─write── open ◀── connection by mux ◀── receive from anyone    (one thread "janytun-udp-N" per socket)
  * </pre>
  *
- * The remote endpoint starts as {@code -r/-o} (or unknown) and moves to the source of any packet that passed the
- * tag and the sequence window, never to that of an unauthenticated one (SPEC §11). Each loop owns its buffer and
- * allocates nothing per packet.
+ * A connection's remote endpoint starts as configured (or unknown) and moves to the source of any packet that
+ * passed its tag and sequence window, never to that of an unauthenticated one (SPEC §11). Each loop owns its
+ * buffer and allocates nothing per packet; the connection table is swapped whole, so the loops never lock.
  */
 public final class Forwarder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
@@ -37,12 +39,11 @@ public final class Forwarder implements AutoCloseable {
 
     private final TunDevice device;
     private final UdpTransport transport;
-    private final SatpSession session;
+    private volatile ConnectionTable table;
     private final DropCounter drops;
     private final Runnable onFatal;
     private final List<Thread> threads = new ArrayList<>();
     private static final long ENDPOINT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private volatile InetSocketAddress remote;
     private volatile long lastEndpointLog = System.nanoTime() - ENDPOINT_LOG_INTERVAL_NANOS - 1;
     private final LongAdder endpointChangesNotLogged = new LongAdder();
     private volatile boolean running;
@@ -56,25 +57,22 @@ public final class Forwarder implements AutoCloseable {
      * @param onFatal called once when the device fails for good: the daemon then stops, rather than run on
      *                with a dead tunnel
      */
-    public Forwarder(TunDevice device, UdpTransport transport, SatpSession session, InetSocketAddress initialRemote,
-                     DropCounter drops, Runnable onFatal) {
+    public Forwarder(TunDevice device, UdpTransport transport, ConnectionTable table, DropCounter drops,
+                     Runnable onFatal) {
         this.device = device;
         this.transport = transport;
-        this.session = session;
-        this.remote = initialRemote;
+        this.table = table;
         this.drops = drops;
         this.onFatal = onFatal;
     }
 
-    public InetSocketAddress remote() {
-        return remote;
+    public ConnectionTable table() {
+        return table;
     }
 
-    /** Sets the remote endpoint from outside the packet path (e.g. a late name resolution of {@code -r}). */
-    public void setRemoteIfUnknown(InetSocketAddress r) {
-        if (remote == null) {
-            remote = r;
-        }
+    /** Publishes a new set of connections and routes; packets in flight finish with the old one. */
+    public void setTable(ConnectionTable t) {
+        table = t;
     }
 
     public void start() {
@@ -110,12 +108,18 @@ public final class Forwarder implements AutoCloseable {
                 break;
             }
             for (int i = 0; i < n; i++) {
-                InetSocketAddress to = remote;
+                ConnectionTable t = table;
+                Connection c = t.forOutgoing(buf, sizes[i]);
+                if (c == null) {
+                    drops.count(t.isEmpty() ? DropReason.NO_CONNECTION : DropReason.NO_ROUTE);
+                    continue;
+                }
+                InetSocketAddress to = c.remote();
                 if (to == null) {
                     drops.count(DropReason.NO_REMOTE); // the sequence number is not used up (SPEC §8)
                     continue;
                 }
-                int length = session.seal(buf, sizes[i]);
+                int length = c.session().seal(buf, sizes[i]);
                 if (length < 0) {
                     drops.count(SatpSession.sealFailureReason(length));
                     continue;
@@ -157,9 +161,19 @@ public final class Forwarder implements AutoCloseable {
             if (source == null) {
                 continue;
             }
-            boolean deliver = session.open(buf, in.position(), received);
+            int length = in.position();
+            if (length < SatpLayout.HEADER_LENGTH) {
+                drops.count(DropReason.TOO_SHORT);
+                continue;
+            }
+            Connection c = table.forMux(SatpLayout.mux(buf));
+            if (c == null) {
+                drops.count(DropReason.WRONG_MUX);
+                continue;
+            }
+            boolean deliver = c.session().open(buf, length, received);
             if (received.authentic()) {
-                learn((InetSocketAddress) source);
+                learn(c, (InetSocketAddress) source);
             }
             if (!deliver) {
                 drops.count(received.drop());
@@ -177,14 +191,13 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    private void learn(InetSocketAddress source) {
-        InetSocketAddress current = remote;
-        if (!source.equals(current)) {
-            remote = source;
+    private void learn(Connection c, InetSocketAddress source) {
+        if (c.learn(source)) {
             long now = System.nanoTime();
             if (now - lastEndpointLog > ENDPOINT_LOG_INTERVAL_NANOS) {
                 lastEndpointLog = now;
-                log.info("autodetected remote host changed to {}", UdpTransport.format(source));
+                log.info("connection {}: autodetected remote host changed to {}", c.mux(),
+                        UdpTransport.format(source));
             } else {
                 endpointChangesNotLogged.increment(); // a peer flapping between addresses must not flood the log
             }
@@ -194,10 +207,9 @@ public final class Forwarder implements AutoCloseable {
     /** For the housekeeping thread: reports endpoint changes that were not logged one by one. */
     public void reportEndpointChanges() {
         long n = endpointChangesNotLogged.sumThenReset();
-        InetSocketAddress r = remote;
-        if (n > 0 && r != null) {
-            log.info("remote host changed {} more times in the last {} s, now {}", n,
-                    TimeUnit.NANOSECONDS.toSeconds(ENDPOINT_LOG_INTERVAL_NANOS), UdpTransport.format(r));
+        if (n > 0) {
+            log.info("remote hosts changed {} more times in the last {} s", n,
+                    TimeUnit.NANOSECONDS.toSeconds(ENDPOINT_LOG_INTERVAL_NANOS));
         }
     }
 

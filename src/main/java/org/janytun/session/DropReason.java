@@ -8,7 +8,7 @@ public enum DropReason {
     // receive side, before authentication
     TOO_SHORT("datagram shorter than header and tag", false),
     OVERSIZE("datagram longer than 1600 bytes", false),
-    WRONG_MUX("wrong mux value", false),
+    WRONG_MUX("no connection for this mux", false),
     BAD_TAG("wrong authentication tag", false),
     REPLAYED("replayed or too old for the sequence window", false),
     // receive side, authentic packets (they may move the remote endpoint)
@@ -18,6 +18,8 @@ public enum DropReason {
     INNER_TOO_LONG("inner packet too long for a 1600-byte datagram", false),
     NOT_IP("tun packet that is neither IPv4 nor IPv6", false),
     NO_REMOTE("no remote endpoint known yet", false),
+    NO_CONNECTION("no connection configured yet", false),
+    NO_ROUTE("no route to the inner destination", false),
     SEND_FAILED("the socket refused the datagram", false),
     DEVICE_WRITE_FAILED("the device refused the packet", false);
 

@@ -73,8 +73,7 @@ public enum Kind {
      */
     public java.util.regex.Pattern remoteChangedLogLine() {
         return switch (this) {
-            case UANYTUN, ANYTUN -> java.util.regex.Pattern.compile("autodetected remote host");
-            case JANYTUN -> null;
+            case UANYTUN, ANYTUN, JANYTUN -> java.util.regex.Pattern.compile("autodetected remote host");
         };
     }
 

@@ -1,0 +1,48 @@
+package org.janytun.connection;
+
+import java.net.InetSocketAddress;
+import org.janytun.session.SatpSession;
+
+/**
+ * One peer: its SATP session (keys, counters, windows) and the UDP endpoint packets go to. The endpoint starts as
+ * configured (or unknown) and follows the source of authentic packets (SPEC §11).
+ */
+public final class Connection {
+    private final int mux;
+    private final SatpSession session;
+    private volatile InetSocketAddress remote;
+
+    public Connection(SatpSession session, InetSocketAddress initialRemote) {
+        this.mux = session.mux();
+        this.session = session;
+        this.remote = initialRemote;
+    }
+
+    public int mux() {
+        return mux;
+    }
+
+    public SatpSession session() {
+        return session;
+    }
+
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    /** Moves the endpoint; returns whether it changed. Only for packets that passed the tag and the window. */
+    public boolean learn(InetSocketAddress source) {
+        if (source.equals(remote)) {
+            return false;
+        }
+        remote = source;
+        return true;
+    }
+
+    /** Sets the endpoint when none is known yet (a late name resolution of {@code -r}). */
+    public void setRemoteIfUnknown(InetSocketAddress r) {
+        if (remote == null) {
+            remote = r;
+        }
+    }
+}
