@@ -4,8 +4,8 @@ import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
 import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
 import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.janytun.wire.SatpLayout;
 
 /**
@@ -14,6 +14,11 @@ import org.janytun.wire.SatpLayout;
  *
  * <p>Keys are derived per packet from the sequence number, as the protocol requires; the master key schedule is
  * set up once (see {@link KeyDerivation}).
+ *
+ * <p>Allocation: HMAC and KDF allocate nothing per packet. AES-CTR needs a {@code Cipher.init} with the new key
+ * of every packet, and the JCE then builds a new AES key schedule: its round-key arrays (448 bytes for AES-128,
+ * 608 for AES-256) are the only garbage left per packet, and no JCE API avoids them. The rest the JCE would
+ * allocate is avoided here (see {@link #crypt}); docs/PERFORMANCE.md has the measurements.
  */
 public final class PacketCrypto {
     private final CryptoSuite suite;
@@ -23,6 +28,10 @@ public final class PacketCrypto {
     private final Cipher ctr;
     private final HmacSha1 hmac;
     private final byte[] counter = new byte[16];
+    private final ReusedIv iv = new ReusedIv(counter);
+    private final ReusedKey cipherKey;
+    /** Where AES-CTR writes before the result is copied back into the datagram; grows only past 2048 bytes. */
+    private byte[] ctrOut = new byte[SatpLayout.BUFFER_SIZE];
     private final byte[] mac = new byte[HmacSha1.LENGTH];
 
     /** Which packet the keys in {@link #keys} belong to, so that verify-then-decrypt derives once. */
@@ -35,6 +44,7 @@ public final class PacketCrypto {
         this.tagLength = suite.tagLength();
         this.kdf = new KeyDerivation(suite);
         this.keys = new PacketKeys(suite.cipher().keyBytes());
+        this.cipherKey = new ReusedKey(keys.cipherKey);
         this.hmac = suite.auth() == AuthAlgorithm.NULL ? null : new HmacSha1();
         try {
             this.ctr = suite.cipher() == CtrAlgorithm.NULL ? null : Cipher.getInstance("AES/CTR/NoPadding");
@@ -112,13 +122,70 @@ public final class PacketCrypto {
         // the counter wants mux at 4..5 and sender id at 6..7: the header's int at 4..7 with its halves swapped
         SatpLayout.xorInt(counter, 4, Integer.rotateLeft(SatpLayout.getInt(buf, SatpLayout.SENDER_ID_OFFSET), 16));
         SatpLayout.xorInt(counter, 10, SatpLayout.seq(buf));
+        int off = SatpLayout.HEADER_LENGTH;
+        int len = end - off;
+        if (len > ctrOut.length) {
+            ctrOut = new byte[len]; // longer than any SATP datagram: not on the packet path
+        }
         try {
-            ctr.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(keys.cipherKey, "AES"), new IvParameterSpec(counter));
-            ctr.doFinal(buf, SatpLayout.HEADER_LENGTH, end - SatpLayout.HEADER_LENGTH, buf, SatpLayout.HEADER_LENGTH);
+            ctr.init(Cipher.ENCRYPT_MODE, cipherKey, iv);
+            // Not in place: for input == output the JCE (CipherCore) copies the whole input to a new array first.
+            // Writing to our own buffer and copying back costs the same copy without the allocation.
+            ctr.doFinal(buf, off, len, ctrOut, 0);
+            System.arraycopy(ctrOut, 0, buf, off, len);
         } catch (InvalidKeyException | InvalidAlgorithmParameterException e) {
             throw new IllegalStateException("AES-CTR rejected a derived key", e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-CTR failed", e);
+        }
+    }
+
+    /**
+     * The derived cipher key as a reusable {@link SecretKey}: a {@code new SecretKeySpec} per packet would copy the
+     * key twice more. {@link #getEncoded} hands out a copy refreshed on every call, as the JCE zeroes what it gets.
+     */
+    private static final class ReusedKey implements SecretKey {
+        private final byte[] key;
+        private final byte[] encoded;
+
+        ReusedKey(byte[] key) {
+            this.key = key;
+            this.encoded = new byte[key.length];
+        }
+
+        @Override
+        public String getAlgorithm() {
+            return "AES";
+        }
+
+        @Override
+        public String getFormat() {
+            return "RAW";
+        }
+
+        @Override
+        public byte[] getEncoded() {
+            System.arraycopy(key, 0, encoded, 0, key.length);
+            return encoded;
+        }
+    }
+
+    /**
+     * The counter block as a reusable {@link IvParameterSpec} whose {@link #getIV} returns the live array rather
+     * than a copy (two copies per packet otherwise). The JCE's CTR mode keeps a reference to it until the next
+     * init, which is harmless: {@link #crypt} rewrites every byte of it before each init and never in between.
+     */
+    private static final class ReusedIv extends IvParameterSpec {
+        private final byte[] block;
+
+        ReusedIv(byte[] block) {
+            super(block);
+            this.block = block;
+        }
+
+        @Override
+        public byte[] getIV() {
+            return block;
         }
     }
 }
