@@ -17,7 +17,9 @@ import java.util.Optional;
 import org.janytun.transport.AddressFamily;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.cli.TunnelSettings.IfConfig;
+import org.janytun.connection.Prefix;
 import org.janytun.crypto.Role;
+import org.janytun.transport.HostPort;
 import org.janytun.session.ReplayProtection;
 import org.janytun.device.DeviceType;
 import org.janytun.log.LogLevel;
@@ -295,8 +297,39 @@ public final class JanytunOptions {
 
         return new TunnelSettings(!(nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
                 localPort, remote, remotePortNumber, family, devName, deviceType, ifc, script, sid, muxId, window,
-                kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, warnings);
+                kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, routePrefixes(), control(),
+                warnings);
     }
+
+    /** {@code -R net/len}, any number of times; any prefix length is fine (the reference hangs on some). */
+    private List<Prefix> routePrefixes() throws UsageException {
+        List<Prefix> out = new ArrayList<>();
+        for (String r : routes) {
+            requireString(r, "-R/--route");
+            try {
+                out.add(Prefix.parse(r));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("-R/--route", e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** {@code -X host[:port]}; the control daemon's port defaults to 2323 as with anytun. */
+    private Optional<HostPort> control() throws UsageException {
+        if (controlHost == null) {
+            return Optional.empty();
+        }
+        requireString(controlHost, "-X/--control-host");
+        try {
+            return Optional.of(HostPort.parse(controlHost, DEFAULT_CONTROL_PORT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("-X/--control-host", e.getMessage());
+        }
+    }
+
+    /** anytun's default port for {@code -X} and {@code -M}. */
+    public static final int DEFAULT_CONTROL_PORT = 2323;
 
     private static void notYetSupported(String option, boolean given) throws UsageException {
         if (given) {

@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.StringJoiner;
+import org.janytun.connection.Prefix;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.Role;
 import org.janytun.device.DeviceType;
 import org.janytun.transport.AddressFamily;
+import org.janytun.transport.HostPort;
 import org.janytun.log.LogTarget;
 
 /**
@@ -51,6 +53,8 @@ import org.janytun.log.LogTarget;
  * @param cipherKeyBits  {@code -c}: 0 (null), 128, 192 or 256; default 128 ({@code aes-ctr})
  * @param authAlgorithm  {@code -a}: default SHA1
  * @param authTagLength  {@code -b}: bytes of HMAC-SHA1 kept (the rightmost ones), 0..20; default 10; 0 for null auth
+ * @param routes         {@code -R}: prefixes routed to this process's own {@code -m} connection (used when routing is on)
+ * @param controlHost    {@code -X}: the control daemon to take connections and routes from (default port 2323)
  * @param warnings       things the caller should log at warning level once logging is set up
  */
 public record TunnelSettings(
@@ -80,6 +84,8 @@ public record TunnelSettings(
         int cipherKeyBits,
         AuthAlgorithm authAlgorithm,
         int authTagLength,
+        List<Prefix> routes,
+        Optional<HostPort> controlHost,
         List<String> warnings) {
 
     /** anytun's default local and remote port. */
@@ -126,6 +132,8 @@ public record TunnelSettings(
         Objects.requireNonNull(chroot);
         Objects.requireNonNull(pidFile);
         logTargets = List.copyOf(logTargets);
+        routes = List.copyOf(routes);
+        Objects.requireNonNull(controlHost);
         Objects.requireNonNull(localAddress);
         Objects.requireNonNull(remoteHost);
         Objects.requireNonNull(addressFamily);
@@ -176,6 +184,10 @@ public record TunnelSettings(
         j.add("cipher=" + algorithmName(cipherKeyBits));
         j.add("authAlgorithm=" + authAlgorithm);
         j.add("authTagLength=" + authTagLength);
+        if (!routes.isEmpty()) {
+            j.add("routes=" + routes);
+        }
+        opt(j, "controlHost", controlHost);
         if (!warnings.isEmpty()) {
             j.add("warnings=" + warnings);
         }
