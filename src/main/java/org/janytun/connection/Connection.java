@@ -39,6 +39,11 @@ public final class Connection {
         return true;
     }
 
+    /** Sets the endpoint a control daemon or cluster peer gave explicitly. */
+    public void setRemote(InetSocketAddress r) {
+        remote = r;
+    }
+
     /** Sets the endpoint when none is known yet (a late name resolution of {@code -r}). */
     public void setRemoteIfUnknown(InetSocketAddress r) {
         if (remote == null) {

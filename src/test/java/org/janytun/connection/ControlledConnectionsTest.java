@@ -1,0 +1,91 @@
+package org.janytun.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.janytun.crypto.AuthAlgorithm;
+import org.janytun.crypto.CtrAlgorithm;
+import org.janytun.crypto.Hex;
+import org.janytun.crypto.Role;
+import org.janytun.device.DeviceType;
+import org.janytun.wire.SatpLayout;
+import org.junit.jupiter.api.Test;
+
+/** A served table is the whole truth, and unchanged connections keep their state across reloads. */
+class ControlledConnectionsTest {
+    private static final byte[] SALT = Hex.parse("0102030405060708090a0b0c0d0e");
+
+    private static Peer peer(int mux, String keyHex, InetSocketAddress endpoint) {
+        return new Peer(mux, Role.LEFT, CtrAlgorithm.AES_CTR_128, Hex.parse(keyHex), SALT, 0, 0, endpoint);
+    }
+
+    private static ControlledConnections server() {
+        return new ControlledConnections(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10, 0, DeviceType.TUN, null,
+                List.of());
+    }
+
+    @Test
+    void reloadKeepsUnchangedConnectionsAndDropsRemovedOnes() {
+        ControlledConnections s = server();
+        List<String> problems = new ArrayList<>();
+        String k1 = "00112233445566778899aabbccddeeff";
+        String k2 = "ffeeddccbbaa99887766554433221100";
+        ConnectionTable t1 = s.apply(List.of(peer(1, k1, null), peer(2, k2, null)),
+                List.of(new PrefixRouter.Route(Prefix.parse("10.1.0.0/16"), 1),
+                        new PrefixRouter.Route(Prefix.parse("10.2.0.0/16"), 2)), problems::add);
+        Connection c1 = t1.forMux(1);
+        InetSocketAddress learned = new InetSocketAddress("127.0.0.1", 5000);
+        c1.learn(learned);
+        byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
+        for (int i = 0; i < 2; i++) {
+            buf[SatpLayout.INNER_OFFSET] = 0x45; // sealing encrypts in place
+            c1.session().seal(buf, 20);
+        }
+
+        // reload: mux 1 unchanged, mux 2 rekeyed, mux 3 new, the 10.2/16 route gone
+        ConnectionTable t2 = s.apply(List.of(peer(1, k1, null), peer(2, k1, null), peer(3, k2, null)),
+                List.of(new PrefixRouter.Route(Prefix.parse("10.1.0.0/16"), 1)), problems::add);
+        assertSame(c1, t2.forMux(1), "unchanged keys: same connection, same counter and endpoint");
+        assertEquals(learned, t2.forMux(1).remote());
+        buf[SatpLayout.INNER_OFFSET] = 0x45;
+        c1.session().seal(buf, 20);
+        assertEquals(2, SatpLayout.seq(buf), "the counter went on, it was not reset");
+        java.util.Arrays.fill(buf, (byte) 0);
+        buf[SatpLayout.INNER_OFFSET] = 0x45;
+        assertNotSame(t1.forMux(2), t2.forMux(2), "new keys: new session");
+        assertTrue(t2.routing());
+        buf[SatpLayout.INNER_OFFSET + 16] = 10;
+        buf[SatpLayout.INNER_OFFSET + 17] = 2;
+        assertNull(t2.forOutgoing(buf, 20), "removed route is gone");
+        buf[SatpLayout.INNER_OFFSET + 17] = 1;
+        assertSame(c1, t2.forOutgoing(buf, 20));
+
+        ConnectionTable t3 = s.apply(List.of(peer(3, k2, null)), List.of(), problems::add);
+        assertNull(t3.forMux(1), "removed connection is gone");
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    @Test
+    void badKeysAreReportedAndSkipped() {
+        List<String> problems = new ArrayList<>();
+        ConnectionTable t = server().apply(List.of(peer(1, "0011", null)), List.of(), problems::add);
+        assertNull(t.forMux(1));
+        assertEquals(1, problems.size());
+        assertTrue(problems.getFirst().startsWith("connection 1 not usable: -K/--key"), problems.getFirst());
+    }
+
+    @Test
+    void servedEndpointIsUsedAndUnsetKeepsTheLearnedOne() {
+        ControlledConnections s = server();
+        InetSocketAddress served = new InetSocketAddress("127.0.0.5", 4455);
+        ConnectionTable t = s.apply(List.of(peer(7, "00112233445566778899aabbccddeeff", served)), List.of(),
+                p -> { });
+        assertEquals(served, t.forMux(7).remote());
+    }
+}
