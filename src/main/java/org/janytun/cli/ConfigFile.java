@@ -23,9 +23,10 @@ import java.util.function.Function;
  * </pre>
  *
  * <p>The value is the rest of the line with surrounding white space removed (so it may contain spaces). A
- * {@code #} at the start of a line or after white space starts a comment. A value may be put in single or double
- * quotes to keep white space or {@code #} at its ends; there are no escapes inside quotes. Debian's init script
- * instead cuts every line at any {@code #} and splits values at white space; files written for it read the same here.
+ * As with Debian's launcher, a {@code #} anywhere outside quotes starts a comment. A value may be put in single
+ * or double quotes to keep white space or {@code #} in it (our extension; there are no escapes inside quotes).
+ * An unquoted value with white space in it is refused: Debian's launcher would split it into several arguments,
+ * and no reading of it is safe.
  *
  * <p>Problems are reported as {@code <file>:<line>: <problem>}; values are never echoed, since the file may hold keys.
  */
@@ -135,11 +136,13 @@ public final class ConfigFile {
             }
             return line.substring(p + 1, close);
         }
-        int end = p;
-        while (end < n && !(line.charAt(end) == '#' && Character.isWhitespace(line.charAt(end - 1)))) {
-            end++;
+        int end = line.indexOf('#', p); // as Debian's launcher: a # anywhere ends the line
+        String value = line.substring(p, end < 0 ? n : end).strip();
+        if (value.chars().anyMatch(Character::isWhitespace)) {
+            throw new UsageException(where, "the value has white space in it: put it in quotes (Debian's launcher"
+                    + " would split it into several arguments)");
         }
-        return line.substring(p, end).strip();
+        return value;
     }
 
     private static int skipSpace(String s, int p) {

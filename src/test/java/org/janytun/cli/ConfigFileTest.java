@@ -1,6 +1,7 @@
 package org.janytun.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -41,11 +42,11 @@ class ConfigFileTest {
     }
 
     @Test
-    void valuesKeepInnerSpacesAndQuotesProtectEnds() throws Exception {
-        assertEquals(List.of("--passphrase", "two words"), parse("passphrase two words\n"));
+    void debianCommentRulesAndQuotes() throws Exception {
+        assertEquals(List.of("--passphrase", "two words"), parse("passphrase \"two words\"\n"));
         assertEquals(List.of("--passphrase", " padded # text "), parse("passphrase \" padded # text \"  # c\n"));
         assertEquals(List.of("--passphrase", "it's"), parse("passphrase \"it's\"\n"));
-        assertEquals(List.of("--passphrase", "a#b"), parse("passphrase a#b\n"));
+        assertEquals(List.of("--passphrase", "a"), parse("passphrase a#b\n"), "a # anywhere starts a comment");
         assertEquals(List.of("--log", "syslog:3,anytun,daemon"), parse("log syslog:3,anytun,daemon"));
         assertEquals(List.of("--nodaemonize"), parse("nodaemonize#comment\r\n"));
         assertEquals(List.of(), parse(""));
@@ -53,6 +54,7 @@ class ConfigFileTest {
 
     @Test
     void malformedLinesNameFileAndLine() {
+        assertTrue(error("passphrase two words\n").startsWith("vpn.conf:1: the value has white space"));
         assertEquals("vpn.conf:3: unknown option 'remote'", error("port 1\n\nremote 1.2.3.4\n"));
         assertEquals("vpn.conf:1: option 'nodaemonize' takes no value", error("nodaemonize yes"));
         assertEquals("vpn.conf:2: option 'port' needs a value", error("# x\nport\n"));
