@@ -231,6 +231,48 @@ class DaemonIT {
         }
     }
 
+    /**
+     * An /etc/anytun-style directory (config with long options, comments, post-up.sh) started with
+     * bin/janytun-launcher, as the systemd unit does, talks to a real uanytun.
+     */
+    @Test
+    void debianConfigDirectoryStartsWithTheLauncher(TestInfo info) throws Exception {
+        Ends e = ends(info);
+        Path etc = e.logs().resolve("etc-anytun");
+        Path vpn = etc.resolve("office");
+        Files.createDirectories(vpn);
+        Path marker = e.logs().resolve("post-up.ran");
+        Files.writeString(vpn.resolve("config"), String.join("\n",
+                "# written for Debian's anytun",
+                "role left",
+                "dev " + e.devA() + "        # the tun device",
+                "ifconfig " + e.innerA() + "/24",
+                "key " + KEY,
+                "salt " + SALT,
+                "window-size 64",
+                "port " + e.portA(),
+                "remote-host " + net.ab.v4(net.b),
+                "remote-port " + e.portB(),
+                "log stdout:5",
+                "") + "\n");
+        Files.writeString(vpn.resolve("post-up.sh"), "#!/bin/sh\necho \"$1\" > " + marker + "\n");
+        Files.setPosixFilePermissions(vpn.resolve("post-up.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path run = e.logs().resolve("run");
+        List<String> cmd = List.of(ItEnv.home().resolve("bin/janytun-launcher").toString(), "vpn", "office");
+        try (TunnelEnd peer = TunnelEnd.start("right", Kind.UANYTUN, net.b, uanytunRight(e),
+                e.logs().resolve("uanytun.log")).awaitReady(TunnelEnd.READY_TIMEOUT);
+             ManagedProcess j = ManagedProcess.start("janytun-launcher vpn office", net.a.wrap(cmd),
+                     e.logs().resolve("janytun.log"), Map.of("JANYTUN_JAVA", ItEnv.java(), "CONFIG_DIR",
+                             etc.toString(), "RUN_DIR", run.toString(), "DAEMONOPTS", "-D"))) {
+            j.awaitOutput(java.util.regex.Pattern.compile("janytun started"), Duration.ofSeconds(20));
+            Traffic.awaitPing(net.a, e.innerB(), Traffic.PING_BUDGET, "config-dir janytun -> uanytun");
+            Traffic.awaitPing(net.b, e.innerA(), Traffic.PING_BUDGET, "uanytun -> config-dir janytun");
+            assertEquals(e.devA(), Files.readString(marker).strip(), "post-up.sh ran with the device name");
+            assertEquals(Long.toString(j.pid()), Files.readString(run.resolve("office.pid")).strip(),
+                    "pid file where the launcher puts it");
+        }
+    }
+
     /** Bad options: one line naming the option, exit status 2, no tunnel, and secrets never echoed. */
     @Test
     void badOptionsGiveOneLineAndStatus2() {
