@@ -17,7 +17,7 @@ import java.util.Optional;
 import org.janytun.transport.AddressFamily;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.cli.TunnelSettings.IfConfig;
-import org.janytun.connection.Prefix;
+import org.janytun.route.IpPrefix;
 import org.janytun.crypto.Role;
 import org.janytun.transport.HostPort;
 import org.janytun.session.ReplayProtection;
@@ -302,12 +302,12 @@ public final class JanytunOptions {
     }
 
     /** {@code -R net/len}, any number of times; any prefix length is fine (the reference hangs on some). */
-    private List<Prefix> routePrefixes() throws UsageException {
-        List<Prefix> out = new ArrayList<>();
+    private List<IpPrefix> routePrefixes() throws UsageException {
+        List<IpPrefix> out = new ArrayList<>();
         for (String r : routes) {
             requireString(r, "-R/--route");
             try {
-                out.add(Prefix.parse(r));
+                out.add(IpPrefix.parse(r));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("-R/--route", e.getMessage());
             }

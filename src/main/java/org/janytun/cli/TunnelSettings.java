@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.StringJoiner;
-import org.janytun.connection.Prefix;
+import org.janytun.route.IpPrefix;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.Role;
 import org.janytun.device.DeviceType;
@@ -84,7 +84,7 @@ public record TunnelSettings(
         int cipherKeyBits,
         AuthAlgorithm authAlgorithm,
         int authTagLength,
-        List<Prefix> routes,
+        List<IpPrefix> routes,
         Optional<HostPort> controlHost,
         List<String> warnings) {
 

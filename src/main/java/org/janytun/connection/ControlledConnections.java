@@ -1,6 +1,8 @@
 package org.janytun.connection;
 
-import java.util.ArrayList;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +11,11 @@ import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.device.DeviceType;
+import org.janytun.route.IpPrefix;
+import org.janytun.route.RouteTable;
 import org.janytun.session.SatpSession;
+import org.janytun.sync.ConnectionRecord;
+import org.janytun.sync.RouteRecord;
 
 /**
  * Turns the connections and routes a control daemon serves into the daemon's {@link ConnectionTable}. Each table
@@ -18,7 +24,8 @@ import org.janytun.session.SatpSession;
  * replay windows and learned endpoint, so a reload never makes clients drop our packets as replays (the
  * reference resets every counter to the served value, SYNC.md §2.2).
  *
- * <p>Used from one thread (the control client's).
+ * <p>Cipher, auth algorithm and tag length are process-wide (they are not in the records), as in anytun. Used
+ * from one thread (the control client's).
  */
 public final class ControlledConnections {
     private final CtrAlgorithm cipher;
@@ -26,9 +33,9 @@ public final class ControlledConnections {
     private final int tagLength;
     private final int senderId;
     private final DeviceType deviceType;
-    private final List<PrefixRouter.Route> localRoutes;
     private final Connection local;
-    private final Map<Integer, Peer> peers = new HashMap<>();
+    private final List<IpPrefix> localRoutes;
+    private final Map<Integer, ConnectionRecord> records = new HashMap<>();
     private final Map<Integer, Connection> connections = new HashMap<>();
 
     /**
@@ -36,7 +43,7 @@ public final class ControlledConnections {
      * @param localRoutes {@code -R} prefixes, routed to the command line's {@code -m}
      */
     public ControlledConnections(CtrAlgorithm cipher, AuthAlgorithm auth, int tagLength, int senderId,
-                                 DeviceType deviceType, Connection local, List<PrefixRouter.Route> localRoutes) {
+                                 DeviceType deviceType, Connection local, List<IpPrefix> localRoutes) {
         this.cipher = cipher;
         this.auth = auth;
         this.tagLength = tagLength;
@@ -49,46 +56,66 @@ public final class ControlledConnections {
     /**
      * Builds the table for a complete set of served connections and routes.
      *
-     * @param problems receives one message per connection that could not be used (e.g. a key of the wrong size)
+     * @param problems receives one message per entry that could not be used (e.g. a key of the wrong size)
      */
-    public ConnectionTable apply(List<Peer> served, List<PrefixRouter.Route> routes, Consumer<String> problems) {
+    public ConnectionTable apply(List<ConnectionRecord> served, List<RouteRecord> routes, Consumer<String> problems) {
         Map<Integer, Connection> next = new HashMap<>();
-        Map<Integer, Peer> nextPeers = new HashMap<>();
+        Map<Integer, ConnectionRecord> nextRecords = new HashMap<>();
+        RouteTable<Integer> table = new RouteTable<>();
         if (local != null) {
             next.put(local.mux(), local);
+            localRoutes.forEach(p -> table.put(p, local.mux()));
         }
-        for (Peer p : served) {
-            Connection existing = connections.get(p.mux());
-            Connection c;
-            if (existing != null && p.sameKeysAs(peers.get(p.mux()))) {
-                c = existing;
-            } else {
-                try {
-                    CtrAlgorithm kd = cipher == CtrAlgorithm.NULL && auth == AuthAlgorithm.NULL ? CtrAlgorithm.NULL
-                            : p.kdPrf();
-                    CryptoSuite suite = CryptoSuite.of(cipher, kd, auth, tagLength, p.masterKey(), p.masterSalt(),
-                            null);
-                    SatpSession session = new SatpSession(suite, p.role(), senderId, p.mux(), deviceType,
-                            p.windowSize());
-                    session.setNextSeq(p.seq());
-                    c = new Connection(session, existing != null ? existing.remote() : null);
-                } catch (IllegalArgumentException e) {
-                    problems.accept("connection " + p.mux() + " not usable: " + e.getMessage());
-                    continue;
+        for (ConnectionRecord r : served) {
+            Connection existing = connections.get(r.mux());
+            Connection c = existing != null && sameKeys(r, records.get(r.mux())) ? existing : create(r, existing,
+                    problems);
+            if (c == null) {
+                continue;
+            }
+            try {
+                InetSocketAddress endpoint = r.remoteEndpoint();
+                if (endpoint != null) {
+                    c.setRemote(endpoint); // an unset endpoint keeps what was learned
                 }
+            } catch (UnknownHostException e) {
+                problems.accept("connection " + r.mux() + ": endpoint ignored: " + e.getMessage());
             }
-            if (p.endpoint() != null) {
-                c.setRemote(p.endpoint());
-            }
-            next.put(p.mux(), c);
-            nextPeers.put(p.mux(), p);
+            next.put(r.mux(), c);
+            nextRecords.put(r.mux(), r);
+        }
+        for (RouteRecord r : routes) {
+            table.put(r.prefix(), r.mux());
         }
         connections.clear();
         connections.putAll(next);
-        peers.clear();
-        peers.putAll(nextPeers);
-        List<PrefixRouter.Route> all = new ArrayList<>(localRoutes);
-        all.addAll(routes);
-        return ConnectionTable.of(next.values(), new PrefixRouter(all));
+        records.clear();
+        records.putAll(nextRecords);
+        return ConnectionTable.of(next.values(), (buf, off, len) -> {
+            Integer mux = table.lookupDestination(buf, off, len);
+            return mux == null ? -1 : mux;
+        });
+    }
+
+    private Connection create(ConnectionRecord r, Connection previous, Consumer<String> problems) {
+        try {
+            CtrAlgorithm kd = cipher == CtrAlgorithm.NULL && auth == AuthAlgorithm.NULL ? CtrAlgorithm.NULL
+                    : CtrAlgorithm.ofKeyBits(r.keyLength()).orElseThrow();
+            CryptoSuite suite = CryptoSuite.of(cipher, kd, auth, tagLength, r.masterKey(), r.masterSalt(), null);
+            SatpSession session = new SatpSession(suite, r.role(), senderId, r.mux(), deviceType,
+                    Math.min(r.windowSize(), org.janytun.session.ReplayProtection.MAX_WINDOW));
+            session.setNextSeq((int) r.seqNr());
+            return new Connection(session, previous != null ? previous.remote() : null);
+        } catch (IllegalArgumentException e) {
+            problems.accept("connection " + r.mux() + " not usable: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Same keys, role and window: the connection can keep its counters, windows and learned endpoint. */
+    private static boolean sameKeys(ConnectionRecord a, ConnectionRecord b) {
+        return b != null && a.role() == b.role() && a.keyLength() == b.keyLength()
+                && Arrays.equals(a.masterKey(), b.masterKey()) && Arrays.equals(a.masterSalt(), b.masterSalt())
+                && a.windowSize() == b.windowSize();
     }
 }

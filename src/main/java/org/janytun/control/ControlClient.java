@@ -11,8 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
-import org.janytun.connection.Peer;
-import org.janytun.connection.PrefixRouter;
+import org.janytun.sync.ConnectionRecord;
+import org.janytun.sync.RouteRecord;
+import org.janytun.sync.SyncCodec;
+import org.janytun.sync.SyncRecord;
+import org.janytun.sync.TableMarker;
+import org.janytun.sync.UnknownRecord;
 import org.janytun.transport.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * {@code -X host[:port]}: keeps a TCP connection to a control daemon and hands each table it serves to the daemon.
  *
  * <p>A control daemon sends its whole table when a client connects (anytun-controld: the file, once;
- * janytun-controld: again after each reload). Frames that follow each other without a pause of
- * {@link #BATCH_QUIET} form one table, which replaces the previous one as a whole. A malformed frame drops the
+ * janytun-controld: again after each reload, between {@link TableMarker}s). A table is what lies between the
+ * markers, or, without markers, frames that follow each other without a pause of {@link #BATCH_QUIET}; it
+ * replaces the previous one as a whole. A malformed frame drops the
  * connection with a logged reason and discards the partial table: the daemon keeps forwarding with what it has
  * and reconnects after {@link #RETRY}.
  */
@@ -34,36 +39,32 @@ public final class ControlClient implements AutoCloseable {
     /** More entries than any sane table has: a peer that never stops sending is cut off. */
     private static final int MAX_TABLE_ENTRIES = 1 << 16;
 
-    /** One record from the stream: a connection or a route. */
-    public sealed interface Entry permits ConnectionEntry, RouteEntry {}
-
-    public record ConnectionEntry(Peer peer) implements Entry {}
-
-    public record RouteEntry(PrefixRouter.Route route) implements Entry {}
-
     /** Decodes one frame's archive text (without the length field); throws IOException saying what is wrong. */
     @FunctionalInterface
     public interface Decoder {
-        Entry decode(byte[] archive, int offset, int length) throws IOException;
+        SyncRecord decode(byte[] archive, int offset, int length) throws IOException;
     }
+
+    /** The sync protocol's decoder. */
+    public static final Decoder SYNC = SyncCodec::decodeBody;
 
     /** The largest frame body we accept: anytun's records are a few hundred bytes. */
     public static final int MAX_FRAME = 64 * 1024;
 
     private final HostPort target;
     private final Decoder decoder;
-    private final BiConsumer<List<Peer>, List<PrefixRouter.Route>> onTable;
+    private final BiConsumer<List<ConnectionRecord>, List<RouteRecord>> onTable;
     private final Duration retry;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Socket socket;
 
     public ControlClient(HostPort target, Decoder decoder,
-                         BiConsumer<List<Peer>, List<PrefixRouter.Route>> onTable) {
+                         BiConsumer<List<ConnectionRecord>, List<RouteRecord>> onTable) {
         this(target, decoder, onTable, RETRY);
     }
 
-    ControlClient(HostPort target, Decoder decoder, BiConsumer<List<Peer>, List<PrefixRouter.Route>> onTable,
+    ControlClient(HostPort target, Decoder decoder, BiConsumer<List<ConnectionRecord>, List<RouteRecord>> onTable,
                   Duration retry) {
         this.retry = retry;
         this.target = target;
@@ -100,14 +101,15 @@ public final class ControlClient implements AutoCloseable {
             InputStream in = s.getInputStream();
             byte[] buf = new byte[8192];
             int have = 0;
-            List<Peer> peers = new ArrayList<>();
-            List<PrefixRouter.Route> routes = new ArrayList<>();
+            List<ConnectionRecord> peers = new ArrayList<>();
+            List<RouteRecord> routes = new ArrayList<>();
+            boolean marked = false; // inside janytun's table markers: deliver at the end marker, not on a pause
             while (running) {
                 int n;
                 try {
                     n = in.read(buf, have, buf.length - have);
                 } catch (SocketTimeoutException quiet) {
-                    if (have == 0 && (!peers.isEmpty() || !routes.isEmpty())) {
+                    if (have == 0 && !marked && (!peers.isEmpty() || !routes.isEmpty())) {
                         deliver(peers, routes);
                         peers = new ArrayList<>();
                         routes = new ArrayList<>();
@@ -126,8 +128,20 @@ public final class ControlClient implements AutoCloseable {
                         break;
                     }
                     switch (decoder.decode(buf, pos + 6, len)) {
-                        case ConnectionEntry c -> peers.add(c.peer());
-                        case RouteEntry r -> routes.add(r.route());
+                        case ConnectionRecord c -> peers.add(c);
+                        case RouteRecord r -> routes.add(r);
+                        case TableMarker m when m.begin() -> {
+                            peers.clear(); // a new whole table starts
+                            routes.clear();
+                            marked = true;
+                        }
+                        case TableMarker m -> {
+                            deliver(peers, routes);
+                            peers = new ArrayList<>();
+                            routes = new ArrayList<>();
+                            marked = false;
+                        }
+                        case UnknownRecord u -> log.debug("control: ignoring a frame of unknown kind");
                     }
                     if (peers.size() + routes.size() > MAX_TABLE_ENTRIES) {
                         return "more than " + MAX_TABLE_ENTRIES + " entries without a pause";
@@ -184,7 +198,7 @@ public final class ControlClient implements AutoCloseable {
         throw last != null ? last : new IOException("no address for " + target.host());
     }
 
-    private void deliver(List<Peer> peers, List<PrefixRouter.Route> routes) {
+    private void deliver(List<ConnectionRecord> peers, List<RouteRecord> routes) {
         log.info("control: table from {}: {} connections, {} routes", target, peers.size(), routes.size());
         try {
             onTable.accept(List.copyOf(peers), List.copyOf(routes));

@@ -13,8 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.janytun.connection.Prefix;
-import org.janytun.connection.PrefixRouter;
+import org.janytun.sync.RouteRecord;
+import org.janytun.sync.SyncCodec;
+import org.janytun.sync.TableMarker;
 import org.janytun.transport.HostPort;
 import org.junit.jupiter.api.Test;
 
@@ -24,23 +25,22 @@ import org.junit.jupiter.api.Test;
  */
 class ControlClientTest {
 
-    private static final ControlClient.Decoder ROUTES = (b, off, len) -> {
-        String[] f = new String(b, off, len, StandardCharsets.US_ASCII).split(" ");
-        if (f.length != 3 || !f[0].equals("route")) {
-            throw new IOException("not a test record");
-        }
-        return new ControlClient.RouteEntry(new PrefixRouter.Route(Prefix.parse(f[1]), Integer.parseInt(f[2])));
-    };
+    private static final SyncCodec CODEC = new SyncCodec();
 
-    private static byte[] frame(String body) {
-        return (String.format("%05d ", body.length()) + body).getBytes(StandardCharsets.US_ASCII);
+    private static byte[] frame(String route) {
+        String[] f = route.split(" ");
+        return CODEC.encodeFrame(RouteRecord.parse(f[1], Integer.parseInt(f[2])));
+    }
+
+    private static byte[] marker(boolean begin, long generation) {
+        return CODEC.encodeFrame(new TableMarker(begin, generation));
     }
 
     @Test
     void batchesTablesAndSurvivesGarbage() throws Exception {
-        LinkedBlockingQueue<List<PrefixRouter.Route>> tables = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<List<RouteRecord>> tables = new LinkedBlockingQueue<>();
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-             ControlClient client = new ControlClient(new HostPort("127.0.0.1", server.getLocalPort()), ROUTES,
+             ControlClient client = new ControlClient(new HostPort("127.0.0.1", server.getLocalPort()), ControlClient.SYNC,
                      (peers, routes) -> tables.add(routes), Duration.ofMillis(200))) {
             server.setSoTimeout(10_000);
             client.start();
@@ -55,7 +55,7 @@ class ControlClientTest {
                 out.write(second, 7, second.length - 7);
                 out.write(frame("route fd00::/8 3"));
                 out.flush();
-                List<PrefixRouter.Route> t1 = tables.poll(5, TimeUnit.SECONDS);
+                List<RouteRecord> t1 = tables.poll(5, TimeUnit.SECONDS);
                 assertEquals(3, t1.size(), String.valueOf(t1));
                 // a later push is a new table
                 out.write(frame("route 10.2.0.0/16 4"));
@@ -70,8 +70,18 @@ class ControlClientTest {
             try (Socket s = server.accept()) {
                 s.getOutputStream().write(frame("route 10.4.0.0/16 6"));
                 s.getOutputStream().flush();
-                List<PrefixRouter.Route> t3 = tables.poll(5, TimeUnit.SECONDS);
-                assertEquals(List.of(new PrefixRouter.Route(Prefix.parse("10.4.0.0/16"), 6)), t3);
+                List<RouteRecord> t3 = tables.poll(5, TimeUnit.SECONDS);
+                assertEquals(List.of(RouteRecord.parse("10.4.0.0/16", 6)), t3);
+                // janytun's markers: the table is what lies between them, pauses inside do not cut it
+                OutputStream out = s.getOutputStream();
+                out.write(marker(true, 1));
+                out.write(frame("route 10.5.0.0/16 7"));
+                out.flush();
+                Thread.sleep(ControlClient.BATCH_QUIET.toMillis() * 2);
+                out.write(frame("route 10.6.0.0/16 8"));
+                out.write(marker(false, 1));
+                out.flush();
+                assertEquals(2, tables.poll(5, TimeUnit.SECONDS).size());
             }
             assertTrue(tables.isEmpty(), "the partial table before the garbage was never applied: " + tables);
         }
