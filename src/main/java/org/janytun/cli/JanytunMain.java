@@ -45,9 +45,12 @@ public final class JanytunMain {
     }
 
     private static int start(TunnelSettings settings, String[] args, boolean background) {
-        CryptoSuite suite;
+        CryptoSuite suite = null;
         try {
-            suite = SuiteFromSettings.build(settings);
+            // a server taking every connection from -X needs no keys of its own; anything else does
+            if (settings.controlHost().isEmpty() || settings.remoteHost().isPresent()) {
+                suite = SuiteFromSettings.build(settings);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println(JanytunOptions.programName() + ": " + e.getMessage());
             return JanytunOptions.EXIT_USAGE;

@@ -228,8 +228,6 @@ public final class JanytunOptions {
         notYetSupported("-I/--sync-interface", syncInterface != null);
         notYetSupported("-S/--sync-port", syncPort != null);
         notYetSupported("-M/--sync-hosts", syncHosts != null);
-        notYetSupported("-X/--control-host", controlHost != null);
-        notYetSupported("-R/--route", !routes.isEmpty());
         notYetSupported("-Y/--rail-mode", railMode);
 
         List<String> warnings = new ArrayList<>();

@@ -11,6 +11,8 @@ public final class Connection {
     private final int mux;
     private final SatpSession session;
     private volatile InetSocketAddress remote;
+    /** When an endpoint change of this connection was last logged (the forwarder limits the rate). */
+    private volatile long lastEndpointLog = Long.MIN_VALUE;
 
     public Connection(SatpSession session, InetSocketAddress initialRemote) {
         this.mux = session.mux();
@@ -36,6 +38,15 @@ public final class Connection {
             return false;
         }
         remote = source;
+        return true;
+    }
+
+    /** Whether an endpoint change may be logged now: at most one line per {@code intervalNanos} per connection. */
+    public boolean mayLogEndpointChange(long now, long intervalNanos) {
+        if (lastEndpointLog != Long.MIN_VALUE && now - lastEndpointLog < intervalNanos) {
+            return false;
+        }
+        lastEndpointLog = now;
         return true;
     }
 

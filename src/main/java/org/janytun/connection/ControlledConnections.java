@@ -35,15 +35,23 @@ public final class ControlledConnections {
     private final DeviceType deviceType;
     private final Connection local;
     private final List<IpPrefix> localRoutes;
+    private final boolean routing;
+    private final int localMux;
     private final Map<Integer, ConnectionRecord> records = new HashMap<>();
     private final Map<Integer, Connection> connections = new HashMap<>();
 
     /**
      * @param local       the command line's own connection ({@code -r} with {@code -m}), or null
-     * @param localRoutes {@code -R} prefixes, routed to the command line's {@code -m}
+     * @param localMux    the command line's {@code -m}
+     * @param localRoutes {@code -R} prefixes, routed to {@code localMux}
+     * @param routing     whether outgoing packets pick their connection by destination (anytun: tun devices only);
+     *                    without routing they all go to the lowest mux
      */
     public ControlledConnections(CtrAlgorithm cipher, AuthAlgorithm auth, int tagLength, int senderId,
-                                 DeviceType deviceType, Connection local, List<IpPrefix> localRoutes) {
+                                 DeviceType deviceType, Connection local, int localMux, List<IpPrefix> localRoutes,
+                                 boolean routing) {
+        this.routing = routing;
+        this.localMux = localMux;
         this.cipher = cipher;
         this.auth = auth;
         this.tagLength = tagLength;
@@ -64,8 +72,10 @@ public final class ControlledConnections {
         RouteTable<Integer> table = new RouteTable<>();
         if (local != null) {
             next.put(local.mux(), local);
-            localRoutes.forEach(p -> table.put(p, local.mux()));
         }
+        // -R binds to the process's -m even without a local connection: a served connection may have that mux
+        localRoutes.forEach(p -> table.put(p, localMux));
+
         for (ConnectionRecord r : served) {
             Connection existing = connections.get(r.mux());
             Connection c = existing != null && sameKeys(r, records.get(r.mux())) ? existing : create(r, existing,
@@ -91,6 +101,9 @@ public final class ControlledConnections {
         connections.putAll(next);
         records.clear();
         records.putAll(nextRecords);
+        if (!routing) {
+            return ConnectionTable.of(next.values(), null);
+        }
         return ConnectionTable.of(next.values(), (buf, off, len) -> {
             Integer mux = table.lookupDestination(buf, off, len);
             return mux == null ? -1 : mux;

@@ -13,6 +13,12 @@ import org.janytun.cli.JanytunOptions;
 import org.janytun.cli.TunnelSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
+import org.janytun.connection.ControlledConnections;
+import org.janytun.control.ControlClient;
+import org.janytun.crypto.CtrAlgorithm;
+import org.janytun.device.DeviceType;
+import org.janytun.transport.HostPort;
+import java.util.List;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.device.InterfaceConfigurator;
 import org.janytun.device.LinuxTunDevice;
@@ -46,6 +52,8 @@ public final class Daemon {
     private UdpTransport transport;
     private Forwarder forwarder;
     private Connection connection;
+    private ControlledConnections controlledConnections;
+    private ControlClient controlClient;
     private PidFile pidFile;
     private PacketDropLog<DropReason> drops;
 
@@ -57,6 +65,8 @@ public final class Daemon {
     /**
      * Runs the tunnel until it is told to stop.
      *
+     * @param suite      the command line's crypto suite for the local connection; null for a server that takes
+     *                   every connection from its control host ({@code -X} without {@code -r})
      * @param background whether this is the detached copy started by {@link Daemonizer}, which reports readiness
      * @return the process exit status
      */
@@ -115,7 +125,9 @@ public final class Daemon {
 
     private void start() throws IOException {
         settings.warnings().forEach(w -> log.warn(w));
-        suite.warnings().forEach(w -> log.warn(w));
+        if (suite != null) {
+            suite.warnings().forEach(w -> log.warn(w));
+        }
         drops = new PacketDropLog<>(DropReason.class, log, Level.INFO, DROP_REPORT_INTERVAL,
                 DropReason::description, System::nanoTime);
 
@@ -146,12 +158,32 @@ public final class Daemon {
         }
 
         // Everything that reads files lazily (the JCE reads its policy files on first use) is set up before the
-        // chroot hides them.
-        SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
-                settings.deviceType(), settings.windowSize());
-        connection = new Connection(session, remote);
-        forwarder = new Forwarder(device, transport, ConnectionTable.single(connection), drops::count,
-                () -> requestStop(1));
+        // chroot hides them: the local connection's session, or a throwaway one when keys come from -X only.
+        boolean controlled = settings.controlHost().isPresent();
+        if (suite != null) {
+            connection = new Connection(new SatpSession(suite, settings.role(), settings.senderId(),
+                    settings.mux(), settings.deviceType(), settings.windowSize()), remote);
+        } else {
+            loadCryptoProviders();
+        }
+        ConnectionTable table;
+        if (controlled) {
+            boolean routing = settings.deviceType() == DeviceType.TUN;
+            if (!routing) {
+                log.info("not a tun device: no routing, every packet goes to the lowest mux");
+            }
+            controlledConnections = new ControlledConnections(
+                    CtrAlgorithm.ofKeyBits(settings.cipherKeyBits()).orElseThrow(), settings.authAlgorithm(),
+                    settings.authTagLength(), settings.senderId(), settings.deviceType(), connection,
+                    settings.mux(), settings.routes(), routing);
+            table = controlledConnections.apply(List.of(), List.of(), log::warn);
+        } else {
+            if (!settings.routes().isEmpty()) {
+                log.info("no control host (-X): routes (-R) are not used, every packet goes to the tunnel's peer");
+            }
+            table = ConnectionTable.single(connection);
+        }
+        forwarder = new Forwarder(device, transport, table, drops::count, () -> requestStop(1));
 
         if (settings.pidFile().isPresent()) {
             pidFile = PidFile.write(settings.pidFile().get());
@@ -172,10 +204,31 @@ public final class Daemon {
         forwarder.start();
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleAtFixedRate(forwarder::reportEndpointChanges, 10, 10, TimeUnit.SECONDS);
-        log.info("janytun started: {} on {}, {}, remote {}", suite, device.name(),
-                "role " + settings.role().name().toLowerCase() + ", mux " + settings.mux() + ", sender id "
-                        + settings.senderId() + ", window " + settings.windowSize(),
-                remote == null ? "learned from the first authentic packet" : UdpTransport.format(remote));
+        if (controlled) {
+            HostPort ctl = settings.controlHost().get();
+            controlClient = new ControlClient(ctl, ControlClient.SYNC, (peers, routes) ->
+                    forwarder.setTable(controlledConnections.apply(peers, routes, log::warn)));
+            controlClient.start();
+            log.info("janytun started: server on {}, sender id {}, connections and routes from control host {}{}",
+                    device.name(), settings.senderId(), ctl,
+                    connection == null ? "" : ", plus its own connection mux " + settings.mux());
+        } else {
+            log.info("janytun started: {} on {}, {}, remote {}", suite, device.name(),
+                    "role " + settings.role().name().toLowerCase() + ", mux " + settings.mux() + ", sender id "
+                            + settings.senderId() + ", window " + settings.windowSize(),
+                    remote == null ? "learned from the first authentic packet" : UdpTransport.format(remote));
+        }
+    }
+
+    /** Makes the JCE read its configuration now, while the files are still reachable (before a chroot). */
+    private static void loadCryptoProviders() {
+        try {
+            javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
+            javax.crypto.Cipher.getInstance("AES/ECB/NoPadding");
+            java.security.MessageDigest.getInstance("SHA-1");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK lacks AES or SHA-1", e);
+        }
     }
 
     /** {@code -r/-o}: resolved now; if the name does not resolve yet, retried in the background. */
@@ -210,6 +263,9 @@ public final class Daemon {
 
     private synchronized void stop() {
         housekeeping.shutdownNow();
+        if (controlClient != null) {
+            controlClient.close();
+        }
         if (forwarder != null) {
             forwarder.close();
         } else if (transport != null) {

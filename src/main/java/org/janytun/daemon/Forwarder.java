@@ -44,7 +44,6 @@ public final class Forwarder implements AutoCloseable {
     private final Runnable onFatal;
     private final List<Thread> threads = new ArrayList<>();
     private static final long ENDPOINT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private volatile long lastEndpointLog = System.nanoTime() - ENDPOINT_LOG_INTERVAL_NANOS - 1;
     private final LongAdder endpointChangesNotLogged = new LongAdder();
     private volatile boolean running;
 
@@ -193,9 +192,7 @@ public final class Forwarder implements AutoCloseable {
 
     private void learn(Connection c, InetSocketAddress source) {
         if (c.learn(source)) {
-            long now = System.nanoTime();
-            if (now - lastEndpointLog > ENDPOINT_LOG_INTERVAL_NANOS) {
-                lastEndpointLog = now;
+            if (c.mayLogEndpointChange(System.nanoTime(), ENDPOINT_LOG_INTERVAL_NANOS)) {
                 log.info("connection {}: autodetected remote host changed to {}", c.mux(),
                         UdpTransport.format(source));
             } else {

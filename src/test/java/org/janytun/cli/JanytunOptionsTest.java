@@ -270,21 +270,31 @@ class JanytunOptionsTest {
     }
 
     @Test
+    void routesAndControlHost() {
+        TunnelSettings s = ok("-X", "[fd00::1]:4445", "-R", "192.168.123.128/25", "--route", "10.128.0.0/9",
+                "-R", "2001:db8::/33");
+        assertEquals("[fd00::1]:4445", s.controlHost().orElseThrow().toString());
+        assertEquals(List.of("192.168.123.128/25", "10.128.0.0/9", "2001:db8::/33"),
+                s.routes().stream().map(Object::toString).toList());
+        assertEquals(2323, ok("-X", "ctl.example").controlHost().orElseThrow().port());
+        assertTrue(fail("-R", "127.0.0.1").startsWith("janytun: -R/--route: "));
+        assertTrue(fail("-R", "10.0.0.0/33").startsWith("janytun: -R/--route: "));
+        assertTrue(fail("-X", "host:0").startsWith("janytun: -X/--control-host: "));
+    }
+
+    @Test
     void ipv4AndIpv6OnlyConflict() {
         assertEquals("janytun: -4/--ipv4-only: cannot be combined with -6/--ipv6-only", fail("-4", "-6"));
         assertEquals("janytun: -4/--ipv4-only: cannot be combined with -6/--ipv6-only", fail("-64"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-I", "--sync-interface", "-S", "--sync-port", "-M", "--sync-hosts", "-X",
-            "--control-host", "-R", "--route"})
-    void anytunOnlyOptionsAreRefused(String option) {
+    @ValueSource(strings = {"-I", "--sync-interface", "-S", "--sync-port", "-M", "--sync-hosts"})
+    void clusterOptionsAreRefusedForNow(String option) {
         String name = switch (option) {
             case "-I", "--sync-interface" -> "-I/--sync-interface";
             case "-S", "--sync-port" -> "-S/--sync-port";
-            case "-M", "--sync-hosts" -> "-M/--sync-hosts";
-            case "-X", "--control-host" -> "-X/--control-host";
-            default -> "-R/--route";
+            default -> "-M/--sync-hosts";
         };
         assertEquals("janytun: " + name + ": not yet supported by janytun", fail(option, "127.0.0.1"));
     }

@@ -37,7 +37,7 @@ class ControlledConnectionsTest {
 
     private static ControlledConnections server() {
         return new ControlledConnections(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10, 0, DeviceType.TUN, null,
-                List.of());
+                0, List.of(), true);
     }
 
     @Test
@@ -86,7 +86,7 @@ class ControlledConnectionsTest {
         // a 192-bit key while the process runs cipher aes-ctr-128: fine (sizes are independent); a record whose
         // key does not fit its own key length cannot even be built, so check the process-wide mismatch instead
         ControlledConnections nullProcess = new ControlledConnections(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1,
-                10, 0, DeviceType.TUN, null, List.of());
+                10, 0, DeviceType.TUN, null, 0, List.of(), true);
         ConnectionTable t = nullProcess.apply(List.of(peer(1, "00112233445566778899aabbccddeeff0011223344556677",
                 null)), List.of(), problems::add);
         assertTrue(t.forMux(1) != null, "aes-ctr-192 key derivation with an aes-ctr-128 cipher is legal");
