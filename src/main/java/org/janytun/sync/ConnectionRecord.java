@@ -87,7 +87,7 @@ public record ConnectionRecord(int mux, Role role, int keyLength, byte[] masterS
      *
      * @throws IllegalArgumentException for a host name or anything else that is not an IP literal
      */
-    static String canonicalHost(String host) {
+    public static String canonicalHost(String host) {
         String h = host;
         if (h.length() > 2 && h.startsWith("[") && h.endsWith("]")) {
             h = h.substring(1, h.length() - 1);
