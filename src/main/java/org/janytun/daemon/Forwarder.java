@@ -84,6 +84,10 @@ public final class Forwarder implements AutoCloseable {
                     .unstarted(() -> networkToDevice(socket)));
         }
         threads.forEach(Thread::start);
+        ConnectionTable t = table;
+        if (!t.isEmpty()) {
+            JitWarmup.start(t.connections().getFirst().session(), () -> running, null);
+        }
     }
 
     private void deviceToNetwork() {

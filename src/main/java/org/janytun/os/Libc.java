@@ -42,51 +42,110 @@ public final class Libc {
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(PathElement.groupElement("errno"));
     private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
 
-    // Per-packet calls on heap arrays: critical(true) lets the native code see the byte[] directly (no copy, no
-    // native buffer). Only for calls that never block: the fds are non-blocking and poll() comes first.
-    private static final MethodHandle READ = errnoFn("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
-    private static final MethodHandle WRITE = errnoFn("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
+    // Downcall handles, each in its own holder class so that it is linked on first use only: linking one costs a
+    // few milliseconds of stub generation at start-up, and a daemon uses a handful of the thirty-odd.
+    // Per-packet calls on heap arrays (read, write) use critical(true): the native code sees the byte[] directly
+    // (no copy, no native buffer). Only for calls that never block: the fds are non-blocking and poll() comes first.
     // poll blocks, so it is an ordinary downcall (the GC can run meanwhile) on a native pollfd array.
-    private static final MethodHandle POLL = errnoFn("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-
     // open and ioctl are variadic in C: the mode / argument is passed the variadic way.
-    private static final MethodHandle OPEN = errnoFn("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL = errnoFn("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = errnoFn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle EVENTFD = errnoFn("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SOCKETPAIR = errnoFn("socketpair",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle DUP2 = errnoFn("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETNS = errnoFn("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-
-    private static final MethodHandle GETPID = fn("getpid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETUID = fn("getuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETEUID = fn("geteuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETGID = fn("getgid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETEGID = fn("getegid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle UMASK = fn("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = fn("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-
     // glibc's set*id wrappers apply the change to every thread of the process (they signal the others), which a
     // multi-threaded JVM needs; the raw syscalls would change only the calling thread.
-    private static final MethodHandle SETUID = errnoFn("setuid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETGID = errnoFn("setgid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETGROUPS = errnoFn("setgroups", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
-    private static final MethodHandle INITGROUPS = errnoFn("initgroups", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETGROUPLIST = fn("getgrouplist",
+    // The reentrant getpwnam_r/getgrnam_r: getpwnam/getgrnam return a static buffer another thread may overwrite.
+    private static final class READ {
+        static final MethodHandle H = errnoFn("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
+    }
+    private static final class WRITE {
+        static final MethodHandle H = errnoFn("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
+    }
+    private static final class POLL {
+        static final MethodHandle H = errnoFn("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class OPEN {
+        static final MethodHandle H = errnoFn("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class IOCTL {
+        static final MethodHandle H = errnoFn("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class CLOSE {
+        static final MethodHandle H = errnoFn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class EVENTFD {
+        static final MethodHandle H = errnoFn("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class SOCKETPAIR {
+        static final MethodHandle H = errnoFn("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+    private static final class DUP2 {
+        static final MethodHandle H = errnoFn("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class SETNS {
+        static final MethodHandle H = errnoFn("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class GETPID {
+        static final MethodHandle H = fn("getpid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class GETUID {
+        static final MethodHandle H = fn("getuid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class GETEUID {
+        static final MethodHandle H = fn("geteuid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class GETGID {
+        static final MethodHandle H = fn("getgid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class GETEGID {
+        static final MethodHandle H = fn("getegid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class UMASK {
+        static final MethodHandle H = fn("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class STRERROR {
+        static final MethodHandle H = fn("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+    private static final class SETUID {
+        static final MethodHandle H = errnoFn("setuid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class SETGID {
+        static final MethodHandle H = errnoFn("setgid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+    private static final class SETGROUPS {
+        static final MethodHandle H = errnoFn("setgroups", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
+    }
+    private static final class INITGROUPS {
+        static final MethodHandle H = errnoFn("initgroups", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class GETGROUPLIST {
+        static final MethodHandle H = fn("getgrouplist",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
-    // The reentrant forms: getpwnam/getgrnam return a static buffer that another thread may overwrite.
-    private static final MethodHandle GETPWNAM_R = fn("getpwnam_r",
+    }
+    private static final class GETPWNAM_R {
+        static final MethodHandle H = fn("getpwnam_r",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    private static final MethodHandle GETGRNAM_R = fn("getgrnam_r",
+    }
+    private static final class GETGRNAM_R {
+        static final MethodHandle H = fn("getgrnam_r",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    private static final MethodHandle CHROOT = errnoFn("chroot", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle CHDIR = errnoFn("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle SETSID = errnoFn("setsid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class CHROOT {
+        static final MethodHandle H = errnoFn("chroot", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class CHDIR {
+        static final MethodHandle H = errnoFn("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class GETTID {
+        static final MethodHandle H = fn("gettid", FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class SETPRIORITY {
+        static final MethodHandle H = errnoFn("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class SETSID {
+        static final MethodHandle H = errnoFn("setsid", FunctionDescriptor.of(JAVA_INT));
+    }
 
     // struct passwd and struct group on 64-bit glibc:
     // passwd { char *pw_name; char *pw_passwd; uid_t pw_uid; gid_t pw_gid; char *pw_gecos; char *pw_dir; char *pw_shell; }
@@ -152,7 +211,7 @@ public final class Libc {
     public static int read(CallState st, int fd, byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
         try {
-            return (int) (long) READ.invokeExact(st.segment, fd, st.slice(buf, off), (long) len);
+            return (int) (long) READ.H.invokeExact(st.segment, fd, st.slice(buf, off), (long) len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -162,7 +221,7 @@ public final class Libc {
     public static int write(CallState st, int fd, byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
         try {
-            return (int) (long) WRITE.invokeExact(st.segment, fd, st.slice(buf, off), (long) len);
+            return (int) (long) WRITE.H.invokeExact(st.segment, fd, st.slice(buf, off), (long) len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -174,7 +233,7 @@ public final class Libc {
      */
     public static int poll(CallState st, MemorySegment fds, int nfds, int timeoutMillis) {
         try {
-            return (int) POLL.invokeExact(st.segment, fds, (long) nfds, timeoutMillis);
+            return (int) POLL.H.invokeExact(st.segment, fds, (long) nfds, timeoutMillis);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -185,7 +244,7 @@ public final class Libc {
     public static int open(String path, int flags, int mode) throws OsException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            int fd = (int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode);
+            int fd = (int) OPEN.H.invokeExact(st, arena.allocateFrom(path), flags, mode);
             if (fd < 0) {
                 throw new OsException("open " + path, errno(st));
             }
@@ -201,7 +260,7 @@ public final class Libc {
     public static void close(int fd) throws OsException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            if ((int) CLOSE.invokeExact(st, fd) < 0) {
+            if ((int) CLOSE.H.invokeExact(st, fd) < 0) {
                 int errno = errno(st);
                 if (errno != EINTR) {
                     throw new OsException("close fd " + fd, errno);
@@ -218,7 +277,7 @@ public final class Libc {
     public static int ioctl(int fd, long request, MemorySegment arg) throws OsException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            int r = (int) IOCTL.invokeExact(st, fd, request, arg);
+            int r = (int) IOCTL.H.invokeExact(st, fd, request, arg);
             if (r < 0) {
                 throw new OsException("ioctl 0x" + Long.toHexString(request) + " on fd " + fd, errno(st));
             }
@@ -232,7 +291,7 @@ public final class Libc {
 
     /** eventfd(2): a counter fd, used to wake a thread blocked in poll. */
     public static int eventfd(int initval, int flags) throws OsException {
-        return intCall("eventfd", EVENTFD, initval, flags);
+        return intCall("eventfd", EVENTFD.H, initval, flags);
     }
 
     /** socketpair(2): two connected sockets, e.g. AF_UNIX/SOCK_SEQPACKET keeps packet boundaries like a tun fd. */
@@ -240,7 +299,7 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
             MemorySegment sv = arena.allocate(JAVA_INT, 2);
-            if ((int) SOCKETPAIR.invokeExact(st, domain, type, protocol, sv) < 0) {
+            if ((int) SOCKETPAIR.H.invokeExact(st, domain, type, protocol, sv) < 0) {
                 throw new OsException("socketpair", errno(st));
             }
             return sv.toArray(JAVA_INT);
@@ -252,40 +311,62 @@ public final class Libc {
     }
 
     public static void dup2(int oldFd, int newFd) throws OsException {
-        intCall("dup2", DUP2, oldFd, newFd);
+        intCall("dup2", DUP2.H, oldFd, newFd);
     }
 
     /** setns(2): moves the CALLING THREAD (not the process) into the namespace that {@code fd} refers to. */
     public static void setns(int fd, int nstype) throws OsException {
-        intCall("setns", SETNS, fd, nstype);
+        intCall("setns", SETNS.H, fd, nstype);
     }
 
     // ---- process, identity, privileges -------------------------------------------------------------------------
 
     public static int getpid() {
-        return intNoErrno(GETPID);
+        return intNoErrno(GETPID.H);
     }
 
     public static int getuid() {
-        return intNoErrno(GETUID);
+        return intNoErrno(GETUID.H);
     }
 
     public static int geteuid() {
-        return intNoErrno(GETEUID);
+        return intNoErrno(GETEUID.H);
     }
 
     public static int getgid() {
-        return intNoErrno(GETGID);
+        return intNoErrno(GETGID.H);
     }
 
     public static int getegid() {
-        return intNoErrno(GETEGID);
+        return intNoErrno(GETEGID.H);
+    }
+
+    /** gettid(2): the kernel's id of the calling thread. */
+    public static int gettid() {
+        return intNoErrno(GETTID.H);
+    }
+
+    /**
+     * Sets the nice value of the calling thread only (Linux: setpriority(PRIO_PROCESS, tid) acts on one thread), e.g.
+     * 19 for background work that must not delay the packet threads. Raising it needs no privilege.
+     */
+    public static void niceThisThread(int nice) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            if ((int) SETPRIORITY.H.invokeExact(st, 0 /* PRIO_PROCESS */, gettid(), nice) < 0) {
+                throw new OsException("setpriority", errno(st));
+            }
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** umask(2): sets the file mode creation mask, returns the previous one. */
     public static int umask(int mask) {
         try {
-            return (int) UMASK.invokeExact(mask);
+            return (int) UMASK.H.invokeExact(mask);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -295,7 +376,7 @@ public final class Libc {
     public static int setsid() throws OsException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            int r = (int) SETSID.invokeExact(st);
+            int r = (int) SETSID.H.invokeExact(st);
             if (r < 0) {
                 throw new OsException("setsid", errno(st));
             }
@@ -308,11 +389,11 @@ public final class Libc {
     }
 
     public static void setuid(int uid) throws OsException {
-        intCall("setuid " + Integer.toUnsignedString(uid), SETUID, uid);
+        intCall("setuid " + Integer.toUnsignedString(uid), SETUID.H, uid);
     }
 
     public static void setgid(int gid) throws OsException {
-        intCall("setgid " + Integer.toUnsignedString(gid), SETGID, gid);
+        intCall("setgid " + Integer.toUnsignedString(gid), SETGID.H, gid);
     }
 
     /** setgroups(2): the supplementary group list (empty clears it). */
@@ -320,7 +401,7 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
             MemorySegment list = gids.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_INT, gids);
-            if ((int) SETGROUPS.invokeExact(st, (long) gids.length, list) < 0) {
+            if ((int) SETGROUPS.H.invokeExact(st, (long) gids.length, list) < 0) {
                 throw new OsException("setgroups", errno(st));
             }
         } catch (OsException e) {
@@ -334,7 +415,7 @@ public final class Libc {
     public static void initgroups(String user, int gid) throws OsException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            if ((int) INITGROUPS.invokeExact(st, arena.allocateFrom(user), gid) < 0) {
+            if ((int) INITGROUPS.H.invokeExact(st, arena.allocateFrom(user), gid) < 0) {
                 throw new OsException("initgroups " + user, errno(st));
             }
         } catch (OsException e) {
@@ -353,7 +434,7 @@ public final class Libc {
             while (true) {
                 MemorySegment groups = arena.allocate(JAVA_INT, n);
                 count.set(JAVA_INT, 0, n);
-                int r = (int) GETGROUPLIST.invokeExact(name, gid, groups, count);
+                int r = (int) GETGROUPLIST.H.invokeExact(name, gid, groups, count);
                 int found = count.get(JAVA_INT, 0);
                 if (r >= 0) {
                     return groups.asSlice(0, found * 4L).toArray(JAVA_INT);
@@ -373,7 +454,7 @@ public final class Libc {
             MemorySegment result = arena.allocate(ADDRESS);
             for (long size = 1024; ; size *= 2) {
                 MemorySegment buf = arena.allocate(size);
-                int err = (int) GETPWNAM_R.invokeExact(name, pwd, buf, size, result);
+                int err = (int) GETPWNAM_R.H.invokeExact(name, pwd, buf, size, result);
                 if (err == ERANGE && size < (1 << 20)) {
                     continue;
                 }
@@ -401,7 +482,7 @@ public final class Libc {
             MemorySegment result = arena.allocate(ADDRESS);
             for (long size = 1024; ; size *= 2) {
                 MemorySegment buf = arena.allocate(size);
-                int err = (int) GETGRNAM_R.invokeExact(name, grp, buf, size, result);
+                int err = (int) GETGRNAM_R.H.invokeExact(name, grp, buf, size, result);
                 if (err == ERANGE && size < (1 << 24)) { // groups with many members need a large buffer
                     continue;
                 }
@@ -421,11 +502,11 @@ public final class Libc {
     }
 
     public static void chroot(String dir) throws OsException {
-        pathCall("chroot", CHROOT, dir);
+        pathCall("chroot", CHROOT.H, dir);
     }
 
     public static void chdir(String dir) throws OsException {
-        pathCall("chdir", CHDIR, dir);
+        pathCall("chdir", CHDIR.H, dir);
     }
 
     // ---- errors ------------------------------------------------------------------------------------------------
@@ -433,7 +514,7 @@ public final class Libc {
     /** strerror(3): the C library's text for an errno value. */
     public static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) STRERROR.H.invokeExact(errno);
             return s.equals(MemorySegment.NULL) ? "errno " + errno : cString(s);
         } catch (Throwable t) {
             throw rethrow(t);

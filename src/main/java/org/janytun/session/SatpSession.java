@@ -16,6 +16,7 @@ import org.janytun.wire.SatpLayout;
  * only the atomic sequence counter. Neither allocates per packet.
  */
 public final class SatpSession {
+    private final CryptoSuite suite;
     private final Role localRole;
     private final Role peerRole;
     private final int senderId;
@@ -30,6 +31,7 @@ public final class SatpSession {
 
     public SatpSession(CryptoSuite suite, Role localRole, int senderId, int mux, DeviceType deviceType,
                        long windowSize) {
+        this.suite = suite;
         this.localRole = localRole;
         this.peerRole = localRole.peer();
         this.senderId = senderId & 0xFFFF;
@@ -40,6 +42,15 @@ public final class SatpSession {
         this.sendCrypto = new PacketCrypto(suite);
         this.receiveCrypto = new PacketCrypto(suite);
         this.replay = new ReplayProtection(windowSize);
+    }
+
+    /** The algorithms and keys this session uses. */
+    public CryptoSuite suite() {
+        return suite;
+    }
+
+    public DeviceType deviceType() {
+        return deviceType;
     }
 
     public int mux() {
