@@ -11,14 +11,14 @@ import org.slf4j.Logger;
  * file is found again through the chroot when it lies inside it; after a privilege drop the directory may no
  * longer let us remove it, which is then logged.
  */
-final class PidFile {
+public final class PidFile {
     private Path path;
 
     private PidFile(Path path) {
         this.path = path;
     }
 
-    static PidFile write(String file) throws IOException {
+    public static PidFile write(String file) throws IOException {
         Path p = Path.of(file).toAbsolutePath().normalize();
         try {
             Files.writeString(p, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
@@ -29,13 +29,13 @@ final class PidFile {
     }
 
     /** Call with the (pre-chroot) directory just before entering it: the file's name as seen from inside. */
-    void enteringChroot(Path root) throws IOException {
+    public void enteringChroot(Path root) throws IOException {
         Path r = root.toRealPath();
         Path real = path.getParent().toRealPath().resolve(path.getFileName());
         path = real.startsWith(r) ? Path.of("/").resolve(r.relativize(real)) : null;
     }
 
-    void remove(Logger log) {
+    public void remove(Logger log) {
         if (path == null) {
             log.info("pid file is outside the chroot and stays in place");
             return;

@@ -7,11 +7,11 @@ import sun.misc.Signal;
  * reset of the sequence counter makes peers with a replay window drop everything, SPEC §16). SIGTERM and SIGINT
  * keep the JVM's handling, which runs the shutdown hooks.
  */
-final class Signals {
+public final class Signals {
     private Signals() {}
 
     /** Runs {@code action} on signal {@code name} ("HUP", "USR1"); the JVM's own use of a signal wins. */
-    static void handle(String name, Runnable action) {
+    public static void handle(String name, Runnable action) {
         try {
             Signal.handle(new Signal(name), s -> action.run());
         } catch (IllegalArgumentException alreadyTaken) {

@@ -69,6 +69,20 @@ class ShowtablesIT {
                         .filter(l -> !l.startsWith("uncaught")).map(l -> l + "\n").collect(Collectors.joining()));
     }
 
+    /** A reload push of janytun-controld: anytun's parser skips the table markers and reads the frames between. */
+    @Test
+    void referenceSkipsTableMarkers() {
+        org.janytun.sync.SyncCodec codec = new org.janytun.sync.SyncCodec();
+        java.io.ByteArrayOutputStream push = new java.io.ByteArrayOutputStream();
+        push.writeBytes(codec.encodeFrame(new org.janytun.sync.TableMarker(true, 7)));
+        push.writeBytes(SyncSamples.bytes("scenarioB-controld-wire.raw"));
+        push.writeBytes(codec.encodeFrame(new org.janytun.sync.TableMarker(false, 7)));
+        String expected = reference(SyncSamples.bytes("scenarioB-controld-wire.raw"));
+        assertEquals(6, expected.lines().count());
+        assertEquals(expected, reference(push.toByteArray()));
+        assertEquals(expected, ours(push.toByteArray()).out());
+    }
+
     /** Where the reference hangs, crashes, refuses or half-applies: we print the good frames and report the rest. */
     @Test
     void badFramesAreReportedOnStderr() {

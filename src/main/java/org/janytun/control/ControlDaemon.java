@@ -1,0 +1,163 @@
+package org.janytun.control;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.janytun.daemon.Daemonizer;
+import org.janytun.daemon.PidFile;
+import org.janytun.daemon.Signals;
+import org.janytun.log.LogSetup;
+import org.janytun.os.Privileges;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * janytun-controld at run time: reads the table, listens, writes the pid file, enters the chroot and drops
+ * privileges (in that order, like janytun), then serves until SIGTERM or SIGINT. SIGHUP re-reads the table file: a
+ * valid file is served from then on and pushed to the connected clients ({@link ControlServer#publish}); a file with
+ * a bad line is refused with its line number in the log, and the old table stays.
+ */
+public final class ControlDaemon {
+    private static final Logger log = LoggerFactory.getLogger("janytun-controld");
+
+    private final ControldSettings settings;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private ControlServer server;
+    private PidFile pidFile;
+    /** The table file as seen after the chroot, or null when it lies outside it. */
+    private volatile Path reloadPath;
+
+    private ControlDaemon(ControldSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Runs until told to stop.
+     *
+     * @param table the table, already read and checked by the caller (so that its errors reach the terminal)
+     * @param background whether this is the detached copy started by {@link Daemonizer}
+     * @return the exit status
+     */
+    public static int run(ControldSettings settings, ControlTable table, boolean background, String prog) {
+        try {
+            LogSetup.configure(settings.logTargets());
+        } catch (LogSetup.LogSetupException e) {
+            System.err.println(prog + ": -L/--log: " + e.getMessage());
+            return 1;
+        }
+        ControlDaemon d = new ControlDaemon(settings);
+        try {
+            d.start(table);
+        } catch (IOException | RuntimeException e) {
+            String message = e.getMessage() != null ? e.getMessage() : e.toString();
+            log.error("start-up failed: {}", message);
+            System.err.println(prog + ": " + message);
+            d.stop();
+            LogSetup.shutdown();
+            return 1;
+        }
+        Signals.handle("TERM", d::requestStop);
+        Signals.handle("INT", d::requestStop);
+        Signals.handle("HUP", () -> Thread.ofPlatform().name("controld-reload").start(d::reload));
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("controld-shutdown").unstarted(() -> {
+            d.stop();
+            LogSetup.shutdown();
+        }));
+        if (background) {
+            try {
+                Daemonizer.reportReady();
+            } catch (IOException e) {
+                log.warn("could not detach from the terminal: {}", e.getMessage());
+            }
+        }
+        try {
+            d.stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("exiting");
+        return 0;
+    }
+
+    private void start(ControlTable table) throws IOException {
+        HostPort bind = settings.bind();
+        InetSocketAddress address;
+        if (bind.host().isEmpty()) {
+            address = new InetSocketAddress(bind.port()); // every address (IPv6 and IPv4 where available)
+            log.warn("listening on every address: anyone who can connect gets every client's keys");
+        } else {
+            address = new InetSocketAddress(InetAddress.getByName(bind.host()), bind.port());
+        }
+        server = new ControlServer(table, address, settings.endMarker());
+
+        if (settings.pidFile().isPresent()) {
+            pidFile = PidFile.write(settings.pidFile().get());
+        }
+        Path file = settings.file().toAbsolutePath().normalize();
+        reloadPath = file;
+        var target = Privileges.resolve(settings.username().orElse(null), settings.groupname().orElse(null));
+        if (settings.chroot().isPresent()) {
+            Path root = Path.of(settings.chroot().get()).toRealPath();
+            if (pidFile != null) {
+                pidFile.enteringChroot(root);
+            }
+            Path real = file.toRealPath();
+            reloadPath = real.startsWith(root) ? Path.of("/").resolve(root.relativize(real)) : null;
+            if (reloadPath == null) {
+                log.warn("the table {} is outside the chroot {}: SIGHUP cannot re-read it", file, root);
+            }
+            Privileges.chroot(root);
+            log.info("entered chroot {}", root);
+        }
+        if (target.isPresent()) {
+            Privileges.drop(target.get());
+            log.info("dropped privileges to {}", target.get());
+        }
+        server.start();
+        log.info("janytun-controld started: serving {} ({}) on {}", file, table,
+                ControlServer.format(server.localAddress()));
+    }
+
+    /** SIGHUP: re-read the file; serve and push it if it is valid, else keep the old table. */
+    synchronized void reload() {
+        Path p = reloadPath;
+        if (server == null || stopped.getCount() == 0) {
+            return;
+        }
+        if (p == null) {
+            log.error("SIGHUP: cannot re-read the table: it is outside the chroot; the old table stays");
+            return;
+        }
+        ControlTable t;
+        try {
+            t = ControlTable.read(p);
+        } catch (ControlTable.TableException e) {
+            log.error("SIGHUP: table refused, the old table stays: {}", e.getMessage());
+            return;
+        } catch (IOException e) {
+            log.error("SIGHUP: cannot read {}: {}; the old table stays", p, e.getMessage());
+            return;
+        }
+        int n = server.publish(t);
+        log.info("SIGHUP: table re-read ({}), pushed to {} client{}", t, n, n == 1 ? "" : "s");
+    }
+
+    private void requestStop() {
+        if (stopped.getCount() > 0) {
+            Thread.ofPlatform().name("controld-stop").start(this::stop);
+        }
+    }
+
+    private synchronized void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (pidFile != null) {
+            pidFile.remove(log);
+            pidFile = null;
+        }
+        stopped.countDown();
+    }
+}
