@@ -12,26 +12,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
+import org.janytun.device.LinuxTunDevice;
 import org.janytun.device.TunDevice;
+import org.janytun.os.Libc;
+import org.janytun.os.OsException;
 import org.janytun.session.DropReason;
 import org.janytun.session.Received;
 import org.janytun.session.SatpSession;
+import org.janytun.transport.BatchReceiver;
+import org.janytun.transport.BatchSender;
+import org.janytun.transport.BatchSocket;
 import org.janytun.transport.UdpTransport;
 import org.janytun.wire.SatpLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data path, on platform threads (blocking FFM calls would pin virtual ones):
+ * The data path, on platform threads (blocking FFM calls would pin virtual ones), one per direction and batch-first:
  *
  * <pre>
- *   device ──read──▶ pick connection ──seal──▶ send to its remote         (thread "janytun-device")
- *   device ◀─write── open ◀── connection by mux ◀── receive from anyone    (one thread "janytun-udp-N" per socket)
+ *   device ──read ≤64──▶ pick connection ──seal each──▶ sendmmsg (UDP GSO runs)        (thread "janytun-device")
+ *   device ◀─write (TCP runs merged)── open each ◀── by mux ◀── recvmmsg (UDP GRO)    (thread "janytun-udp-N" per socket)
  * </pre>
  *
- * A connection's remote endpoint starts as configured (or unknown) and moves to the source of any packet that
+ * With a tun opened with offloads the device hands over 64 KiB TCP segments already cut into MTU-sized packets
+ * and merges consecutive ones on write (see {@link LinuxTunDevice}); the UDP side moves up to 64 datagrams per
+ * system call ({@link BatchSender}, {@link BatchReceiver}). Where the kernel or the sockets do not allow batching,
+ * the same loops run one packet at a time on the {@link java.nio.channels.DatagramChannel}s. Each SATP datagram is
+ * sealed and opened one by one in order, so the wire carries exactly what a one-packet-at-a-time sender sends.
+ *
+ * <p>A connection's remote endpoint starts as configured (or unknown) and moves to the source of any packet that
  * passed its tag and sequence window, never to that of an unauthenticated one (SPEC §11). Each loop owns its
- * buffer and allocates nothing per packet; the connection table is swapped whole, so the loops never lock.
+ * buffers and allocates nothing per packet; the connection table is swapped whole, so the loops never lock.
  */
 public final class Forwarder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
@@ -46,6 +58,8 @@ public final class Forwarder implements AutoCloseable {
     private static final long ENDPOINT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private final LongAdder endpointChangesNotLogged = new LongAdder();
     private volatile boolean running;
+    /** Wakes the UDP receive loops when closing (they wait in poll on their socket and this eventfd). */
+    private int wakeFd = -1;
 
     public final LongAdder packetsSent = new LongAdder();
     public final LongAdder bytesSent = new LongAdder();
@@ -76,17 +90,188 @@ public final class Forwarder implements AutoCloseable {
 
     public void start() {
         running = true;
-        threads.add(Thread.ofPlatform().name("janytun-device").daemon().unstarted(this::deviceToNetwork));
-        List<DatagramChannel> sockets = transport.sockets();
-        for (int i = 0; i < sockets.size(); i++) {
-            DatagramChannel socket = sockets.get(i);
-            threads.add(Thread.ofPlatform().name("janytun-udp-" + i).daemon()
-                    .unstarted(() -> networkToDevice(socket)));
+        List<BatchSocket> batch = transport.batchSockets();
+        if (!batch.isEmpty()) {
+            try {
+                wakeFd = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+            } catch (OsException e) {
+                batch = List.of(); // no eventfd: the JDK path, whose close wakes its readers
+            }
+        }
+        String deviceInfo = device instanceof LinuxTunDevice l ? "offloads " + l.offloads() : "no offloads";
+        log.info("data path: {} {}, batches of {}; UDP {}", device.name(), deviceInfo, device.batchSize(),
+                batch.isEmpty() ? "one datagram per system call (DatagramChannel)" : batch.getFirst());
+        if (batch.isEmpty()) {
+            threads.add(Thread.ofPlatform().name("janytun-device").daemon().unstarted(this::deviceToNetwork));
+            List<DatagramChannel> sockets = transport.sockets();
+            for (int i = 0; i < sockets.size(); i++) {
+                DatagramChannel socket = sockets.get(i);
+                threads.add(Thread.ofPlatform().name("janytun-udp-" + i).daemon()
+                        .unstarted(() -> networkToDevice(socket)));
+            }
+        } else {
+            threads.add(Thread.ofPlatform().name("janytun-device").daemon().unstarted(this::deviceToNetworkBatched));
+            for (int i = 0; i < batch.size(); i++) {
+                BatchSocket socket = batch.get(i);
+                threads.add(Thread.ofPlatform().name("janytun-udp-" + i).daemon()
+                        .unstarted(() -> networkToDeviceBatched(socket)));
+            }
         }
         threads.forEach(Thread::start);
         ConnectionTable t = table;
         if (!t.isEmpty()) {
             JitWarmup.start(t.connections().getFirst().session(), () -> running, null);
+        }
+    }
+
+    private void deviceToNetworkBatched() {
+        int batch = Math.max(1, device.batchSize());
+        byte[][] bufs = new byte[batch][SatpLayout.BUFFER_SIZE];
+        int[] sizes = new int[batch];
+        BatchSender sender = transport.newSender(batch);
+        while (running) {
+            int n;
+            try {
+                n = device.read(bufs, sizes, SatpLayout.INNER_OFFSET, DEVICE_POLL_MILLIS);
+            } catch (IOException e) {
+                if (running) {
+                    log.error("reading from device {} failed, stopping: {}", device.name(), e.getMessage());
+                    running = false;
+                    onFatal.run();
+                }
+                break;
+            }
+            if (n < 0) {
+                break;
+            }
+            int queued = 0;
+            long bytes = 0;
+            for (int i = 0; i < n; i++) {
+                ConnectionTable t = table;
+                byte[] buf = bufs[i];
+                Connection c = t.forOutgoing(buf, sizes[i]);
+                if (c == null) {
+                    drops.count(t.isEmpty() ? DropReason.NO_CONNECTION : DropReason.NO_ROUTE);
+                    continue;
+                }
+                InetSocketAddress to = c.remote();
+                if (to == null) {
+                    drops.count(DropReason.NO_REMOTE); // the sequence number is not used up (SPEC §8)
+                    continue;
+                }
+                int length = c.session().seal(buf, sizes[i]);
+                if (length < 0) {
+                    drops.count(SatpSession.sealFailureReason(length));
+                    continue;
+                }
+                if (sender.full()) {
+                    sender.flush();
+                }
+                sender.add(buf, length, to);
+                queued++;
+                bytes += length;
+            }
+            sender.flush();
+            long failed = sender.takeSendFailures();
+            for (long f = 0; f < failed; f++) {
+                drops.count(DropReason.SEND_FAILED);
+            }
+            packetsSent.add(queued - failed);
+            bytesSent.add(bytes);
+        }
+    }
+
+    private void networkToDeviceBatched(BatchSocket socket) {
+        BatchReceiver rx;
+        try {
+            rx = socket.newReceiver(socket.gro() ? 8 : 64);
+        } catch (IOException e) {
+            log.error("cannot set up receiving on {}: {}", socket.channel(), e.getMessage());
+            return;
+        }
+        rx.wakeOn(wakeFd);
+        int batch = Math.max(1, device.batchSize());
+        byte[][] bufs = new byte[batch][SatpLayout.BUFFER_SIZE];
+        int[] offsets = new int[batch];
+        int[] sizes = new int[batch];
+        Received received = new Received();
+        long lastErrorLog = 0;
+        while (running) {
+            int m;
+            try {
+                m = rx.receive(DEVICE_POLL_MILLIS);
+            } catch (OsException e) {
+                long now = System.nanoTime();
+                if (running && now - lastErrorLog > ENDPOINT_LOG_INTERVAL_NANOS) {
+                    lastErrorLog = now;
+                    log.warn("receiving on {} failed: {}", socket.channel(), e.getMessage());
+                }
+                continue;
+            }
+            if (m < 0) {
+                break;
+            }
+            int k = 0;
+            for (int msg = 0; msg < m; msg++) {
+                int length = rx.length(msg);
+                if (rx.truncated(msg)) {
+                    drops.count(DropReason.OVERSIZE);
+                    continue;
+                }
+                int segment = rx.segmentSize(msg);
+                for (int pos = 0; pos < length; pos += segment) {
+                    int dl = Math.min(segment, length - pos);
+                    if (dl < SatpLayout.HEADER_LENGTH) {
+                        drops.count(DropReason.TOO_SHORT);
+                        continue;
+                    }
+                    byte[] buf = bufs[k];
+                    if (dl > buf.length) {
+                        drops.count(DropReason.OVERSIZE);
+                        continue;
+                    }
+                    rx.copy(msg, pos, buf, 0, dl);
+                    Connection c = table.forMux(SatpLayout.mux(buf));
+                    if (c == null) {
+                        drops.count(DropReason.WRONG_MUX);
+                        continue;
+                    }
+                    boolean deliver = c.session().open(buf, dl, received);
+                    if (received.authentic()) {
+                        InetSocketAddress source = rx.source(msg);
+                        if (source != null) {
+                            learn(c, source);
+                        }
+                    }
+                    if (!deliver) {
+                        drops.count(received.drop());
+                        continue;
+                    }
+                    offsets[k] = received.innerOffset();
+                    sizes[k] = received.innerLength();
+                    if (++k == batch) {
+                        deliver(bufs, offsets, sizes, k);
+                        k = 0;
+                    }
+                }
+            }
+            if (k > 0) {
+                deliver(bufs, offsets, sizes, k);
+            }
+        }
+    }
+
+    private void deliver(byte[][] bufs, int[] offsets, int[] sizes, int count) {
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            bytes += sizes[i];
+        }
+        try {
+            device.write(bufs, offsets, sizes, count);
+            packetsDelivered.add(count);
+            bytesDelivered.add(bytes);
+        } catch (IOException e) {
+            drops.count(DropReason.DEVICE_WRITE_FAILED);
         }
     }
 
@@ -217,14 +402,33 @@ public final class Forwarder implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        transport.close(); // wakes the receive loops
+        if (wakeFd >= 0) {
+            Libc.write(new Libc.CallState(), wakeFd, EVENTFD_ONE, 0, EVENTFD_ONE.length);
+        } else {
+            transport.close(); // wakes the receive loops blocked in the channels
+        }
+        boolean joined = true;
         for (Thread t : threads) {
             try {
                 t.join(2000);
+                joined &= !t.isAlive();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
+        if (joined || wakeFd < 0) {
+            transport.close(); // only now: a loop still inside a system call on a closed fd could hit a reused one
+        }
+        if (wakeFd >= 0 && joined) {
+            try {
+                Libc.close(wakeFd);
+            } catch (OsException ignored) {
+                // closing anyway
+            }
+            wakeFd = -1;
+        }
     }
+
+    private static final byte[] EVENTFD_ONE = {1, 0, 0, 0, 0, 0, 0, 0};
 }

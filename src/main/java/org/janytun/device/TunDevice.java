@@ -28,7 +28,11 @@ public interface TunDevice extends AutoCloseable {
      */
     int read(byte[][] bufs, int[] sizes, int offset, int timeoutMillis) throws IOException;
 
-    /** Writes {@code count} inner packets, the i-th from {@code bufs[i]} at {@code offsets[i]}, {@code sizes[i]} bytes. */
+    /**
+     * Writes {@code count} inner packets, the i-th from {@code bufs[i]} at {@code offsets[i]}, {@code sizes[i]} bytes.
+     * The device may overwrite up to 10 bytes before {@code offsets[i]} (a tun with offloads puts its virtio_net_hdr
+     * there) and the packet bytes themselves; the caller's packets are consumed.
+     */
     void write(byte[][] bufs, int[] offsets, int[] sizes, int count) throws IOException;
 
     @Override

@@ -35,6 +35,14 @@ public final class Libc {
     public static final int CLONE_NEWNET = 0x40000000;
     public static final int EFD_NONBLOCK = O_NONBLOCK, EFD_CLOEXEC = O_CLOEXEC;
     public static final int AF_UNIX = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = O_CLOEXEC;
+    // Sockets (x86_64 and aarch64 share these).
+    public static final int AF_INET = 2, AF_INET6 = 10, SOCK_DGRAM = 2;
+    public static final int SOL_SOCKET = 1, SO_TYPE = 3, SO_PROTOCOL = 38, SO_RCVBUF = 8, SO_SNDBUF = 7,
+            SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
+    public static final int IPPROTO_UDP = 17, SOL_UDP = 17, UDP_SEGMENT = 103, UDP_GRO = 104;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final short POLLOUT = 0x4;
+    public static final int ENOTSOCK = 88, EOPNOTSUPP = 95, ENOPROTOOPT = 92, ECONNREFUSED = 111;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
@@ -69,6 +77,10 @@ public final class Libc {
     private static final class IOCTL {
         static final MethodHandle H = errnoFn("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    }
+    private static final class IOCTL_VALUE {
+        static final MethodHandle H = errnoFn("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
     }
     private static final class CLOSE {
         static final MethodHandle H = errnoFn("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -136,6 +148,25 @@ public final class Libc {
     }
     private static final class CHDIR {
         static final MethodHandle H = errnoFn("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+    private static final class RECVMMSG {
+        static final MethodHandle H = errnoFn("recvmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.critical(false));
+    }
+    private static final class SENDMMSG {
+        static final MethodHandle H = errnoFn("sendmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+    private static final class SETSOCKOPT {
+        static final MethodHandle H = errnoFn("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class GETSOCKOPT {
+        static final MethodHandle H = errnoFn("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+    private static final class GETSOCKNAME {
+        static final MethodHandle H = errnoFn("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
     private static final class GETTID {
         static final MethodHandle H = fn("gettid", FunctionDescriptor.of(JAVA_INT));
@@ -239,6 +270,64 @@ public final class Libc {
         }
     }
 
+    /**
+     * recvmmsg(2) into native {@code struct mmsghdr} array {@code msgs} of {@code vlen} entries, without a timeout.
+     * Returns the number of messages, or -1 with errno in {@code st}. Always with MSG_DONTWAIT (or on a non-blocking
+     * fd): the call is linked as critical, which holds off the garbage collector while it runs.
+     */
+    public static int recvmmsg(CallState st, int fd, MemorySegment msgs, int vlen, int flags) {
+        try {
+            return (int) RECVMMSG.H.invokeExact(st.segment, fd, msgs, vlen, flags, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** sendmmsg(2): returns the number of messages sent, or -1 with errno in {@code st}. May block. */
+    public static int sendmmsg(CallState st, int fd, MemorySegment msgs, int vlen, int flags) {
+        try {
+            return (int) SENDMMSG.H.invokeExact(st.segment, fd, msgs, vlen, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** setsockopt(2) with an int value; returns 0, or -1 with errno in {@code st}. */
+    public static int setsockoptInt(CallState st, int fd, int level, int name, int value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocateFrom(JAVA_INT, value);
+            return (int) SETSOCKOPT.H.invokeExact(st.segment, fd, level, name, v, 4);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** getsockopt(2) of an int value: the value, or {@code Integer.MIN_VALUE} with errno in {@code st}. */
+    public static int getsockoptInt(CallState st, int fd, int level, int name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_INT);
+            MemorySegment len = arena.allocateFrom(JAVA_INT, 4);
+            int r = (int) GETSOCKOPT.H.invokeExact(st.segment, fd, level, name, v, len);
+            return r < 0 ? Integer.MIN_VALUE : v.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * getsockname(2) into {@code addr} (a sockaddr buffer of {@code addr.byteSize()} bytes): the address length, or -1
+     * with errno in {@code st} (EBADF for a closed fd, ENOTSOCK for a non-socket).
+     */
+    public static int getsockname(CallState st, int fd, MemorySegment addr) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment len = arena.allocateFrom(JAVA_INT, (int) addr.byteSize());
+            int r = (int) GETSOCKNAME.H.invokeExact(st.segment, fd, addr, len);
+            return r < 0 ? -1 : len.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     // ---- file descriptors -----------------------------------------------------------------------------------
 
     public static int open(String path, int flags, int mode) throws OsException {
@@ -278,6 +367,22 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
             int r = (int) IOCTL.H.invokeExact(st, fd, request, arg);
+            if (r < 0) {
+                throw new OsException("ioctl 0x" + Long.toHexString(request) + " on fd " + fd, errno(st));
+            }
+            return r;
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** ioctl(2) with an integer argument passed by value, e.g. TUNSETOFFLOAD. */
+    public static int ioctl(int fd, long request, long value) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
+            int r = (int) IOCTL_VALUE.H.invokeExact(st, fd, request, value);
             if (r < 0) {
                 throw new OsException("ioctl 0x" + Long.toHexString(request) + " on fd " + fd, errno(st));
             }

@@ -19,9 +19,21 @@ import java.util.List;
  */
 public final class UdpTransport implements AutoCloseable {
     private final List<DatagramChannel> sockets;
+    /** The batch view of each socket, or an empty list when any socket has none (then the JDK path serves all). */
+    private final List<BatchSocket> batchSockets;
 
     private UdpTransport(List<DatagramChannel> sockets) {
         this.sockets = List.copyOf(sockets);
+        List<BatchSocket> batch = new ArrayList<>();
+        for (DatagramChannel c : sockets) {
+            BatchSocket b = BatchSocket.attach(c);
+            if (b == null) {
+                batch.clear();
+                break;
+            }
+            batch.add(b);
+        }
+        this.batchSockets = List.copyOf(batch);
     }
 
     /**
@@ -85,6 +97,22 @@ public final class UdpTransport implements AutoCloseable {
 
     public List<DatagramChannel> sockets() {
         return sockets;
+    }
+
+    /**
+     * The batched (recvmmsg/sendmmsg, UDP GSO/GRO) view of {@link #sockets}, in the same order; empty when batch I/O
+     * is not available, and the channels are then used one datagram at a time.
+     */
+    public List<BatchSocket> batchSockets() {
+        return batchSockets;
+    }
+
+    /** A sender for one thread, batching up to {@code capacity} datagrams; requires {@link #batchSockets}. */
+    public BatchSender newSender(int capacity) {
+        if (batchSockets.isEmpty()) {
+            throw new IllegalStateException("no batch I/O on these sockets");
+        }
+        return new BatchSender(this, batchSockets, capacity);
     }
 
     /** The socket to send to {@code remote} on: one of the remote's family, or the dual-stack one. */

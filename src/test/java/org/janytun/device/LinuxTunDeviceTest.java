@@ -1,5 +1,6 @@
 package org.janytun.device;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +47,7 @@ class LinuxTunDeviceTest {
         assertEquals(Arrays.toString(pkt), Arrays.toString(Arrays.copyOfRange(bufs[0], 16, 21)));
         assertEquals(0x55, bufs[0][15]);
         assertEquals(0x55, bufs[0][21]);
-        assertEquals(1, dev.batchSize());
+        assertEquals(LinuxTunDevice.BATCH, dev.batchSize());
     }
 
     @Test
@@ -133,6 +134,44 @@ class LinuxTunDeviceTest {
             best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
         }
         assertEquals(0, best, "bytes allocated by 10000 write+read rounds once compiled");
+    }
+
+    @Test
+    void withOffloadsALargeSegmentIsReadAsPacketsAndWrittenBackMerged() throws Exception {
+        int[] sv = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
+        LinuxTunDevice vdev = LinuxTunDevice.wrap(sv[0], "vnet0", DeviceType.TUN, true);
+        try {
+            byte[] data = new byte[20_000];
+            new java.util.Random(5).nextBytes(data);
+            byte[] big = OffloadTest.tcp(4, 100, 200, 0x18, data, new byte[0]);
+            byte[] gso = OffloadTest.asGso(big, 4, 1360);
+            assertEquals(gso.length, Libc.write(st, sv[1], gso, 0, gso.length));
+            byte[][] bufs = new byte[64][2048];
+            int[] sizes = new int[64];
+            int n = vdev.read(bufs, sizes, 10, 1000);
+            assertEquals(15, n); // ceil(20000 / 1360)
+            int[] offsets = new int[n];
+            Arrays.fill(offsets, 10);
+            for (int i = 0; i < n; i++) {
+                assertTrue(OffloadTest.checksumsValid(bufs[i], 10, sizes[i]));
+            }
+            vdev.write(bufs, offsets, sizes, n);
+            byte[] back = new byte[70_000];
+            int len = Libc.read(st, sv[1], back, 0, back.length);
+            assertEquals(gso.length, len, "one merged write");
+            GsoSplitter s = new GsoSplitter();
+            assertTrue(s.begin(back, 0, len));
+            java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+            while (s.hasMore()) {
+                byte[] seg = new byte[2048];
+                int l = s.next(seg, 0);
+                joined.write(seg, 40, l - 40);
+            }
+            assertArrayEquals(data, joined.toByteArray());
+        } finally {
+            vdev.close();
+            Libc.close(sv[1]);
+        }
     }
 
     /** Once the device has closed its fd, the other end of the pair sees end-of-file. */

@@ -1,0 +1,180 @@
+package org.janytun.transport;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import org.janytun.os.Libc;
+import org.janytun.os.OsException;
+
+/**
+ * Receives up to N messages per system call with {@code recvmmsg} into native buffers, for one thread. With UDP GRO
+ * one message may hold several datagrams of {@link #segmentSize} bytes back to back (the last may be shorter). The
+ * caller copies each datagram into its own heap buffer ({@link #copy}): the crypto runs fastest on heap arrays.
+ *
+ * <p>Waiting happens in poll(2) on the socket and a wake-up eventfd, and only after a receive found nothing, so under
+ * load it is one system call per batch. Allocation-free, except when a message comes from a new source address.
+ */
+public final class BatchReceiver {
+    static final int MMSGHDR = 64;    // struct mmsghdr on LP64: msghdr (56) + msg_len (4) + padding
+    private static final int CONTROL = 64;
+    private static final int MSG_TRUNC = 0x20;
+    /** The largest datagram the kernel may coalesce with UDP GRO. */
+    static final int GRO_SLOT = 65536;
+
+    private final int fd;
+    private final int messages;
+    private final int slot;
+    private final boolean gro;
+    private final MemorySegment msgs;
+    private final MemorySegment names;
+    private final MemorySegment controls;
+    private final MemorySegment data;
+    private final MemorySegment pollFds;
+    private final Libc.CallState st = new Libc.CallState();
+    private boolean mayRead;
+    // the last source address and its decoded form: peers rarely move, so decoding (which allocates) is rare
+    private final MemorySegment lastRaw;
+    private int lastRawLength = -1;
+    private InetSocketAddress lastSource;
+
+    BatchReceiver(BatchSocket socket, int messages) {
+        this.fd = socket.fd();
+        this.gro = socket.gro();
+        this.messages = messages;
+        this.slot = gro ? GRO_SLOT : 2048;
+        Arena arena = Arena.ofAuto();
+        msgs = arena.allocate((long) MMSGHDR * messages, 8);
+        MemorySegment iovs = arena.allocate(16L * messages, 8);
+        names = arena.allocate((long) SockAddr.SIZE * messages, 8);
+        controls = arena.allocate((long) CONTROL * messages, 8);
+        data = arena.allocate((long) slot * messages, 64);
+        lastRaw = arena.allocate(SockAddr.SIZE, 8);
+        pollFds = arena.allocate(16, 8);
+        for (int i = 0; i < messages; i++) {
+            long m = (long) i * MMSGHDR;
+            iovs.set(JAVA_LONG, 16L * i, data.address() + (long) i * slot);
+            iovs.set(JAVA_LONG, 16L * i + 8, slot);
+            msgs.set(JAVA_LONG, m, names.address() + (long) i * SockAddr.SIZE);
+            msgs.set(JAVA_LONG, m + 16, iovs.address() + 16L * i);
+            msgs.set(JAVA_LONG, m + 24, 1);
+            msgs.set(JAVA_LONG, m + 32, controls.address() + (long) i * CONTROL);
+        }
+        pollFds.set(JAVA_INT, 0, fd);
+        pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
+        pollFds.set(JAVA_INT, 8, -1);
+        pollFds.set(JAVA_SHORT, 12, Libc.POLLIN);
+    }
+
+    /** Also wakes on {@code fd} (an eventfd the owner writes to when stopping). */
+    public void wakeOn(int wakeFd) {
+        pollFds.set(JAVA_INT, 8, wakeFd);
+    }
+
+    /** The largest datagram {@link #copy} may return: a receive buffer must hold that much. */
+    public int maxMessageLength() {
+        return slot;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for datagrams and receives what is there, up to the batch size. Returns the
+     * number of messages, 0 on timeout, or -1 when woken through the wake-up fd.
+     */
+    public int receive(int timeoutMillis) throws OsException {
+        if (!mayRead) {
+            int ready = Libc.poll(st, pollFds, 2, timeoutMillis);
+            if (ready < 0) {
+                if (st.errno() == Libc.EINTR) {
+                    return 0;
+                }
+                throw new OsException("poll on a UDP socket", st.errno());
+            }
+            if (pollFds.get(JAVA_SHORT, 14) != 0) {
+                return -1;
+            }
+            if (ready == 0) {
+                return 0;
+            }
+            mayRead = true;
+        }
+        for (int i = 0; i < messages; i++) {
+            long m = (long) i * MMSGHDR;
+            msgs.set(JAVA_INT, m + 8, SockAddr.SIZE);
+            msgs.set(JAVA_LONG, m + 40, CONTROL);
+            msgs.set(JAVA_INT, m + 48, 0);
+        }
+        int n = Libc.recvmmsg(st, fd, msgs, messages, Libc.MSG_DONTWAIT);
+        if (n < 0) {
+            mayRead = false;
+            int errno = st.errno();
+            if (errno == Libc.EAGAIN || errno == Libc.EINTR) {
+                return 0;
+            }
+            throw new OsException("recvmmsg", errno);
+        }
+        if (n < messages) {
+            mayRead = false; // drained, most likely: wait in poll next time
+        }
+        return n;
+    }
+
+    /** Bytes in message {@code i}: one datagram, or with GRO several of {@link #segmentSize} bytes. */
+    public int length(int i) {
+        return msgs.get(JAVA_INT, (long) i * MMSGHDR + 56);
+    }
+
+    /** Whether message {@code i} was longer than the buffer (its end is lost). */
+    public boolean truncated(int i) {
+        return (msgs.get(JAVA_INT, (long) i * MMSGHDR + 48) & MSG_TRUNC) != 0;
+    }
+
+    /** The size of each datagram in message {@code i} (UDP GRO), else its whole length. */
+    public int segmentSize(int i) {
+        int length = length(i);
+        if (!gro) {
+            return length;
+        }
+        long controlLength = msgs.get(JAVA_LONG, (long) i * MMSGHDR + 40);
+        long base = (long) i * CONTROL;
+        long pos = 0;
+        while (pos + 16 <= controlLength) {
+            long len = controls.get(JAVA_LONG, base + pos);
+            int level = controls.get(JAVA_INT, base + pos + 8);
+            int type = controls.get(JAVA_INT, base + pos + 12);
+            if (len < 16 || pos + len > controlLength) {
+                break;
+            }
+            if (level == Libc.SOL_UDP && type == Libc.UDP_GRO && len >= 20) {
+                int size = controls.get(JAVA_INT, base + pos + 16);
+                return size > 0 && size < length ? size : length;
+            }
+            pos += (len + 7) & ~7L;
+        }
+        return length;
+    }
+
+    /** Copies {@code length} bytes of message {@code i} from {@code from} into {@code dst} at {@code dstOff}. */
+    public void copy(int i, int from, byte[] dst, int dstOff, int length) {
+        MemorySegment.copy(data, JAVA_BYTE, (long) i * slot + from, dst, dstOff, length);
+    }
+
+    /** Where message {@code i} came from; the same object as long as the source does not change. */
+    public InetSocketAddress source(int i) {
+        long off = (long) i * SockAddr.SIZE;
+        int len = Math.min(msgs.get(JAVA_INT, (long) i * MMSGHDR + 8), SockAddr.SIZE);
+        if (len == lastRawLength && MemorySegment.mismatch(names, off, off + len, lastRaw, 0, len) < 0) {
+            return lastSource;
+        }
+        InetSocketAddress a = SockAddr.decode(names, off);
+        if (a != null) {
+            MemorySegment.copy(names, off, lastRaw, 0, len);
+            lastRawLength = len;
+            lastSource = a;
+        }
+        return a;
+    }
+}
