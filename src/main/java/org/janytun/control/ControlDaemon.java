@@ -49,7 +49,7 @@ public final class ControlDaemon {
         }
         ControlDaemon d = new ControlDaemon(settings);
         try {
-            d.start(table);
+            d.start(table, background);
         } catch (IOException | RuntimeException e) {
             String message = e.getMessage() != null ? e.getMessage() : e.toString();
             log.error("start-up failed: {}", message);
@@ -69,7 +69,10 @@ public final class ControlDaemon {
             try {
                 Daemonizer.reportReady();
             } catch (IOException e) {
-                log.warn("could not detach from the terminal: {}", e.getMessage());
+                // the foreground process would wait for ever: better stop
+                log.error("could not report readiness to the starting process: {}", e.getMessage());
+                d.stop();
+                return 1;
             }
         }
         try {
@@ -81,7 +84,7 @@ public final class ControlDaemon {
         return 0;
     }
 
-    private void start(ControlTable table) throws IOException {
+    private void start(ControlTable table, boolean background) throws IOException {
         HostPort bind = settings.bind();
         InetSocketAddress address;
         if (bind.host().isEmpty()) {
@@ -99,6 +102,9 @@ public final class ControlDaemon {
         reloadPath = file;
         var target = Privileges.resolve(settings.username().orElse(null), settings.groupname().orElse(null));
         if (settings.chroot().isPresent()) {
+            if (background) {
+                Daemonizer.prepareReport(); // the chroot need not have /dev/null
+            }
             Path root = Path.of(settings.chroot().get()).toRealPath();
             if (pidFile != null) {
                 pidFile.enteringChroot(root);

@@ -91,12 +91,31 @@ public final class Daemonizer {
         Libc.setsid();
     }
 
+    private static int preparedDevNull = -1;
+
+    /**
+     * In the background copy, before a chroot: opens /dev/null now for {@link #reportReady}, which may run inside a
+     * chroot that has no /dev. Optional; calling it again does nothing.
+     */
+    public static synchronized void prepareReport() throws OsException {
+        if (preparedDevNull < 0) {
+            preparedDevNull = Libc.open("/dev/null", Libc.O_RDWR, 0);
+        }
+    }
+
     /**
      * In the background copy, once the tunnel runs: tells the foreground process, then lets go of its stdin,
      * stdout and stderr (pointing them at /dev/null), so that nothing holds the caller's terminal or pipes.
      */
     public static void reportReady() throws OsException {
-        int devNull = Libc.open("/dev/null", Libc.O_RDWR, 0);
+        int devNull;
+        synchronized (Daemonizer.class) {
+            devNull = preparedDevNull;
+            preparedDevNull = -1;
+        }
+        if (devNull < 0) {
+            devNull = Libc.open("/dev/null", Libc.O_RDWR, 0);
+        }
         try {
             System.err.flush();
             Libc.dup2(devNull, 2);

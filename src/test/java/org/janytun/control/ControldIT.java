@@ -218,6 +218,50 @@ class ControldIT {
         assertTrue(badX.stderr().startsWith("janytun-controld: -X/--control-host: "), badX.stderr());
     }
 
+    /** As a daemon in a chroot without /dev, as nobody: serves, and SIGHUP still re-reads the table inside it. */
+    @Test
+    void daemonInChrootAsNobody() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Path etc = Files.createDirectories(root.resolve("etc"));
+        for (Path d : List.of(root, etc)) {
+            Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path table = etc.resolve("table.txt");
+        Files.write(table, SyncSamples.bytes("scenarioB-controld-table.txt"));
+        Path pidFile = tmp.resolve("chroot.pid");
+        int port = freePort();
+        Tools.Result start = Tools.run(Duration.ofSeconds(30), null, List.of(Tools.launcher("janytun-controld"),
+                "-f", table.toString(), "-X", "127.0.0.1:" + port, "-P", pidFile.toString(), "-C", root.toString(),
+                "-u", "nobody", "-L", "file:5," + tmp.resolve("chroot.log")));
+        long pid = -1;
+        try {
+            assertEquals(0, start.exitCode(), start.stderr());
+            pid = Long.parseLong(Files.readString(pidFile).strip());
+            ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
+            Reaper.track(h);
+            assertArrayEquals(ControlTable.read(table).wire(), fetch(port));
+            Files.write(table, SyncSamples.bytes("scenarioB-controld-table2.txt"));
+            signal(pid, "HUP");
+            byte[] wire2 = ControlTable.read(table).wire();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            byte[] got = fetch(port);
+            while (!java.util.Arrays.equals(wire2, got) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                got = fetch(port);
+            }
+            assertArrayEquals(wire2, got, Files.readString(tmp.resolve("chroot.log")));
+            signal(pid, "TERM");
+            h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            if (pid > 0) {
+                ProcessHandle.of(pid).ifPresent(h -> {
+                    Reaper.kill(h, 1000);
+                    Reaper.untrack(h);
+                });
+            }
+        }
+    }
+
     @Test
     void daemonWithPidFileStopsOnSigterm() throws Exception {
         Path table = tmp.resolve("t.txt");

@@ -3,6 +3,7 @@ package org.janytun.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -186,6 +187,38 @@ class RouteTableTest {
     private static int pickLength(Random rnd, int max) {
         int[] special = max == 32 ? new int[] {0, 1, 8, 9, 24, 25, 31, 32} : new int[] {0, 1, 33, 47, 64, 127, 128};
         return rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : rnd.nextInt(max + 1);
+    }
+
+    @Test
+    void lookupsDoNotAllocate() {
+        RouteTable<Integer> t = new RouteTable<>();
+        Random rnd = new Random(7);
+        for (int i = 0; i < 500; i++) {
+            byte[] a = new byte[rnd.nextBoolean() ? 4 : 16];
+            rnd.nextBytes(a);
+            t.put(IpPrefix.of(a, rnd.nextInt(a.length * 8 + 1)), i);
+        }
+        byte[] v4 = new byte[20];
+        v4[0] = 0x45;
+        byte[] v6 = new byte[40];
+        v6[0] = 0x60;
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long sink = 0;
+        for (int warm = 0; warm < 3; warm++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 200_000; i++) {
+                v4[16 + (i & 3)] = (byte) i;
+                v6[24 + (i & 15)] = (byte) (i >>> 3);
+                Integer a = t.lookupDestination(v4, 0, 20);
+                Integer b = t.lookupDestination(v6, 0, 40);
+                sink += (a == null ? 0 : a) + (b == null ? 0 : b);
+            }
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            if (warm == 2) {
+                // a few bytes of slack for the measurement itself; 400000 lookups allocating would be megabytes
+                assertTrue(allocated < 4096, "lookups allocated " + allocated + " bytes (" + sink + ")");
+            }
+        }
     }
 
     @Test
