@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.janytun.control.ControlDaemon;
 import org.janytun.control.ControlTable;
 import org.janytun.control.ControldSettings;
-import org.janytun.control.HostPort;
+import org.janytun.transport.HostPort;
 import org.janytun.control.ToolOptions;
 import org.janytun.daemon.Daemonizer;
 import org.janytun.log.LogTarget;

@@ -319,11 +319,16 @@ public final class JanytunOptions {
             return Optional.empty();
         }
         requireString(controlHost, "-X/--control-host");
+        HostPort hp;
         try {
-            return Optional.of(HostPort.parse(controlHost, DEFAULT_CONTROL_PORT));
+            hp = HostPort.parse(controlHost, DEFAULT_CONTROL_PORT);
         } catch (IllegalArgumentException e) {
             throw new UsageException("-X/--control-host", e.getMessage());
         }
+        if (hp.host().isEmpty() || hp.port() == 0) {
+            throw new UsageException("-X/--control-host", "needs a host and a port from 1 to 65535");
+        }
+        return Optional.of(hp);
     }
 
     /** anytun's default port for {@code -X} and {@code -M}. */

@@ -7,7 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
-import org.janytun.control.HostPort;
+import org.janytun.transport.HostPort;
 import org.janytun.control.Showtables;
 import org.janytun.control.ToolOptions;
 import org.janytun.route.InetText;

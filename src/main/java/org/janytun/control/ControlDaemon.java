@@ -1,14 +1,14 @@
 package org.janytun.control;
 
+import org.janytun.transport.HostPort;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
 import org.janytun.daemon.Daemonizer;
+import org.janytun.daemon.Lifecycle;
 import org.janytun.daemon.PidFile;
-import org.janytun.daemon.Signals;
-import org.janytun.log.LogSetup;
 import org.janytun.os.Privileges;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +23,7 @@ public final class ControlDaemon {
     private static final Logger log = LoggerFactory.getLogger("janytun-controld");
 
     private final ControldSettings settings;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Lifecycle lifecycle;
     private ControlServer server;
     private PidFile pidFile;
     /** The table file as seen after the chroot, or null when it lies outside it. */
@@ -41,47 +41,20 @@ public final class ControlDaemon {
      * @return the exit status
      */
     public static int run(ControldSettings settings, ControlTable table, boolean background, String prog) {
-        try {
-            LogSetup.configure(settings.logTargets());
-        } catch (LogSetup.LogSetupException e) {
-            System.err.println(prog + ": -L/--log: " + e.getMessage());
-            return 1;
-        }
         ControlDaemon d = new ControlDaemon(settings);
-        try {
-            d.start(table, background);
-        } catch (IOException | RuntimeException e) {
-            String message = e.getMessage() != null ? e.getMessage() : e.toString();
-            log.error("start-up failed: {}", message);
-            System.err.println(prog + ": " + message);
-            d.stop();
-            LogSetup.shutdown();
-            return 1;
-        }
-        Signals.handle("TERM", d::requestStop);
-        Signals.handle("INT", d::requestStop);
-        Signals.handle("HUP", () -> Thread.ofPlatform().name("controld-reload").start(d::reload));
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("controld-shutdown").unstarted(() -> {
-            d.stop();
-            LogSetup.shutdown();
-        }));
-        if (background) {
-            try {
-                Daemonizer.reportReady();
-            } catch (IOException e) {
-                // the foreground process would wait for ever: better stop
-                log.error("could not report readiness to the starting process: {}", e.getMessage());
-                d.stop();
-                return 1;
+        d.lifecycle = new Lifecycle(new Lifecycle.Service() {
+            @Override
+            public void start() throws IOException {
+                d.start(table, background);
             }
-        }
-        try {
-            d.stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        log.info("exiting");
-        return 0;
+
+            @Override
+            public void stop() {
+                d.stop();
+            }
+        }, log);
+        return d.lifecycle.run(prog, settings.logTargets(), background,
+                Map.of("HUP", () -> Thread.ofPlatform().name("controld-reload").start(d::reload)));
     }
 
     private void start(ControlTable table, boolean background) throws IOException {
@@ -129,7 +102,7 @@ public final class ControlDaemon {
     /** SIGHUP: re-read the file; serve and push it if it is valid, else keep the old table. */
     synchronized void reload() {
         Path p = reloadPath;
-        if (server == null || stopped.getCount() == 0) {
+        if (server == null || lifecycle.stopping()) {
             return;
         }
         if (p == null) {
@@ -150,12 +123,6 @@ public final class ControlDaemon {
         log.info("SIGHUP: table re-read ({}), pushed to {} client{}", t, n, n == 1 ? "" : "s");
     }
 
-    private void requestStop() {
-        if (stopped.getCount() > 0) {
-            Thread.ofPlatform().name("controld-stop").start(this::stop);
-        }
-    }
-
     private synchronized void stop() {
         if (server != null) {
             server.close();
@@ -164,6 +131,5 @@ public final class ControlDaemon {
             pidFile.remove(log);
             pidFile = null;
         }
-        stopped.countDown();
     }
 }

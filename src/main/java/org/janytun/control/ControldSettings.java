@@ -1,5 +1,6 @@
 package org.janytun.control;
 
+import org.janytun.transport.HostPort;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

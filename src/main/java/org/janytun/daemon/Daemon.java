@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +18,10 @@ import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.device.DeviceType;
 import org.janytun.transport.HostPort;
 import java.util.List;
+import java.util.Map;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.device.InterfaceConfigurator;
 import org.janytun.device.LinuxTunDevice;
-import org.janytun.log.LogSetup;
 import org.janytun.log.PacketDropLog;
 import org.janytun.os.Privileges;
 import org.janytun.session.DropReason;
@@ -44,8 +43,7 @@ public final class Daemon {
 
     private final TunnelSettings settings;
     private final CryptoSuite suite;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile int exitStatus;
+    private Lifecycle lifecycle;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("janytun-housekeeping").daemon().unstarted(r));
     private LinuxTunDevice device;
@@ -71,56 +69,26 @@ public final class Daemon {
      * @return the process exit status
      */
     public static int run(TunnelSettings settings, CryptoSuite suite, boolean background) {
-        try {
-            LogSetup.configure(settings.logTargets());
-        } catch (LogSetup.LogSetupException e) {
-            System.err.println(JanytunOptions.programName() + ": -L/--log: " + e.getMessage());
-            return 1;
-        }
         Daemon d = new Daemon(settings, suite);
-        try {
-            d.start();
-        } catch (IOException | RuntimeException e) {
-            String message = e.getMessage() != null ? e.getMessage() : e.toString();
-            log.error("start-up failed: {}", message);
-            System.err.println(JanytunOptions.programName() + ": " + message);
-            d.stop();
-            LogSetup.shutdown();
-            return 1;
-        }
-        // SIGTERM/SIGINT stop the tunnel and exit 0; the shutdown hook covers System.exit and other signals
-        Signals.handle("TERM", () -> d.requestStop(0));
-        Signals.handle("INT", () -> d.requestStop(0));
-        Signals.handle("HUP", () -> log.info("SIGHUP received: nothing to reload (the sequence counter is kept)"));
-        Signals.handle("USR1", () -> log.info("SIGUSR1 received: {} packets sent, {} delivered",
-                d.forwarder.packetsSent.sum(), d.forwarder.packetsDelivered.sum()));
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("janytun-shutdown").unstarted(() -> {
-            log.info("shutting down");
-            d.stop();
-            LogSetup.shutdown();
-        }));
-        if (background) {
-            try {
-                Daemonizer.reportReady();
-            } catch (IOException e) {
-                log.warn("could not detach from the terminal: {}", e.getMessage());
-            }
-        }
-        try {
-            d.stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        log.info("exiting");
-        return d.exitStatus;
+        d.lifecycle = new Lifecycle(d.service(), log);
+        return d.lifecycle.run(JanytunOptions.programName(), settings.logTargets(), background, Map.of(
+                "HUP", () -> log.info("SIGHUP received: nothing to reload (the sequence counter is kept)"),
+                "USR1", () -> log.info("SIGUSR1 received: {} packets sent, {} delivered",
+                        d.forwarder.packetsSent.sum(), d.forwarder.packetsDelivered.sum())));
     }
 
-    /** Stops the tunnel from a signal handler or after a fatal error; {@link #run} then returns {@code status}. */
-    private void requestStop(int status) {
-        if (stopped.getCount() > 0) {
-            exitStatus = status;
-            Thread.ofPlatform().name("janytun-stop").start(this::stop);
-        }
+    private Lifecycle.Service service() {
+        return new Lifecycle.Service() {
+            @Override
+            public void start() throws IOException {
+                Daemon.this.start();
+            }
+
+            @Override
+            public void stop() {
+                Daemon.this.stop();
+            }
+        };
     }
 
     private void start() throws IOException {
@@ -183,13 +151,14 @@ public final class Daemon {
             }
             table = ConnectionTable.single(connection);
         }
-        forwarder = new Forwarder(device, transport, table, drops::count, () -> requestStop(1));
+        forwarder = new Forwarder(device, transport, table, drops::count, () -> lifecycle.requestStop(1));
 
         if (settings.pidFile().isPresent()) {
             pidFile = PidFile.write(settings.pidFile().get());
         }
         var target = Privileges.resolve(settings.username().orElse(null), settings.groupname().orElse(null));
         if (settings.chroot().isPresent()) {
+            Daemonizer.prepareReport(); // the chroot need not have /dev/null, which detaching needs later
             if (pidFile != null) {
                 pidFile.enteringChroot(Path.of(settings.chroot().get()));
             }
@@ -281,6 +250,5 @@ public final class Daemon {
             pidFile.remove(log);
             pidFile = null;
         }
-        stopped.countDown();
     }
 }

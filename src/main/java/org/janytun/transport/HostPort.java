@@ -1,57 +1,63 @@
 package org.janytun.transport;
 
+import org.janytun.route.InetText;
+
 /**
- * {@code host[:port]} as anytun's {@code -X} and {@code -M} take it: a name or an IPv4 address with an optional
- * port, or an IPv6 address in brackets with an optional port ({@code [fd00::1]:2323}); a bare IPv6 address has
- * no port.
+ * {@code host[:port]}, {@code [v6]:port}, {@code :port} or a bare IPv6 literal, as anytun's {@code -M}, {@code -X}
+ * and anytun-controld's {@code -X} take them.
+ *
+ * @param host the host (a name or an IP literal, without brackets), empty if not given
+ * @param port the port, or the default
  */
 public record HostPort(String host, int port) {
 
     /**
-     * @throws IllegalArgumentException saying what is wrong with {@code spec}
+     * Parses {@code text}, using {@code defaultPort} when it names no port.
+     *
+     * @throws IllegalArgumentException with a one-line reason
      */
-    public static HostPort parse(String spec, int defaultPort) {
-        String host;
+    public static HostPort parse(String text, int defaultPort) {
+        String host = text;
         String port = null;
-        if (spec.startsWith("[")) {
-            int close = spec.indexOf(']');
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
             if (close < 0) {
-                throw new IllegalArgumentException("missing ']' in '" + spec + "'");
+                throw new IllegalArgumentException("'" + InetText.printable(text) + "': missing ']'");
             }
-            host = spec.substring(1, close);
-            String rest = spec.substring(close + 1);
+            host = text.substring(1, close);
+            String rest = text.substring(close + 1);
             if (!rest.isEmpty()) {
                 if (!rest.startsWith(":")) {
-                    throw new IllegalArgumentException("expected ':port' after ']' in '" + spec + "'");
+                    throw new IllegalArgumentException("'" + InetText.printable(text) + "': expected :<port> after ']'");
                 }
                 port = rest.substring(1);
             }
-        } else if (spec.indexOf(':') != spec.lastIndexOf(':')) {
-            host = spec; // a bare IPv6 address
+            if (host.isEmpty()) {
+                throw new IllegalArgumentException("'" + InetText.printable(text) + "': empty address in brackets");
+            }
         } else {
-            int colon = spec.indexOf(':');
-            host = colon < 0 ? spec : spec.substring(0, colon);
-            port = colon < 0 ? null : spec.substring(colon + 1);
-        }
-        if (host.isEmpty()) {
-            throw new IllegalArgumentException("no host in '" + spec + "'");
+            int first = text.indexOf(':');
+            if (first >= 0 && first == text.lastIndexOf(':')) {
+                host = text.substring(0, first);
+                port = text.substring(first + 1);
+            }
+            // two or more colons: a bare IPv6 literal without a port
         }
         int p = defaultPort;
         if (port != null) {
-            try {
-                p = Integer.parseInt(port);
-            } catch (NumberFormatException e) {
-                p = -1;
+            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(port) > 65535) {
+                throw new IllegalArgumentException("'" + InetText.printable(text) + "': the port must be a number"
+                        + " from 0 to 65535");
             }
-            if (p < 1 || p > 65535) {
-                throw new IllegalArgumentException("port must be 1..65535 in '" + spec + "'");
-            }
+            p = Integer.parseInt(port);
         }
         return new HostPort(host, p);
     }
 
+    /** {@code host:port}, with brackets around an IPv6 literal. */
     @Override
     public String toString() {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 }

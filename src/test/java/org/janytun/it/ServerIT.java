@@ -142,7 +142,8 @@ class ServerIT {
             ManagedProcess ctl = controld(controldTool, table, ctlPort, logs.resolve("controld.log"));
             started.add(ctl);
             List<String> srv = new ArrayList<>(serverKind.launcher());
-            srv.addAll(List.of("-X", "127.0.0.1:" + ctlPort, "-p", Integer.toString(udp), "-d", dev, "-n",
+            // -t tun: anytun routes only when the type is given as exactly "tun" (SYNC.md §4.1)
+            srv.addAll(List.of("-X", "127.0.0.1:" + ctlPort, "-p", Integer.toString(udp), "-d", dev, "-t", "tun", "-n",
                     TUNNET + "254/24"));
             ManagedProcess s = ManagedProcess.start("server " + serverKind.label(), server.wrap(srv),
                     logs.resolve("server.log"), serverKind.environment());

@@ -7,20 +7,17 @@ import org.junit.jupiter.api.Test;
 
 class HostPortTest {
     @Test
-    void formsAnytunAccepts() {
-        assertEquals(new HostPort("ctl.example", 2323), HostPort.parse("ctl.example", 2323));
-        assertEquals(new HostPort("10.0.0.1", 4445), HostPort.parse("10.0.0.1:4445", 2323));
+    void forms() {
+        assertEquals(new HostPort("127.0.0.1", 4444), HostPort.parse("127.0.0.1:4444", 2323));
+        assertEquals(new HostPort("127.0.0.1", 2323), HostPort.parse("127.0.0.1", 2323));
+        assertEquals(new HostPort("", 4444), HostPort.parse(":4444", 2323));
+        assertEquals(new HostPort("::1", 4444), HostPort.parse("[::1]:4444", 2323));
+        assertEquals(new HostPort("::1", 2323), HostPort.parse("[::1]", 2323));
         assertEquals(new HostPort("fd00::1", 2323), HostPort.parse("fd00::1", 2323));
-        assertEquals(new HostPort("fd00::1", 99), HostPort.parse("[fd00::1]:99", 2323));
-        assertEquals(new HostPort("fd00::1", 2323), HostPort.parse("[fd00::1]", 2323));
-        assertEquals("[fd00::1]:99", HostPort.parse("[fd00::1]:99", 2323).toString());
-    }
-
-    @Test
-    void badFormsSayWhy() {
-        assertThrows(IllegalArgumentException.class, () -> HostPort.parse("host:0", 2323));
-        assertThrows(IllegalArgumentException.class, () -> HostPort.parse("host:x", 2323));
-        assertThrows(IllegalArgumentException.class, () -> HostPort.parse("[fd00::1", 2323));
-        assertThrows(IllegalArgumentException.class, () -> HostPort.parse(":2323", 2323));
+        assertEquals(new HostPort("example.com", 1), HostPort.parse("example.com:1", 2323));
+        assertEquals("[::1]:4444", HostPort.parse("[::1]:4444", 0).toString());
+        for (String bad : new String[] {"[::1", "[::1]x", "[]:1", "h:", "h:70000", "h:x", "[::1]:"}) {
+            assertThrows(IllegalArgumentException.class, () -> HostPort.parse(bad, 2323), bad);
+        }
     }
 }
