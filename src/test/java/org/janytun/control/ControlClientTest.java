@@ -9,6 +9,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -84,6 +86,44 @@ class ControlClientTest {
                 assertEquals(2, tables.poll(5, TimeUnit.SECONDS).size());
             }
             assertTrue(tables.isEmpty(), "the partial table before the garbage was never applied: " + tables);
+        }
+    }
+
+    /**
+     * The reference's killers, served as captured (sync-samples/interop): a /9 route (anytun hangs), a 5000-byte
+     * salt (heap overflow in anytun) and a host name as the remote (anytun reconnects for ever). The client applies
+     * the /9, refuses the other two with the connection, and keeps working on the next table.
+     */
+    @Test
+    void referenceKillersNeitherHangNorCrash() throws Exception {
+        Path samples = Path.of(System.getProperty("satp.vectors", "../shared/satp/vectors"))
+                .resolveSibling("sync-samples").resolve("interop");
+        LinkedBlockingQueue<String> tables = new LinkedBlockingQueue<>();
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             ControlClient client = new ControlClient(new HostPort("127.0.0.1", server.getLocalPort()),
+                     ControlClient.SYNC, (peers, routes) -> tables.add(peers.size() + " " + routes),
+                     Duration.ofMillis(200))) {
+            server.setSoTimeout(10_000);
+            client.start();
+            for (String killer : new String[] {"v10-prefix-hang.bin", "v11-oversize-salt.bin",
+                    "v9-hostname-remote.bin"}) {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write(Files.readAllBytes(samples.resolve(killer)));
+                    s.getOutputStream().flush();
+                    if (killer.startsWith("v10")) {
+                        String t = tables.poll(5, TimeUnit.SECONDS);
+                        assertTrue(t != null && t.contains("10.128.0.0/9"), killer + ": " + t);
+                    }
+                    Thread.sleep(ControlClient.BATCH_QUIET.toMillis() * 2);
+                }
+            }
+            assertTrue(tables.isEmpty(), "the salt and host-name frames were refused, not applied: " + tables);
+            try (Socket s = server.accept()) {
+                s.getOutputStream().write(frame("route 10.9.0.0/16 9"));
+                s.getOutputStream().flush();
+                String t = tables.poll(5, TimeUnit.SECONDS);
+                assertTrue(t != null && t.contains("10.9.0.0/16 -> 9"), String.valueOf(t));
+            }
         }
     }
 
