@@ -273,6 +273,55 @@ class DaemonIT {
         }
     }
 
+    /**
+     * Debian's example multi-client server, as the package ships it in /usr/share/anytun/examples/config/server
+     * (config + conf.d/client1..3), started with janytun-launcher configd and vpn: the control daemon serves what
+     * the conf.d files say, and a real uanytun client 1 reaches the server.
+     */
+    @Test
+    void debianServerExampleWithConfDirectory(TestInfo info) throws Exception {
+        Ends e = ends(info);
+        Path example = Path.of("/usr/share/anytun/examples/config/server");
+        assertTrue(Files.isDirectory(example.resolve("conf.d")), "Debian's anytun package ships " + example);
+        Path etc = e.logs().resolve("etc-anytun");
+        Path vpn = etc.resolve("server");
+        Files.createDirectories(vpn.resolve("conf.d"));
+        for (String c : List.of("client1", "client2", "client3")) {
+            Files.copy(example.resolve("conf.d").resolve(c), vpn.resolve("conf.d").resolve(c));
+        }
+        int ctl = 4500 + caseNo;
+        // the example's config with this test's ports, device and logging
+        String config = Files.readString(example.resolve("config"))
+                .replace("control-host 127.0.0.1:4444", "control-host 127.0.0.1:" + ctl)
+                .replace("port 4444", "port " + e.portB())
+                .replaceAll("(?m)^log .*$", "log stdout:5")
+                + "\ndev " + e.devB() + "\nifconfig 192.168.123.254/24\n";
+        Files.writeString(vpn.resolve("config"), config);
+        Map<String, String> env = Map.of("JANYTUN_JAVA", ItEnv.java(), "CONFIG_DIR", etc.toString(), "RUN_DIR",
+                e.logs().resolve("run").toString(), "CONTROLD_RUN_DIR", e.logs().resolve("run-controld").toString(),
+                "DAEMONOPTS", "-D");
+        String launcher = ItEnv.home().resolve("bin/janytun-launcher").toString();
+        EndpointSpec client1 = new EndpointSpec().role("client").mux(1)
+                .passphrase("Creating_VPN_Tunnels_With_Anytun_Is_Easy").devName(e.devA())
+                .ifconfig("192.168.123.1/24").localPort(e.portA()).remoteHost(net.ab.v4(net.b))
+                .remotePort(e.portB());
+        Map<String, String> ctlEnv = new java.util.HashMap<>(env);
+        ctlEnv.put("DAEMONOPTS", "-D -L stdout:5"); // as Debian's unit: controld logs to stdout
+        try (ManagedProcess ctld = ManagedProcess.start("launcher configd", net.b.wrap(List.of(launcher, "configd",
+                     "server")), e.logs().resolve("controld.log"), ctlEnv);
+             ManagedProcess srv = ManagedProcess.start("launcher vpn", net.b.wrap(List.of(launcher, "vpn", "server")),
+                     e.logs().resolve("server.log"), env);
+             TunnelEnd c = TunnelEnd.start("client1", Kind.UANYTUN, net.a, client1, e.logs().resolve("client1.log"))
+                     .awaitReady(TunnelEnd.READY_TIMEOUT)) {
+            ctld.awaitOutput(java.util.regex.Pattern.compile("janytun-controld started"), Duration.ofSeconds(30));
+            srv.awaitOutput(java.util.regex.Pattern.compile("control: table from .*: 3 connections, 6 routes"),
+                    Duration.ofSeconds(30));
+            Traffic.awaitPing(net.a, "192.168.123.254", Traffic.PING_BUDGET, "uanytun client1 -> launcher server");
+            String table = Files.readString(e.logs().resolve("run-controld").resolve("server"));
+            assertEquals(9, table.lines().count(), "3 clients, each a connection and two routes:\n" + table);
+        }
+    }
+
     /** Bad options: one line naming the option, exit status 2, no tunnel, and secrets never echoed. */
     @Test
     void badOptionsGiveOneLineAndStatus2() {
