@@ -9,6 +9,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
@@ -37,9 +38,15 @@ import org.slf4j.LoggerFactory;
  *
  * With a tun opened with offloads the device hands over 64 KiB TCP segments already cut into MTU-sized packets
  * and merges consecutive ones on write (see {@link LinuxTunDevice}); the UDP side moves up to 64 datagrams per
- * system call ({@link BatchSender}, {@link BatchReceiver}). Where the kernel or the sockets do not allow batching,
- * the same loops run one packet at a time on the {@link java.nio.channels.DatagramChannel}s. Each SATP datagram is
- * sealed and opened one by one in order, so the wire carries exactly what a one-packet-at-a-time sender sends.
+ * system call ({@link BatchSender}, {@link BatchReceiver}). Where the sockets do not allow batching, the loops run one
+ * datagram at a time on the {@link DatagramChannel}s. Each SATP datagram is sealed and opened one by one in order,
+ * so the wire carries exactly what a one-packet-at-a-time sender sends.
+ *
+ * <p><b>Replies without a thread hand-off.</b> Writing a packet to the device often makes the kernel answer at once
+ * (an ICMP echo reply, a TCP ACK) into the device's queue. When the device thread is idle in poll, the receiving
+ * thread sends that answer itself instead of waking it, as a single-threaded daemon would: one wake-up less per round
+ * trip. The send side is owned by whichever thread holds {@code sendBusy} (a compare-and-set per batch, never
+ * waited on by the receiving thread), so seal keeps its single-thread contract and packet order.
  *
  * <p>A connection's remote endpoint starts as configured (or unknown) and moves to the source of any packet that
  * passed its tag and sequence window, never to that of an unauthenticated one (SPEC §11). Each loop owns its
@@ -48,18 +55,22 @@ import org.slf4j.LoggerFactory;
 public final class Forwarder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
     private static final int DEVICE_POLL_MILLIS = 250;
+    private static final long ENDPOINT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final byte[] EVENTFD_ONE = {1, 0, 0, 0, 0, 0, 0, 0};
 
     private final TunDevice device;
     private final UdpTransport transport;
     private volatile ConnectionTable table;
     private final DropCounter drops;
     private final Runnable onFatal;
+    /** A warm-up copy (see {@link JitWarmup}): threads at nice 19, no log lines, no warm-up of its own. */
+    private final boolean twin;
     private final List<Thread> threads = new ArrayList<>();
-    private static final long ENDPOINT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private final LongAdder endpointChangesNotLogged = new LongAdder();
     private volatile boolean running;
     /** Wakes the UDP receive loops when closing (they wait in poll on their socket and this eventfd). */
     private int wakeFd = -1;
+    private SendPath sendPath;
 
     public final LongAdder packetsSent = new LongAdder();
     public final LongAdder bytesSent = new LongAdder();
@@ -72,11 +83,17 @@ public final class Forwarder implements AutoCloseable {
      */
     public Forwarder(TunDevice device, UdpTransport transport, ConnectionTable table, DropCounter drops,
                      Runnable onFatal) {
+        this(device, transport, table, drops, onFatal, false);
+    }
+
+    Forwarder(TunDevice device, UdpTransport transport, ConnectionTable table, DropCounter drops, Runnable onFatal,
+              boolean twin) {
         this.device = device;
         this.transport = transport;
         this.table = table;
         this.drops = drops;
         this.onFatal = onFatal;
+        this.twin = twin;
     }
 
     public ConnectionTable table() {
@@ -98,52 +115,69 @@ public final class Forwarder implements AutoCloseable {
                 batch = List.of(); // no eventfd: the JDK path, whose close wakes its readers
             }
         }
-        String deviceInfo = device instanceof LinuxTunDevice l ? "offloads " + l.offloads() : "no offloads";
-        log.info("data path: {} {}, batches of {}; UDP {}", device.name(), deviceInfo, device.batchSize(),
-                batch.isEmpty() ? "one datagram per system call (DatagramChannel)" : batch.getFirst());
+        String prefix = twin ? "janytun-warmup-" : "janytun-";
         if (batch.isEmpty()) {
-            threads.add(Thread.ofPlatform().name("janytun-device").daemon().unstarted(this::deviceToNetwork));
+            threads.add(thread(prefix + "device", this::deviceToNetwork));
             List<DatagramChannel> sockets = transport.sockets();
             for (int i = 0; i < sockets.size(); i++) {
                 DatagramChannel socket = sockets.get(i);
-                threads.add(Thread.ofPlatform().name("janytun-udp-" + i).daemon()
-                        .unstarted(() -> networkToDevice(socket)));
+                threads.add(thread(prefix + "udp-" + i, () -> networkToDevice(socket)));
             }
         } else {
-            threads.add(Thread.ofPlatform().name("janytun-device").daemon().unstarted(this::deviceToNetworkBatched));
+            sendPath = new SendPath(transport.newSender(Math.max(1, device.batchSize())));
+            threads.add(thread(prefix + "device", this::deviceLoop));
             for (int i = 0; i < batch.size(); i++) {
                 BatchSocket socket = batch.get(i);
-                threads.add(Thread.ofPlatform().name("janytun-udp-" + i).daemon()
-                        .unstarted(() -> networkToDeviceBatched(socket)));
+                threads.add(thread(prefix + "udp-" + i, () -> receiveLoop(socket)));
             }
+        }
+        if (!twin) {
+            String deviceInfo = device instanceof LinuxTunDevice l ? "offloads " + l.offloads() : "no offloads";
+            log.info("data path: {} {}, batches of {}; UDP {}", device.name(), deviceInfo, device.batchSize(),
+                    batch.isEmpty() ? "one datagram per system call (DatagramChannel)" : batch.getFirst());
         }
         threads.forEach(Thread::start);
         ConnectionTable t = table;
-        if (!t.isEmpty()) {
-            JitWarmup.start(t.connections().getFirst().session(), () -> running, null);
+        if (!twin && !t.isEmpty() && !"off".equals(System.getProperty("janytun.warmup"))) {
+            JitWarmup.start(t.connections().getFirst().session(), device, () -> running);
         }
     }
 
-    private void deviceToNetworkBatched() {
-        int batch = Math.max(1, device.batchSize());
-        byte[][] bufs = new byte[batch][SatpLayout.BUFFER_SIZE];
-        int[] sizes = new int[batch];
-        BatchSender sender = transport.newSender(batch);
-        while (running) {
-            int n;
-            try {
-                n = device.read(bufs, sizes, SatpLayout.INNER_OFFSET, DEVICE_POLL_MILLIS);
-            } catch (IOException e) {
-                if (running) {
-                    log.error("reading from device {} failed, stopping: {}", device.name(), e.getMessage());
-                    running = false;
-                    onFatal.run();
-                }
-                break;
+    private Thread thread(String name, Runnable body) {
+        return Thread.ofPlatform().name(name).daemon().unstarted(twin ? () -> {
+            JitWarmup.niceThisThread();
+            body.run();
+        } : body);
+    }
+
+    // ---- batched path -------------------------------------------------------------------------------------------
+
+    /** The send direction's buffers; used by the thread that holds {@link #busy}. */
+    private final class SendPath {
+        final byte[][] bufs;
+        final int[] sizes;
+        final BatchSender sender;
+        final AtomicBoolean busy = new AtomicBoolean();
+        /** The device thread waits in poll: the receiving thread may send what its writes made the kernel answer. */
+        volatile boolean idle;
+
+        SendPath(BatchSender sender) {
+            int batch = sender.capacity();
+            this.bufs = new byte[batch][SatpLayout.BUFFER_SIZE];
+            this.sizes = new int[batch];
+            this.sender = sender;
+        }
+
+        /** Reads what the device has without waiting, seals and sends it; the number read, or -1 once closed. */
+        int drain() throws IOException {
+            int n = device.read(bufs, sizes, SatpLayout.INNER_OFFSET, 0);
+            if (n > 0) {
+                sealAndSend(n);
             }
-            if (n < 0) {
-                break;
-            }
+            return n;
+        }
+
+        private void sealAndSend(int n) {
             int queued = 0;
             long bytes = 0;
             for (int i = 0; i < n; i++) {
@@ -181,22 +215,77 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    private void networkToDeviceBatched(BatchSocket socket) {
-        BatchReceiver rx;
-        try {
-            rx = socket.newReceiver(socket.gro() ? 8 : 64);
-        } catch (IOException e) {
-            log.error("cannot set up receiving on {}: {}", socket.channel(), e.getMessage());
-            return;
-        }
-        rx.wakeOn(wakeFd);
-        int batch = Math.max(1, device.batchSize());
-        byte[][] bufs = new byte[batch][SatpLayout.BUFFER_SIZE];
-        int[] offsets = new int[batch];
-        int[] sizes = new int[batch];
-        Received received = new Received();
-        long lastErrorLog = 0;
+    private void deviceLoop() {
+        SendPath p = sendPath;
+        int batch = p.bufs.length;
         while (running) {
+            try {
+                p.idle = true;
+                int ready = device.await(DEVICE_POLL_MILLIS);
+                p.idle = false;
+                if (ready < 0) {
+                    break;
+                }
+                if (ready == 0) {
+                    continue;
+                }
+                while (!p.busy.compareAndSet(false, true)) {
+                    Thread.onSpinWait(); // the receiving thread is sending one batch; it never waits on us
+                }
+                try {
+                    int n;
+                    do {
+                        n = p.drain();
+                    } while (n == batch && running);
+                    if (n < 0) {
+                        break;
+                    }
+                } finally {
+                    p.busy.set(false);
+                }
+            } catch (IOException e) {
+                if (running) {
+                    log.error("reading from device {} failed, stopping: {}", device.name(), e.getMessage());
+                    running = false;
+                    onFatal.run();
+                }
+                break;
+            }
+        }
+    }
+
+    /** After a write to the device: send what the kernel answered, if the device thread is idle (see class doc). */
+    private void sendRepliesIfIdle() {
+        SendPath p = sendPath;
+        if (p.idle && p.busy.compareAndSet(false, true)) {
+            try {
+                p.drain();
+            } catch (IOException e) {
+                // the device thread sees the same error and handles it
+            } finally {
+                p.busy.set(false);
+            }
+        }
+    }
+
+    /** One receiving thread's buffers. */
+    private final class ReceivePath {
+        final BatchReceiver rx;
+        final byte[][] bufs;
+        final int[] offsets;
+        final int[] sizes;
+        final Received received = new Received();
+        long lastErrorLog;
+
+        ReceivePath(BatchReceiver rx, int batch) {
+            this.rx = rx;
+            this.bufs = new byte[batch][SatpLayout.BUFFER_SIZE];
+            this.offsets = new int[batch];
+            this.sizes = new int[batch];
+        }
+
+        /** Receives one batch, opens and delivers it; false when woken to stop. */
+        boolean step() {
             int m;
             try {
                 m = rx.receive(DEVICE_POLL_MILLIS);
@@ -204,14 +293,15 @@ public final class Forwarder implements AutoCloseable {
                 long now = System.nanoTime();
                 if (running && now - lastErrorLog > ENDPOINT_LOG_INTERVAL_NANOS) {
                     lastErrorLog = now;
-                    log.warn("receiving on {} failed: {}", socket.channel(), e.getMessage());
+                    log.warn("receiving failed: {}", e.getMessage());
                 }
-                continue;
+                return true;
             }
             if (m < 0) {
-                break;
+                return false;
             }
             int k = 0;
+            int batch = bufs.length;
             for (int msg = 0; msg < m; msg++) {
                 int length = rx.length(msg);
                 if (rx.truncated(msg)) {
@@ -220,36 +310,7 @@ public final class Forwarder implements AutoCloseable {
                 }
                 int segment = rx.segmentSize(msg);
                 for (int pos = 0; pos < length; pos += segment) {
-                    int dl = Math.min(segment, length - pos);
-                    if (dl < SatpLayout.HEADER_LENGTH) {
-                        drops.count(DropReason.TOO_SHORT);
-                        continue;
-                    }
-                    byte[] buf = bufs[k];
-                    if (dl > buf.length) {
-                        drops.count(DropReason.OVERSIZE);
-                        continue;
-                    }
-                    rx.copy(msg, pos, buf, 0, dl);
-                    Connection c = table.forMux(SatpLayout.mux(buf));
-                    if (c == null) {
-                        drops.count(DropReason.WRONG_MUX);
-                        continue;
-                    }
-                    boolean deliver = c.session().open(buf, dl, received);
-                    if (received.authentic()) {
-                        InetSocketAddress source = rx.source(msg);
-                        if (source != null) {
-                            learn(c, source);
-                        }
-                    }
-                    if (!deliver) {
-                        drops.count(received.drop());
-                        continue;
-                    }
-                    offsets[k] = received.innerOffset();
-                    sizes[k] = received.innerLength();
-                    if (++k == batch) {
+                    if (openOne(msg, pos, Math.min(segment, length - pos), k) && ++k == batch) {
                         deliver(bufs, offsets, sizes, k);
                         k = 0;
                     }
@@ -258,6 +319,58 @@ public final class Forwarder implements AutoCloseable {
             if (k > 0) {
                 deliver(bufs, offsets, sizes, k);
             }
+            if (m > 0) {
+                sendRepliesIfIdle();
+            }
+            return true;
+        }
+
+        /** Opens the datagram at {@code pos} of message {@code msg} into buffer {@code k}; whether to deliver it. */
+        private boolean openOne(int msg, int pos, int length, int k) {
+            if (length < SatpLayout.HEADER_LENGTH) {
+                drops.count(DropReason.TOO_SHORT);
+                return false;
+            }
+            byte[] buf = bufs[k];
+            if (length > buf.length) {
+                drops.count(DropReason.OVERSIZE);
+                return false;
+            }
+            rx.copy(msg, pos, buf, 0, length);
+            Connection c = table.forMux(SatpLayout.mux(buf));
+            if (c == null) {
+                drops.count(DropReason.WRONG_MUX);
+                return false;
+            }
+            boolean deliver = c.session().open(buf, length, received);
+            if (received.authentic()) {
+                InetSocketAddress source = rx.source(msg);
+                if (source != null) {
+                    learn(c, source);
+                }
+            }
+            if (!deliver) {
+                drops.count(received.drop());
+                return false;
+            }
+            offsets[k] = received.innerOffset();
+            sizes[k] = received.innerLength();
+            return true;
+        }
+    }
+
+    private void receiveLoop(BatchSocket socket) {
+        BatchReceiver rx;
+        try {
+            rx = socket.newReceiver(socket.gro() ? 8 : 64);
+        } catch (IOException e) {
+            log.error("cannot set up receiving on {}: {}", socket.channel(), e.getMessage());
+            return;
+        }
+        rx.wakeOn(wakeFd);
+        ReceivePath p = new ReceivePath(rx, Math.max(1, device.batchSize()));
+        while (running && p.step()) {
+            // one batch per step
         }
     }
 
@@ -274,6 +387,8 @@ public final class Forwarder implements AutoCloseable {
             drops.count(DropReason.DEVICE_WRITE_FAILED);
         }
     }
+
+    // ---- one datagram at a time on the DatagramChannels (no batch I/O) -------------------------------------------
 
     private void deviceToNetwork() {
         byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
@@ -369,18 +484,14 @@ public final class Forwarder implements AutoCloseable {
             }
             offsets[0] = received.innerOffset();
             sizes[0] = received.innerLength();
-            try {
-                device.write(bufs, offsets, sizes, 1);
-                packetsDelivered.increment();
-                bytesDelivered.add(sizes[0]);
-            } catch (IOException e) {
-                drops.count(DropReason.DEVICE_WRITE_FAILED);
-            }
+            deliver(bufs, offsets, sizes, 1);
         }
     }
 
+    // ---- endpoints, shutdown ------------------------------------------------------------------------------------
+
     private void learn(Connection c, InetSocketAddress source) {
-        if (c.learn(source)) {
+        if (c.learn(source) && !twin) {
             if (c.mayLogEndpointChange(System.nanoTime(), ENDPOINT_LOG_INTERVAL_NANOS)) {
                 log.info("connection {}: autodetected remote host changed to {}", c.mux(),
                         UdpTransport.format(source));
@@ -417,10 +528,9 @@ public final class Forwarder implements AutoCloseable {
                 return;
             }
         }
-        if (joined || wakeFd < 0) {
-            transport.close(); // only now: a loop still inside a system call on a closed fd could hit a reused one
-        }
         if (wakeFd >= 0 && joined) {
+            // only now: a loop still inside a system call on a closed fd could hit a reused one
+            transport.close();
             try {
                 Libc.close(wakeFd);
             } catch (OsException ignored) {
@@ -429,6 +539,4 @@ public final class Forwarder implements AutoCloseable {
             wakeFd = -1;
         }
     }
-
-    private static final byte[] EVENTFD_ONE = {1, 0, 0, 0, 0, 0, 0, 0};
 }

@@ -58,6 +58,9 @@ public final class LinuxTunDevice implements TunDevice {
     private final Libc.CallState writeState = new Libc.CallState();
     /** Two struct pollfd (8 bytes each): the device fd and the eventfd, both POLLIN. Used by the reader only. */
     private final MemorySegment pollFds = Arena.ofAuto().allocate(16, 8);
+    /** The same for {@link #await}, which may run beside a non-waiting {@link #read} on another thread. */
+    private final MemorySegment awaitFds = Arena.ofAuto().allocate(16, 8);
+    private final Libc.CallState awaitState = new Libc.CallState();
     /** {@code (threads inside read/write/close) << 1 | closed}. */
     private final AtomicInteger state = new AtomicInteger();
     /** Whether every packet on the fd carries a virtio_net_hdr. */
@@ -88,6 +91,7 @@ public final class LinuxTunDevice implements TunDevice {
         pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
         pollFds.set(JAVA_INT, 8, wakeFd);
         pollFds.set(JAVA_SHORT, 12, Libc.POLLIN);
+        MemorySegment.copy(pollFds, 0, awaitFds, 0, 16);
     }
 
     /**
@@ -238,6 +242,10 @@ public final class LinuxTunDevice implements TunDevice {
                     if (n > 0) {
                         break;
                     }
+                    if (timeoutMillis == 0) {
+                        mayRead = true; // no waiting: just try
+                        continue;
+                    }
                     int ready = Libc.poll(readState, pollFds, 2, timeoutMillis);
                     if (ready < 0) {
                         int errno = readState.errno();
@@ -279,6 +287,34 @@ public final class LinuxTunDevice implements TunDevice {
                 }
             }
             return n;
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} until a packet can be read: 1 when one can, 0 on timeout, -1 once closed.
+     * May run on one thread while another calls {@link #read} with timeout 0.
+     */
+    @Override
+    public int await(int timeoutMillis) throws IOException {
+        if (!enter()) {
+            return -1;
+        }
+        try {
+            awaitFds.set(JAVA_SHORT, 6, (short) 0);
+            int ready = Libc.poll(awaitState, awaitFds, 2, timeoutMillis);
+            if (ready < 0) {
+                int errno = awaitState.errno();
+                if (errno == Libc.EINTR) {
+                    return 0;
+                }
+                throw new OsException("poll on " + name, errno);
+            }
+            if (isClosed()) {
+                return -1;
+            }
+            return ready > 0 && awaitFds.get(JAVA_SHORT, 6) != 0 ? 1 : 0;
         } finally {
             leave();
         }

@@ -22,11 +22,15 @@ public interface TunDevice extends AutoCloseable {
 
     /**
      * Reads up to {@code min(bufs.length, batchSize())} inner packets, the i-th into {@code bufs[i]} starting at
-     * {@code offset}, its length into {@code sizes[i]}. Blocks for at most about {@code timeoutMillis}.
+     * {@code offset}, its length into {@code sizes[i]}. Blocks for at most about {@code timeoutMillis}; 0 does not
+     * wait at all.
      *
      * @return the number of packets read: 0 on timeout, -1 once the device is closed
      */
     int read(byte[][] bufs, int[] sizes, int offset, int timeoutMillis) throws IOException;
+
+    /** Waits up to {@code timeoutMillis} until a packet can be read: 1 then, 0 on timeout, -1 once closed. */
+    int await(int timeoutMillis) throws IOException;
 
     /**
      * Writes {@code count} inner packets, the i-th from {@code bufs[i]} at {@code offsets[i]}, {@code sizes[i]} bytes.

@@ -168,6 +168,9 @@ public final class Libc {
     private static final class GETSOCKNAME {
         static final MethodHandle H = errnoFn("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
+    private static final class MALLOC_TRIM {
+        static final MethodHandle H = fn("malloc_trim", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    }
     private static final class GETTID {
         static final MethodHandle H = fn("gettid", FunctionDescriptor.of(JAVA_INT));
     }
@@ -444,6 +447,20 @@ public final class Libc {
 
     public static int getegid() {
         return intNoErrno(GETEGID.H);
+    }
+
+    /**
+     * malloc_trim(3): gives the C heap's free memory back to the kernel (glibc keeps what the JIT compilers freed,
+     * and it counts as resident). Returns whether any was released; false where the C library has no such call.
+     */
+    public static boolean mallocTrim() {
+        try {
+            return (int) MALLOC_TRIM.H.invokeExact(0L) != 0;
+        } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
+            return false;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** gettid(2): the kernel's id of the calling thread. */
