@@ -74,7 +74,7 @@ final class JitWarmup {
                     n = runCrypto(like.suite(), like.deviceType(), CRYPTO_ITERATIONS, keepGoing);
                     how = n + " packets sealed and opened (no twin: 127.0.0.1 unusable)";
                 }
-                log.debug("JIT warm-up: {} in {} ms", how, (System.nanoTime() - t0) / 1_000_000);
+                log.info("JIT warm-up: {} in {} ms", how, (System.nanoTime() - t0) / 1_000_000);
                 Thread.currentThread().setName("janytun-trim");
                 trimWhileRunning(keepGoing);
             } catch (IOException | RuntimeException e) {

@@ -184,6 +184,11 @@ public final class LinuxTunDevice implements TunDevice {
                 vnetHdr, vnetHdr ? "test" : "none");
     }
 
+    /** The device's fd, for a caller that waits for it in its own poll set (then read with timeout 0). */
+    public int fileDescriptor() {
+        return fd;
+    }
+
     /** Whether packets carry a virtio_net_hdr on the fd (offloads negotiated). */
     public boolean vnetHdr() {
         return vnetHdr;

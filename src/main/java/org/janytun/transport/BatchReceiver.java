@@ -86,6 +86,9 @@ public final class BatchReceiver {
      */
     public int receive(int timeoutMillis) throws OsException {
         if (!mayRead) {
+            if (timeoutMillis == 0) {
+                return 0;
+            }
             int ready = Libc.poll(st, pollFds, 2, timeoutMillis);
             if (ready < 0) {
                 if (st.errno() == Libc.EINTR) {
@@ -120,6 +123,21 @@ public final class BatchReceiver {
             mayRead = false; // drained, most likely: wait in poll next time
         }
         return n;
+    }
+
+    /**
+     * Receives what is there without waiting, up to the batch size: the number of messages, 0 when there is none.
+     * For a caller that waits in its own poll set ({@link #fd}).
+     */
+    public int receiveNow() throws OsException {
+        mayRead = true;
+        int n = receive(0);
+        return Math.max(n, 0);
+    }
+
+    /** The socket's fd, for the caller's poll set. */
+    public int fd() {
+        return fd;
     }
 
     /** Bytes in message {@code i}: one datagram, or with GRO several of {@link #segmentSize} bytes. */

@@ -70,6 +70,10 @@ public final class BatchSocket {
             if (found < 0) {
                 return null;
             }
+            // The channel asked for 4 MiB buffers, which the kernel caps at net.core.[rw]mem_max; with CAP_NET_ADMIN
+            // (a daemon starting as root) the FORCE options get them: bursts of batched datagrams then fit.
+            Libc.setsockoptInt(st, found, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, 4 << 20);
+            Libc.setsockoptInt(st, found, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE, 4 << 20);
             boolean gso = !"off".equals(System.getProperty("janytun.udp-gso"))
                     && Libc.getsockoptInt(st, found, Libc.SOL_UDP, Libc.UDP_SEGMENT) != Integer.MIN_VALUE;
             boolean gro = !"off".equals(System.getProperty("janytun.udp-gro"))
