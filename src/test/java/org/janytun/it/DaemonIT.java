@@ -287,7 +287,8 @@ class DaemonIT {
         Path vpn = etc.resolve("server");
         Files.createDirectories(vpn.resolve("conf.d"));
         for (String c : List.of("client1", "client2", "client3")) {
-            Files.copy(example.resolve("conf.d").resolve(c), vpn.resolve("conf.d").resolve(c));
+            Files.copy(example.resolve("conf.d").resolve(c), vpn.resolve("conf.d").resolve(c),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING); // a rerun finds the last run's logs
         }
         int ctl = 4500 + caseNo;
         // the example's config with this test's ports, device and logging
