@@ -147,7 +147,8 @@ public final class Forwarder implements AutoCloseable {
         threads.forEach(Thread::start);
         ConnectionTable t = table;
         if (!twin && !t.isEmpty() && !"off".equals(System.getProperty("janytun.warmup"))) {
-            JitWarmup.start(t.connections().getFirst().session(), device, () -> running);
+            JitWarmup.start(t.connections().getFirst().session(), device, () -> running,
+                    () -> packetsDelivered.sum() > 0);
         }
     }
 

@@ -46,6 +46,7 @@ final class JitWarmup {
     /** Seal+open pairs when there is no twin. */
     static final int CRYPTO_ITERATIONS = 12_000;
     private static final long MAX_NANOS = 6_000_000_000L;
+    private static final long START_DELAY_MILLIS = 1000;
     private static final int FLOW_BYTES = 20_000; // one large TCP segment: ~15 packets at MTU 1400
 
     private JitWarmup() {
@@ -60,11 +61,24 @@ final class JitWarmup {
         }
     }
 
-    /** Starts the warm-up on a daemon thread; it stops early when {@code keepGoing} turns false. */
-    static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing) {
+    /**
+     * Starts the warm-up on a daemon thread once the tunnel has delivered its first packet (the start-up is measured
+     * up to the first ping that passes, and the warm-up's compilations would compete with it) or after
+     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false.
+     */
+    static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, BooleanSupplier tunnelUp) {
         boolean vnet = realDevice instanceof LinuxTunDevice l && l.vnetHdr();
         Thread t = Thread.ofPlatform().name("janytun-warmup").daemon().unstarted(() -> {
             niceThisThread();
+            try {
+                long until = System.nanoTime() + START_DELAY_MILLIS * 1_000_000L;
+                while (keepGoing.getAsBoolean() && !tunnelUp.getAsBoolean() && System.nanoTime() - until < 0) {
+                    Thread.sleep(10);
+                }
+                Thread.sleep(50); // the first reply is still on its way back
+            } catch (InterruptedException e) {
+                return;
+            }
             long t0 = System.nanoTime();
             try {
                 int packets = Integer.getInteger("janytun.warmup.packets", PACKETS);

@@ -26,6 +26,8 @@ public final class BatchReceiver {
     /** The largest datagram the kernel may coalesce with UDP GRO. */
     static final int GRO_SLOT = 65536;
 
+    /** Keeps the channel, and with it the fd, reachable: the JDK closes a channel's fd when it is collected. */
+    private final BatchSocket socket;
     private final int fd;
     private final int messages;
     private final int slot;
@@ -43,6 +45,7 @@ public final class BatchReceiver {
     private InetSocketAddress lastSource;
 
     BatchReceiver(BatchSocket socket, int messages) {
+        this.socket = socket;
         this.fd = socket.fd();
         this.gro = socket.gro();
         this.messages = messages;

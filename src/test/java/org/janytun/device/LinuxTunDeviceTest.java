@@ -174,6 +174,40 @@ class LinuxTunDeviceTest {
         }
     }
 
+    @Test
+    void withOffloadsSplittingAndMergingDoNotAllocate() throws Exception {
+        int[] sv = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
+        LinuxTunDevice vdev = LinuxTunDevice.wrap(sv[0], "vnet1", DeviceType.TUN, true);
+        try {
+            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            byte[] data = new byte[20_000];
+            new java.util.Random(6).nextBytes(data);
+            byte[] gso = OffloadTest.asGso(OffloadTest.tcp(4, 100, 200, 0x10, data, new byte[0]), 4, 1360);
+            byte[][] bufs = new byte[64][2048];
+            int[] sizes = new int[64];
+            int[] offsets = new int[64];
+            Arrays.fill(offsets, 10);
+            byte[] back = new byte[70_000];
+            long best = Long.MAX_VALUE;
+            for (int round = 0; round < 30 && best > 0; round++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 2_000; i++) {
+                    Libc.write(st, sv[1], gso, 0, gso.length);   // the kernel hands over a 20 KB segment ...
+                    int n = vdev.read(bufs, sizes, 10, 1000);      // ... cut into 15 packets ...
+                    vdev.write(bufs, offsets, sizes, n);           // ... written back merged ...
+                    if (Libc.read(st, sv[1], back, 0, back.length) != gso.length) { // ... as one segment
+                        fail("not merged back into one write");
+                    }
+                }
+                best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
+            }
+            assertEquals(0, best, "bytes allocated by 2000 split+merge rounds once compiled");
+        } finally {
+            vdev.close();
+            Libc.close(sv[1]);
+        }
+    }
+
     /** Once the device has closed its fd, the other end of the pair sees end-of-file. */
     private void assertFdClosed() throws InterruptedException {
         byte[] in = new byte[16];
