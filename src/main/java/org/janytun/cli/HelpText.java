@@ -84,8 +84,24 @@ final class HelpText {
                   -b, --auth-tag-length <bytes>   authentication tag length, at most 20 (default: 10; always 0
                                                   with -a null)
 
-                Not yet supported by janytun (refused): -I/--sync-interface, -S/--sync-port, -M/--sync-hosts,
-                -X/--control-host, -R/--route (anytun), -Y/--rail-mode (uanytun development version).
+                Multi-client server and anycast cluster (anytun):
+                  -X, --control-host <host[:port]>
+                                                  take connections and routes from this control daemon
+                                                  (janytun-controld or anytun-controld; default port 2323)
+                  -R, --route <network>/<prefix>  route this network to the connection with this -m; repeatable
+                                                  (used with -X or -M on a tun device)
+                  -S, --sync-port <port>          listen on this TCP port for the other cluster nodes; it hands
+                                                  out every master key unless --sync-secret-file is given
+                  -I, --sync-interface <address>  listen for them on this address only (default: all addresses)
+                  -M, --sync-hosts <host[:port]>[,...]
+                                                  take connection and route state from these nodes (default
+                                                  port 2323)
+                      --sync-archive-version <n>  Boost archive version written to the nodes: 18 for anytun 0.3.8
+                                                  (Debian 12); any version is read (default: 18)
+                      --sync-secret-file <file>   authenticate and encrypt every sync connection with the
+                                                  cluster secret in <file> (janytun nodes only)
+
+                Not yet supported by janytun (refused): -Y/--rail-mode (uanytun development version).
 
                 Names of algorithms and roles are case-insensitive. An option's argument may not begin with '-'.
                 Secrets given on the command line are visible to other users in the process list: prefer

@@ -20,6 +20,8 @@ import org.janytun.cli.TunnelSettings.IfConfig;
 import org.janytun.route.IpPrefix;
 import org.janytun.crypto.Role;
 import org.janytun.transport.HostPort;
+import org.janytun.sync.SyncCodec;
+import java.util.OptionalInt;
 import org.janytun.session.ReplayProtection;
 import org.janytun.device.DeviceType;
 import org.janytun.log.LogLevel;
@@ -90,10 +92,12 @@ public final class JanytunOptions {
     @Option(names = {"-a", "--auth-algo"}) String authAlgo;
     @Option(names = {"-b", "--auth-tag-length"}) String authTagLength;
 
-    // anytun only (cluster sync, controld, routing) and uanytun trunk only (RAIL): refused for now.
+    // anytun only (cluster sync, controld, routing), janytun's sync extensions, and uanytun trunk only (RAIL).
     @Option(names = {"-I", "--sync-interface"}) String syncInterface;
     @Option(names = {"-S", "--sync-port"}) String syncPort;
     @Option(names = {"-M", "--sync-hosts"}) String syncHosts;
+    @Option(names = "--sync-archive-version") String syncArchiveVersion;
+    @Option(names = "--sync-secret-file") String syncSecretFile;
     @Option(names = {"-X", "--control-host"}) String controlHost;
     @Option(names = {"-R", "--route"}) List<String> routes = new ArrayList<>();
     @Option(names = {"-Y", "--rail-mode"}) boolean railMode;
@@ -225,9 +229,6 @@ public final class JanytunOptions {
     // Validation: raw strings to typed settings.
 
     private TunnelSettings validate(String prog) throws UsageException {
-        notYetSupported("-I/--sync-interface", syncInterface != null);
-        notYetSupported("-S/--sync-port", syncPort != null);
-        notYetSupported("-M/--sync-hosts", syncHosts != null);
         notYetSupported("-Y/--rail-mode", railMode);
 
         List<String> warnings = new ArrayList<>();
@@ -296,7 +297,7 @@ public final class JanytunOptions {
         return new TunnelSettings(!(nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
                 localPort, remote, remotePortNumber, family, devName, deviceType, ifc, script, sid, muxId, window,
                 kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, routePrefixes(), control(),
-                warnings);
+                sync(warnings), warnings);
     }
 
     /** {@code -R net/len}, any number of times; any prefix length is fine (the reference hangs on some). */
@@ -311,6 +312,40 @@ public final class JanytunOptions {
             }
         }
         return out;
+    }
+
+    /** {@code -S}, {@code -I}, {@code -M} and the sync extensions. */
+    private SyncSettings sync(List<String> warnings) throws UsageException {
+        OptionalInt listen = syncPort == null ? OptionalInt.empty() : OptionalInt.of(port("-S/--sync-port", syncPort));
+        Optional<String> bind = string("-I/--sync-interface", syncInterface);
+        if (bind.isPresent() && listen.isEmpty()) {
+            warnings.add("-I/--sync-interface is ignored without -S/--sync-port");
+        }
+        List<HostPort> peers = new ArrayList<>();
+        if (syncHosts != null) {
+            requireString(syncHosts, "-M/--sync-hosts");
+            for (String h : syncHosts.split(",", -1)) {
+                HostPort hp;
+                try {
+                    hp = HostPort.parse(h.strip(), DEFAULT_CONTROL_PORT);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("-M/--sync-hosts", e.getMessage());
+                }
+                if (hp.host().isEmpty() || hp.port() == 0) {
+                    throw new UsageException("-M/--sync-hosts", "each entry needs a host, and a port from 1 to"
+                            + " 65535 if one is given: host[:port],host[:port],...");
+                }
+                peers.add(hp);
+            }
+        }
+        int version = syncArchiveVersion == null ? SyncCodec.DEFAULT_ARCHIVE_VERSION
+                : (int) number("--sync-archive-version", syncArchiveVersion, 1, 0xFFFF);
+        Optional<String> secret = string("--sync-secret-file", syncSecretFile);
+        if ((secret.isPresent() || syncArchiveVersion != null) && listen.isEmpty() && peers.isEmpty()) {
+            warnings.add((secret.isPresent() ? "--sync-secret-file" : "--sync-archive-version")
+                    + " is ignored without -S/--sync-port or -M/--sync-hosts");
+        }
+        return new SyncSettings(listen, bind, peers, version, secret);
     }
 
     /** {@code -X host[:port]}; the control daemon's port defaults to 2323 as with anytun. */

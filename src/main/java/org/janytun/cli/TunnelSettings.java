@@ -55,6 +55,7 @@ import org.janytun.log.LogTarget;
  * @param authTagLength  {@code -b}: bytes of HMAC-SHA1 kept (the rightmost ones), 0..20; default 10; 0 for null auth
  * @param routes         {@code -R}: prefixes routed to this process's own {@code -m} connection (used when routing is on)
  * @param controlHost    {@code -X}: the control daemon to take connections and routes from (default port 2323)
+ * @param sync           {@code -S}, {@code -I}, {@code -M}: cluster sync
  * @param warnings       things the caller should log at warning level once logging is set up
  */
 public record TunnelSettings(
@@ -86,6 +87,7 @@ public record TunnelSettings(
         int authTagLength,
         List<IpPrefix> routes,
         Optional<HostPort> controlHost,
+        SyncSettings sync,
         List<String> warnings) {
 
     /** anytun's default local and remote port. */
@@ -134,6 +136,7 @@ public record TunnelSettings(
         logTargets = List.copyOf(logTargets);
         routes = List.copyOf(routes);
         Objects.requireNonNull(controlHost);
+        Objects.requireNonNull(sync);
         Objects.requireNonNull(localAddress);
         Objects.requireNonNull(remoteHost);
         Objects.requireNonNull(addressFamily);
@@ -188,6 +191,9 @@ public record TunnelSettings(
             j.add("routes=" + routes);
         }
         opt(j, "controlHost", controlHost);
+        if (sync.enabled()) {
+            j.add(sync.toString());
+        }
         if (!warnings.isEmpty()) {
             j.add("warnings=" + warnings);
         }

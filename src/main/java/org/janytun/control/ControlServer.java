@@ -3,21 +3,11 @@ package org.janytun.control;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.janytun.sync.SyncCodec;
 import org.janytun.sync.TableMarker;
-import org.slf4j.Logger;
+import org.janytun.syncio.SyncGuard;
+import org.janytun.syncio.SyncServer;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -52,86 +42,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Unlike anytun's listener, clients that close their end are noticed (everything they send is read and
  * discarded) and closed, so no socket lingers in CLOSE-WAIT; and a client that stops reading is dropped once
- * {@value #MAX_PENDING} pushes are waiting for it instead of blocking the others.
+ * too many pushes are waiting for it instead of blocking the others ({@link SyncServer}).
  */
 public final class ControlServer implements Closeable {
-    private static final Logger log = LoggerFactory.getLogger("janytun-controld");
-    /** Pushes that may wait for one slow client before it is dropped. */
-    public static final int MAX_PENDING = 4;
-
-    private final ServerSocket server;
     private final SyncCodec codec = new SyncCodec();
     private final boolean endMarker;
-    private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+    private final SyncServer server;
     private ControlTable table;   // guarded by this
     private long generation;      // guarded by this
-    private volatile boolean closed;
-    private Thread acceptor;
-
-    private final class Client {
-        final Socket socket;
-        final String name;
-        final ExecutorService writer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("controld-writer").factory());
-        final AtomicInteger pending = new AtomicInteger();
-
-        Client(Socket socket) {
-            this.socket = socket;
-            this.name = format((InetSocketAddress) socket.getRemoteSocketAddress());
-        }
-
-        void send(byte[] bytes, String what) {
-            if (pending.incrementAndGet() > MAX_PENDING) {
-                log.warn("control client {} is not reading: {} pushes waiting, disconnecting it", name, MAX_PENDING);
-                close();
-                return;
-            }
-            try {
-                writer.execute(() -> {
-                    try {
-                        OutputStream out = socket.getOutputStream();
-                        out.write(bytes);
-                        out.flush();
-                        log.debug("sent {} ({} bytes) to {}", what, bytes.length, name);
-                    } catch (IOException e) {
-                        if (!socket.isClosed()) {
-                            log.info("control client {} lost ({})", name, e.getMessage());
-                        }
-                        close();
-                    } finally {
-                        pending.decrementAndGet();
-                    }
-                });
-            } catch (RejectedExecutionException alreadyClosed) {
-                pending.decrementAndGet();
-            }
-        }
-
-        /** Reads and discards until the client closes, then closes our end. */
-        void drain() {
-            byte[] scratch = new byte[512];
-            try (InputStream in = socket.getInputStream()) {
-                while (in.read(scratch) >= 0) {
-                    // a control client has nothing to say; reading only notices its end
-                }
-                log.info("control client {} disconnected", name);
-            } catch (IOException e) {
-                if (!socket.isClosed()) {
-                    log.info("control client {} lost ({})", name, e.getMessage());
-                }
-            }
-            close();
-        }
-
-        void close() {
-            clients.remove(this);
-            writer.shutdownNow();
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
-    }
 
     /**
      * Binds {@code bind} (not yet accepting: see {@link #start}).
@@ -142,72 +60,29 @@ public final class ControlServer implements Closeable {
     public ControlServer(ControlTable table, InetSocketAddress bind, boolean endMarker) throws IOException {
         this.table = table;
         this.endMarker = endMarker;
-        ServerSocket s = new ServerSocket();
-        try {
-            s.setReuseAddress(true);
-            s.bind(bind, 64);
-        } catch (IOException e) {
-            s.close();
-            throw new IOException("cannot listen on " + format(bind) + ": " + e.getMessage(), e);
+        this.server = new SyncServer("control", bind, SyncGuard.PLAIN, this::dump,
+                LoggerFactory.getLogger("janytun-controld"));
+    }
+
+    /** What a client gets on connecting: the table, and with {@code endMarker} the end marker. */
+    private synchronized byte[] dump() {
+        if (!endMarker) {
+            return table.wire();
         }
-        this.server = s;
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(table.wire());
+        b.writeBytes(codec.encodeFrame(new TableMarker(false, generation)));
+        return b.toByteArray();
     }
 
     /** The bound address (with the actual port when 0 was asked for). */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) server.getLocalSocketAddress();
+        return server.localAddress();
     }
 
     /** Starts accepting clients on a background thread. */
-    public synchronized void start() {
-        if (acceptor != null) {
-            return;
-        }
-        acceptor = Thread.ofPlatform().name("controld-accept").daemon().start(this::acceptLoop);
-        log.info("control server listening on {}", format(localAddress()));
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            Socket s;
-            try {
-                s = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    log.error("accepting control clients failed: {}", e.getMessage());
-                    try {
-                        Thread.sleep(100); // e.g. out of file descriptors: do not spin
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                }
-                continue;
-            }
-            try {
-                s.setKeepAlive(true);
-                s.setTcpNoDelay(true);
-            } catch (SocketException ignored) {
-                // best effort
-            }
-            Client c = new Client(s);
-            log.info("new control client connected from {}", c.name);
-            synchronized (this) {
-                if (closed) {
-                    c.close();
-                    return;
-                }
-                clients.add(c);
-                byte[] dump = table.wire();
-                if (endMarker) {
-                    ByteArrayOutputStream b = new ByteArrayOutputStream();
-                    b.writeBytes(dump);
-                    b.writeBytes(codec.encodeFrame(new TableMarker(false, generation)));
-                    dump = b.toByteArray();
-                }
-                c.send(dump, "table (" + table + ")");
-            }
-            Thread.ofVirtual().name("controld-reader").start(c::drain);
-        }
+    public void start() {
+        server.start();
     }
 
     /** The table served now. */
@@ -217,7 +92,7 @@ public final class ControlServer implements Closeable {
 
     /** The number of connected clients. */
     public int clients() {
-        return clients.size();
+        return server.clients();
     }
 
     /**
@@ -226,53 +101,28 @@ public final class ControlServer implements Closeable {
      *
      * @return the number of clients it was pushed to
      */
-    public synchronized int publish(ControlTable newTable) {
-        table = newTable;
-        generation = (generation + 1) & 0xFFFF_FFFFL;
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.writeBytes(codec.encodeFrame(new TableMarker(true, generation)));
-        b.writeBytes(newTable.wire());
-        b.writeBytes(codec.encodeFrame(new TableMarker(false, generation)));
-        byte[] push = b.toByteArray();
-        int n = 0;
-        for (Client c : clients) {
-            c.send(push, "table generation " + generation + " (" + newTable + ")");
-            n++;
+    public int publish(ControlTable newTable) {
+        // lock order: the server (which takes a dump under its lock), then this
+        synchronized (server) {
+            byte[] push;
+            long g;
+            synchronized (this) {
+                table = newTable;
+                generation = (generation + 1) & 0xFFFF_FFFFL;
+                g = generation;
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                b.writeBytes(codec.encodeFrame(new TableMarker(true, g)));
+                b.writeBytes(newTable.wire());
+                b.writeBytes(codec.encodeFrame(new TableMarker(false, g)));
+                push = b.toByteArray();
+            }
+            return server.broadcast(push, "table generation " + g + " (" + newTable + ")");
         }
-        return n;
     }
 
     /** Stops accepting and disconnects every client. */
     @Override
     public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        for (Client c : clients) {
-            c.close();
-        }
-        Thread a;
-        synchronized (this) {
-            a = acceptor;
-        }
-        if (a != null) {
-            try {
-                a.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    static String format(InetSocketAddress a) {
-        if (a == null) {
-            return "?";
-        }
-        String host = a.getAddress() == null ? a.getHostString()
-                : org.janytun.route.InetText.format(a.getAddress().getAddress());
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        server.close();
     }
 }

@@ -12,11 +12,12 @@ import org.janytun.cli.JanytunOptions;
 import org.janytun.cli.TunnelSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
-import org.janytun.connection.ControlledConnections;
-import org.janytun.control.ControlClient;
+import org.janytun.connection.ConnectionRegistry;
+import org.janytun.syncio.SyncClient;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.device.DeviceType;
 import org.janytun.transport.HostPort;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.janytun.crypto.CryptoSuite;
@@ -50,8 +51,9 @@ public final class Daemon {
     private UdpTransport transport;
     private Forwarder forwarder;
     private Connection connection;
-    private ControlledConnections controlledConnections;
-    private ControlClient controlClient;
+    private ConnectionRegistry registry;
+    private SyncClient controlClient;
+    private ClusterSync cluster;
     private PidFile pidFile;
     private PacketDropLog<DropReason> drops;
 
@@ -135,23 +137,34 @@ public final class Daemon {
             loadCryptoProviders();
         }
         ConnectionTable table;
-        if (controlled) {
-            boolean routing = settings.deviceType() == DeviceType.TUN;
+        boolean clustered = settings.sync().enabled();
+        if (controlled || clustered) {
+            // as anytun: routing needs a control or sync host to fill the table, and a tun device
+            boolean routing = settings.deviceType() == DeviceType.TUN
+                    && (controlled || !settings.sync().peers().isEmpty());
             if (!routing) {
-                log.info("not a tun device: no routing, every packet goes to the lowest mux");
+                log.info("{}: no routing, every packet goes to the lowest mux", settings.deviceType()
+                        == DeviceType.TUN ? "no control or sync host (-X/-M)" : "not a tun device");
             }
-            controlledConnections = new ControlledConnections(
+            registry = new ConnectionRegistry(
                     CtrAlgorithm.ofKeyBits(settings.cipherKeyBits()).orElseThrow(), settings.authAlgorithm(),
                     settings.authTagLength(), settings.senderId(), settings.deviceType(), connection,
                     settings.mux(), settings.routes(), routing);
-            table = controlledConnections.apply(List.of(), List.of(), log::warn);
+            table = registry.table();
         } else {
             if (!settings.routes().isEmpty()) {
-                log.info("no control host (-X): routes (-R) are not used, every packet goes to the tunnel's peer");
+                log.info("no control or sync host (-X/-M): routes (-R) are not used, every packet goes to the"
+                        + " tunnel's peer");
             }
             table = ConnectionTable.single(connection);
         }
         forwarder = new Forwarder(device, transport, table, drops::count, () -> lifecycle.requestStop(1));
+        if (clustered) {
+            List<String> warnings = new ArrayList<>();
+            cluster = new ClusterSync(settings.sync(), registry, forwarder::setTable, warnings);
+            warnings.forEach(log::warn);
+            forwarder.onEndpointChange(cluster::endpointChanged);
+        }
 
         if (settings.pidFile().isPresent()) {
             pidFile = PidFile.write(settings.pidFile().get());
@@ -173,14 +186,21 @@ public final class Daemon {
         forwarder.start();
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleAtFixedRate(forwarder::reportEndpointChanges, 10, 10, TimeUnit.SECONDS);
+        if (cluster != null) {
+            cluster.start();
+        }
         if (controlled) {
             HostPort ctl = settings.controlHost().get();
-            controlClient = new ControlClient(ctl, ControlClient.SYNC, (peers, routes) ->
-                    forwarder.setTable(controlledConnections.apply(peers, routes, log::warn)));
+            controlClient = SyncClient.forTables(ctl, (peers, routes) ->
+                    forwarder.setTable(registry.apply(peers, routes, log::warn)), SyncClient.RETRY);
             controlClient.start();
             log.info("janytun started: server on {}, sender id {}, connections and routes from control host {}{}",
                     device.name(), settings.senderId(), ctl,
                     connection == null ? "" : ", plus its own connection mux " + settings.mux());
+        } else if (clustered) {
+            log.info("janytun started: cluster node on {}, sender id {}, mux {}, {}", device.name(),
+                    settings.senderId(), settings.mux(), remote == null ? "clients learned from their packets"
+                            : "remote " + UdpTransport.format(remote));
         } else {
             log.info("janytun started: {} on {}, {}, remote {}", suite, device.name(),
                     "role " + settings.role().name().toLowerCase() + ", mux " + settings.mux() + ", sender id "
@@ -234,6 +254,9 @@ public final class Daemon {
         housekeeping.shutdownNow();
         if (controlClient != null) {
             controlClient.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         if (forwarder != null) {
             forwarder.close();

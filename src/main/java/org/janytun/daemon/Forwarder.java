@@ -12,6 +12,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.janytun.connection.Connection;
@@ -63,6 +64,7 @@ public final class Forwarder implements AutoCloseable {
     private final TunDevice device;
     private final UdpTransport transport;
     private volatile ConnectionTable table;
+    private volatile Consumer<Connection> endpointListener;
     private final DropCounter drops;
     private final Runnable onFatal;
     /** A warm-up copy (see {@link JitWarmup}): threads at nice 19, no log lines, no warm-up of its own. */
@@ -105,6 +107,11 @@ public final class Forwarder implements AutoCloseable {
     /** Publishes a new set of connections and routes; packets in flight finish with the old one. */
     public void setTable(ConnectionTable t) {
         table = t;
+    }
+
+    /** Told (on a packet thread: it must not block) whenever a connection's endpoint moves. */
+    public void onEndpointChange(Consumer<Connection> listener) {
+        endpointListener = listener;
     }
 
     public void start() {
@@ -594,6 +601,10 @@ public final class Forwarder implements AutoCloseable {
 
     private void learn(Connection c, InetSocketAddress source) {
         if (c.learn(source) && !twin) {
+            Consumer<Connection> listener = endpointListener;
+            if (listener != null) {
+                listener.accept(c);
+            }
             if (c.mayLogEndpointChange(System.nanoTime(), ENDPOINT_LOG_INTERVAL_NANOS)) {
                 log.info("connection {}: autodetected remote host changed to {}", c.mux(),
                         UdpTransport.format(source));

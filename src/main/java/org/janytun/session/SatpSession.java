@@ -71,6 +71,33 @@ public final class SatpSession {
         nextSeq.set(seq);
     }
 
+    /** The sequence number the next sealed packet gets (the counter a cluster peer is told). */
+    public int nextSeq() {
+        return nextSeq.get();
+    }
+
+    /**
+     * Moves the outgoing sequence forward to {@code seq} if it is ahead of ours (unsigned), never back: a cluster
+     * peer's counter may be ahead when it shares our sender id, and going back would make the client drop our
+     * packets as replays (the reference overwrites its counter, SYNC.md §6.3).
+     */
+    public void advanceSeqTo(int seq) {
+        nextSeq.accumulateAndGet(seq, (cur, s) -> Integer.compareUnsigned(s, cur) > 0 ? s : cur);
+    }
+
+    public Role localRole() {
+        return localRole;
+    }
+
+    public int senderId() {
+        return senderId;
+    }
+
+    /** The replay window size ({@code -w}); 0 means no replay protection. */
+    public long windowSize() {
+        return replay.windowSize();
+    }
+
     /**
      * Turns the inner packet at {@code buf[INNER_OFFSET, INNER_OFFSET + innerLength)} into a datagram in place,
      * taking the next sequence number. {@code buf} needs room for the tag after the packet.

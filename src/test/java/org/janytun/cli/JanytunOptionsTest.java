@@ -288,15 +288,32 @@ class JanytunOptionsTest {
         assertEquals("janytun: -4/--ipv4-only: cannot be combined with -6/--ipv6-only", fail("-64"));
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"-I", "--sync-interface", "-S", "--sync-port", "-M", "--sync-hosts"})
-    void clusterOptionsAreRefusedForNow(String option) {
-        String name = switch (option) {
-            case "-I", "--sync-interface" -> "-I/--sync-interface";
-            case "-S", "--sync-port" -> "-S/--sync-port";
-            default -> "-M/--sync-hosts";
-        };
-        assertEquals("janytun: " + name + ": not yet supported by janytun", fail(option, "127.0.0.1"));
+    @Test
+    void clusterOptions() {
+        TunnelSettings s = ok("-S", "2342", "-I", "10.0.0.1", "-M", "10.0.0.2,[fd00::3]:2400,node4:99",
+                "--sync-archive-version", "17", "--sync-secret-file", "/etc/janytun/cluster.secret");
+        assertEquals(java.util.OptionalInt.of(2342), s.sync().port());
+        assertEquals(java.util.Optional.of("10.0.0.1"), s.sync().bindAddress());
+        assertEquals(List.of(new org.janytun.transport.HostPort("10.0.0.2", 2323),
+                new org.janytun.transport.HostPort("fd00::3", 2400), new org.janytun.transport.HostPort("node4", 99)),
+                s.sync().peers());
+        assertEquals(17, s.sync().archiveVersion());
+        assertEquals(java.util.Optional.of("/etc/janytun/cluster.secret"), s.sync().secretFile());
+        assertTrue(s.sync().enabled());
+        assertFalse(ok().sync().enabled());
+        assertEquals(18, ok().sync().archiveVersion());
+        assertTrue(ok("-I", "10.0.0.1").warnings().stream().anyMatch(w -> w.contains("-I/--sync-interface")));
+    }
+
+    @Test
+    void badClusterOptionsNameTheOption() {
+        assertTrue(fail("-S", "127.0.0.1").startsWith("janytun: -S/--sync-port: "));
+        assertTrue(fail("-S", "0").startsWith("janytun: -S/--sync-port: "));
+        assertTrue(fail("-M", "10.0.0.1,").startsWith("janytun: -M/--sync-hosts: "));
+        assertTrue(fail("-M", "10.0.0.1:99999").startsWith("janytun: -M/--sync-hosts: "));
+        assertTrue(fail("-M", "[fd00::1").startsWith("janytun: -M/--sync-hosts: "));
+        assertTrue(fail("--sync-archive-version", "x").startsWith("janytun: --sync-archive-version: "));
+        assertTrue(fail("--sync-archive-version", "0").startsWith("janytun: --sync-archive-version: "));
     }
 
     @Test
@@ -500,7 +517,8 @@ class JanytunOptionsTest {
                 "-4/--ipv4-only", "-6/--ipv6-only", "-d/--dev", "-t/--type", "-n/--ifconfig", "-x/--post-up-script",
                 "-m/--mux", "-w/--window-size", "-k/--kd-prf", "-e/--role", "-E/--passphrase", "-K/--key",
                 "-A/--salt", "-c/--cipher", "-a/--auth-algo", "-b/--auth-tag-length", "-I/--sync-interface",
-                "-S/--sync-port", "-M/--sync-hosts", "-X/--control-host", "-R/--route", "-Y/--rail-mode"));
+                "-S/--sync-port", "-M/--sync-hosts", "--sync-archive-version", "--sync-secret-file",
+                "-X/--control-host", "-R/--route", "-Y/--rail-mode"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }
 }

@@ -1,4 +1,4 @@
-package org.janytun.control;
+package org.janytun.syncio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * Framing and batching of the control stream over loopback, with a test decoder that reads "route P/L M" bodies:
  * frames without a pause form one table; garbage drops the connection and the partial table, then it reconnects.
  */
-class ControlClientTest {
+class SyncClientTest {
 
     private static final SyncCodec CODEC = new SyncCodec();
 
@@ -42,7 +42,7 @@ class ControlClientTest {
     void batchesTablesAndSurvivesGarbage() throws Exception {
         LinkedBlockingQueue<List<RouteRecord>> tables = new LinkedBlockingQueue<>();
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-             ControlClient client = new ControlClient(new HostPort("127.0.0.1", server.getLocalPort()), ControlClient.SYNC,
+             SyncClient client = SyncClient.forTables(new HostPort("127.0.0.1", server.getLocalPort()),
                      (peers, routes) -> tables.add(routes), Duration.ofMillis(200))) {
             server.setSoTimeout(10_000);
             client.start();
@@ -79,7 +79,7 @@ class ControlClientTest {
                 out.write(marker(true, 1));
                 out.write(frame("route 10.5.0.0/16 7"));
                 out.flush();
-                Thread.sleep(ControlClient.BATCH_QUIET.toMillis() * 2);
+                Thread.sleep(SyncClient.BATCH_QUIET.toMillis() * 2);
                 out.write(frame("route 10.6.0.0/16 8"));
                 out.write(marker(false, 1));
                 out.flush();
@@ -100,8 +100,7 @@ class ControlClientTest {
                 .resolveSibling("sync-samples").resolve("interop");
         LinkedBlockingQueue<String> tables = new LinkedBlockingQueue<>();
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-             ControlClient client = new ControlClient(new HostPort("127.0.0.1", server.getLocalPort()),
-                     ControlClient.SYNC, (peers, routes) -> tables.add(peers.size() + " " + routes),
+             SyncClient client = SyncClient.forTables(new HostPort("127.0.0.1", server.getLocalPort()), (peers, routes) -> tables.add(peers.size() + " " + routes),
                      Duration.ofMillis(200))) {
             server.setSoTimeout(10_000);
             client.start();
@@ -114,7 +113,7 @@ class ControlClientTest {
                         String t = tables.poll(5, TimeUnit.SECONDS);
                         assertTrue(t != null && t.contains("10.128.0.0/9"), killer + ": " + t);
                     }
-                    Thread.sleep(ControlClient.BATCH_QUIET.toMillis() * 2);
+                    Thread.sleep(SyncClient.BATCH_QUIET.toMillis() * 2);
                 }
             }
             assertTrue(tables.isEmpty(), "the salt and host-name frames were refused, not applied: " + tables);
@@ -131,7 +130,7 @@ class ControlClientTest {
     void oversizeLengthFieldIsRejected() {
         byte[] b = "99999 x".getBytes(StandardCharsets.US_ASCII);
         IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
-                () -> ControlClient.frameLength(b, 0));
+                () -> SyncClient.frameLength(b, 0));
         assertTrue(e.getMessage().contains("more than"));
     }
 }

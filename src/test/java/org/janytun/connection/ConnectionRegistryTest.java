@@ -20,7 +20,7 @@ import org.janytun.wire.SatpLayout;
 import org.junit.jupiter.api.Test;
 
 /** A served table is the whole truth, and unchanged connections keep their state across reloads. */
-class ControlledConnectionsTest {
+class ConnectionRegistryTest {
     private static final byte[] SALT = Hex.parse("0102030405060708090a0b0c0d0e");
 
     private static ConnectionRecord peer(int mux, String keyHex, InetSocketAddress endpoint) {
@@ -35,14 +35,14 @@ class ControlledConnectionsTest {
         return RouteRecord.parse(prefix, mux);
     }
 
-    private static ControlledConnections server() {
-        return new ControlledConnections(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10, 0, DeviceType.TUN, null,
+    private static ConnectionRegistry server() {
+        return new ConnectionRegistry(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10, 0, DeviceType.TUN, null,
                 0, List.of(), true);
     }
 
     @Test
     void reloadKeepsUnchangedConnectionsAndDropsRemovedOnes() {
-        ControlledConnections s = server();
+        ConnectionRegistry s = server();
         List<String> problems = new ArrayList<>();
         String k1 = "00112233445566778899aabbccddeeff";
         String k2 = "ffeeddccbbaa99887766554433221100";
@@ -85,7 +85,7 @@ class ControlledConnectionsTest {
         List<String> problems = new ArrayList<>();
         // a 192-bit key while the process runs cipher aes-ctr-128: fine (sizes are independent); a record whose
         // key does not fit its own key length cannot even be built, so check the process-wide mismatch instead
-        ControlledConnections nullProcess = new ControlledConnections(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1,
+        ConnectionRegistry nullProcess = new ConnectionRegistry(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1,
                 10, 0, DeviceType.TUN, null, 0, List.of(), true);
         ConnectionTable t = nullProcess.apply(List.of(peer(1, "00112233445566778899aabbccddeeff0011223344556677",
                 null)), List.of(), problems::add);
@@ -95,7 +95,7 @@ class ControlledConnectionsTest {
 
     @Test
     void servedEndpointIsUsedAndUnsetKeepsTheLearnedOne() {
-        ControlledConnections s = server();
+        ConnectionRegistry s = server();
         InetSocketAddress served = new InetSocketAddress("127.0.0.5", 4455);
         ConnectionTable t = s.apply(List.of(peer(7, "00112233445566778899aabbccddeeff", served)), List.of(),
                 p -> { });

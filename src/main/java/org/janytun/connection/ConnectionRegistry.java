@@ -1,0 +1,237 @@
+package org.janytun.connection;
+
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.janytun.crypto.AuthAlgorithm;
+import org.janytun.crypto.CryptoSuite;
+import org.janytun.crypto.CtrAlgorithm;
+import org.janytun.device.DeviceType;
+import org.janytun.route.InetText;
+import org.janytun.route.IpPrefix;
+import org.janytun.route.RouteTable;
+import org.janytun.session.ReplayProtection;
+import org.janytun.session.SatpSession;
+import org.janytun.sync.ConnectionRecord;
+import org.janytun.sync.RouteRecord;
+import org.janytun.sync.SyncRecord;
+
+/**
+ * Every connection and route the daemon knows, from each of its sources, and the {@link ConnectionTable} built
+ * from them:
+ * <ul>
+ *   <li><b>the command line</b>: the {@code -m} connection and the {@code -R} routes; never removed;</li>
+ *   <li><b>a control host</b> ({@code -X}): each table it serves is the whole truth, so connections and routes it
+ *       no longer serves are dropped (the reference keeps them until restart);</li>
+ *   <li><b>cluster peers</b> ({@code -M}): records are merged, create-or-update, and never deleted, as anytun
+ *       does, since a peer only ever sends what it knows.</li>
+ * </ul>
+ * A record for a connection we have with the same keys keeps the connection as it is (its replay windows and
+ * learned endpoint); its sequence counter only ever moves forward ({@link SatpSession#advanceSeqTo}), so neither a
+ * control daemon's 0 nor a peer's counter makes our clients drop our packets as replays (the reference overwrites
+ * it, SYNC.md §6.3). An endpoint of {@code 0.0.0.0}/{@code ::} means "unknown" and keeps the one we know.
+ *
+ * <p>Cipher, auth algorithm and tag length are process-wide (they are not in the records), as in anytun. Thread-safe:
+ * every method is synchronized, and none is called from a packet loop.
+ */
+public final class ConnectionRegistry {
+    /** Where a connection or route came from: decides whether a served control table may remove it. */
+    private enum Origin { LOCAL, CONTROL, SYNC }
+
+    /** A connection and the record that describes it (keys, role, window; seq and endpoint are read live). */
+    private record Entry(Connection connection, ConnectionRecord template, Origin origin) {}
+
+    private record RouteEntry(RouteRecord record, Origin origin) {}
+
+    private final CtrAlgorithm cipher;
+    private final AuthAlgorithm auth;
+    private final int tagLength;
+    private final int senderId;
+    private final DeviceType deviceType;
+    private final boolean routing;
+    private final Map<Integer, Entry> entries = new HashMap<>();
+    private final Map<IpPrefix, RouteEntry> routes = new LinkedHashMap<>();
+    private ConnectionTable table;
+
+    /**
+     * @param local       the command line's own connection ({@code -m}, with or without {@code -r}), or null
+     * @param localMux    the command line's {@code -m}
+     * @param localRoutes {@code -R} prefixes, routed to {@code localMux}
+     * @param routing     whether outgoing packets pick their connection by destination (anytun: tun devices with a
+     *                    control or sync host only); without routing they all go to the lowest mux
+     */
+    public ConnectionRegistry(CtrAlgorithm cipher, AuthAlgorithm auth, int tagLength, int senderId,
+                              DeviceType deviceType, Connection local, int localMux, List<IpPrefix> localRoutes,
+                              boolean routing) {
+        this.routing = routing;
+        this.cipher = cipher;
+        this.auth = auth;
+        this.tagLength = tagLength;
+        this.senderId = senderId;
+        this.deviceType = deviceType;
+        if (local != null) {
+            entries.put(local.mux(), new Entry(local, templateOf(local), Origin.LOCAL));
+        }
+        // -R binds to the process's -m even without a local connection: a served connection may have that mux
+        for (IpPrefix p : localRoutes) {
+            routes.put(p, new RouteEntry(new RouteRecord(p.address(), p.length(), localMux), Origin.LOCAL));
+        }
+        table = build();
+    }
+
+    /** The record that describes a command-line connection: what a cluster peer learns of it. */
+    private static ConnectionRecord templateOf(Connection c) {
+        SatpSession s = c.session();
+        CryptoSuite suite = s.suite();
+        boolean nullKd = suite.kdPrf() == CtrAlgorithm.NULL;
+        return ConnectionRecord.withoutEndpoint(c.mux(), s.localRole(), nullKd ? 0 : suite.kdPrf().keyBits(),
+                nullKd ? new byte[0] : suite.masterSalt(), nullKd ? new byte[0] : suite.masterKey(),
+                s.windowSize());
+    }
+
+    /** The table built from everything known now. */
+    public synchronized ConnectionTable table() {
+        return table;
+    }
+
+    /**
+     * Takes a complete table served by the control host: what it no longer serves is dropped.
+     *
+     * @param problems receives one message per entry that could not be used (e.g. a key of the wrong size)
+     * @return the new table
+     */
+    public synchronized ConnectionTable apply(List<ConnectionRecord> served, List<RouteRecord> servedRoutes,
+                                              Consumer<String> problems) {
+        List<Integer> servedMuxes = served.stream().map(ConnectionRecord::mux).toList();
+        entries.values().removeIf(e -> e.origin == Origin.CONTROL && !servedMuxes.contains(e.connection.mux()));
+        List<IpPrefix> servedPrefixes = servedRoutes.stream().map(RouteRecord::prefix).toList();
+        routes.values().removeIf(r -> r.origin == Origin.CONTROL && !servedPrefixes.contains(r.record.prefix()));
+        served.forEach(r -> upsert(r, Origin.CONTROL, problems));
+        servedRoutes.forEach(r -> putRoute(r, Origin.CONTROL));
+        table = build();
+        return table;
+    }
+
+    /**
+     * Merges records a cluster peer sent: create-or-update, nothing is removed.
+     *
+     * @return the new table
+     */
+    public synchronized ConnectionTable merge(List<? extends SyncRecord> records, Consumer<String> problems) {
+        for (SyncRecord r : records) {
+            switch (r) {
+                case ConnectionRecord c -> upsert(c, Origin.SYNC, problems);
+                case RouteRecord rr -> putRoute(rr, Origin.SYNC);
+                default -> { }
+            }
+        }
+        table = build();
+        return table;
+    }
+
+    private void putRoute(RouteRecord r, Origin origin) {
+        RouteEntry old = routes.get(r.prefix());
+        // a route from the command line stays the command line's (it is never removed) even if a peer repeats it
+        routes.put(r.prefix(), new RouteEntry(r, old != null && old.origin == Origin.LOCAL ? Origin.LOCAL : origin));
+    }
+
+    private void upsert(ConnectionRecord r, Origin origin, Consumer<String> problems) {
+        Entry old = entries.get(r.mux());
+        Connection c;
+        if (old != null && sameKeys(r, old.template)) {
+            c = old.connection;
+            c.session().advanceSeqTo((int) r.seqNr());
+        } else {
+            c = create(r, old == null ? null : old.connection, problems);
+            if (c == null) {
+                return;
+            }
+        }
+        try {
+            InetSocketAddress endpoint = r.remoteEndpoint();
+            if (endpoint != null) {
+                c.setRemote(endpoint); // an unset endpoint keeps what was learned
+            }
+        } catch (UnknownHostException e) {
+            problems.accept("connection " + r.mux() + ": endpoint ignored: " + e.getMessage());
+        }
+        Origin keep = old != null && old.origin == Origin.LOCAL ? Origin.LOCAL : origin;
+        entries.put(r.mux(), new Entry(c, r.withRemote(ConnectionRecord.UNSET_HOST, 0), keep));
+    }
+
+    private Connection create(ConnectionRecord r, Connection previous, Consumer<String> problems) {
+        try {
+            CtrAlgorithm kd = cipher == CtrAlgorithm.NULL && auth == AuthAlgorithm.NULL ? CtrAlgorithm.NULL
+                    : CtrAlgorithm.ofKeyBits(r.keyLength()).orElseThrow();
+            CryptoSuite suite = CryptoSuite.of(cipher, kd, auth, tagLength, r.masterKey(), r.masterSalt(), null);
+            SatpSession session = new SatpSession(suite, r.role(), senderId, r.mux(), deviceType,
+                    Math.min(r.windowSize(), ReplayProtection.MAX_WINDOW));
+            session.setNextSeq((int) r.seqNr());
+            if (previous != null) {
+                session.advanceSeqTo(previous.session().nextSeq()); // new keys, but never an old sequence number
+            }
+            return new Connection(session, previous != null ? previous.remote() : null);
+        } catch (IllegalArgumentException e) {
+            problems.accept("connection " + r.mux() + " not usable: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Same keys, role and window: the connection can keep its counters, windows and learned endpoint. */
+    private static boolean sameKeys(ConnectionRecord a, ConnectionRecord b) {
+        return b != null && a.role() == b.role() && a.keyLength() == b.keyLength()
+                && Arrays.equals(a.masterKey(), b.masterKey()) && Arrays.equals(a.masterSalt(), b.masterSalt())
+                && a.windowSize() == b.windowSize();
+    }
+
+    private ConnectionTable build() {
+        List<Connection> all = entries.values().stream().map(Entry::connection).toList();
+        if (!routing) {
+            return ConnectionTable.of(all, null);
+        }
+        RouteTable<Integer> rt = new RouteTable<>();
+        routes.forEach((prefix, r) -> rt.put(prefix, r.record.mux()));
+        return ConnectionTable.of(all, (buf, off, len) -> {
+            Integer mux = rt.lookupDestination(buf, off, len);
+            return mux == null ? -1 : mux;
+        });
+    }
+
+    /**
+     * What this node knows, as a cluster peer is told on connecting (SYNC.md §1.6): every connection in ascending
+     * mux order, with its current sequence counter and endpoint; then the IPv4 routes and then the IPv6 routes,
+     * each by prefix length and address.
+     */
+    public synchronized List<SyncRecord> dump() {
+        List<SyncRecord> out = new ArrayList<>();
+        new TreeMap<>(entries).values().forEach(e -> out.add(current(e)));
+        routes.values().stream().map(RouteEntry::record)
+                .sorted(Comparator.comparing(RouteRecord::prefix, IpPrefix.DUMP_ORDER))
+                .forEach(out::add);
+        return out;
+    }
+
+    /** The record of one connection as it is now, or null: what peers are told when its endpoint changes. */
+    public synchronized ConnectionRecord record(int mux) {
+        Entry e = entries.get(mux);
+        return e == null ? null : current(e);
+    }
+
+    private static ConnectionRecord current(Entry e) {
+        ConnectionRecord r = e.template.withSeqNr(Integer.toUnsignedLong(e.connection.session().nextSeq()));
+        InetSocketAddress remote = e.connection.remote();
+        if (remote == null || remote.getAddress() == null) {
+            return r;
+        }
+        String host = InetText.format(remote.getAddress().getAddress());
+        return r.withRemote(host, remote.getPort());
+    }
+}

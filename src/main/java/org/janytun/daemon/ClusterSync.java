@@ -1,0 +1,141 @@
+package org.janytun.daemon;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.janytun.cli.SyncSettings;
+import org.janytun.connection.Connection;
+import org.janytun.connection.ConnectionRegistry;
+import org.janytun.connection.ConnectionTable;
+import org.janytun.sync.ConnectionRecord;
+import org.janytun.sync.SyncCodec;
+import org.janytun.sync.SyncRecord;
+import org.janytun.syncio.ClusterSecret;
+import org.janytun.syncio.SyncClient;
+import org.janytun.syncio.SyncGuard;
+import org.janytun.syncio.SyncServer;
+import org.janytun.transport.HostPort;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's part in an anycast cluster (anytun's {@code -S}, {@code -I}, {@code -M}; SYNC.md §1): the listener that
+ * gives every connecting peer what this node knows and then each endpoint change, and one connector per
+ * {@code -M} host whose records are merged into the {@link ConnectionRegistry}.
+ *
+ * <p>Endpoint changes come from the packet threads ({@link #endpointChanged}); they are handed to a thread of
+ * their own at once, so neither the encoding nor a slow peer ever holds up a packet.
+ */
+final class ClusterSync implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("janytun.sync");
+
+    private final SyncSettings settings;
+    private final ConnectionRegistry registry;
+    private final Consumer<ConnectionTable> install;
+    private final SyncCodec codec;
+    private final SyncGuard guard;
+    private final SyncServer listener;
+    private final List<SyncClient> connectors = new ArrayList<>();
+    private final ExecutorService pushes = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("janytun-sync-push").daemon().unstarted(r));
+
+    /**
+     * Reads the secret and binds the listener: call before the chroot and the privilege drop.
+     *
+     * @param install takes each table built from merged records
+     * @param warnings receives start-up warnings
+     * @throws IOException when the secret cannot be read or the port cannot be bound
+     */
+    ClusterSync(SyncSettings settings, ConnectionRegistry registry, Consumer<ConnectionTable> install,
+                List<String> warnings) throws IOException {
+        this.settings = settings;
+        this.registry = registry;
+        this.install = install;
+        this.codec = new SyncCodec(settings.archiveVersion());
+        this.guard = settings.secretFile().isPresent()
+                ? ClusterSecret.read(Path.of(settings.secretFile().get()), warnings) : SyncGuard.PLAIN;
+        if (settings.port().isPresent()) {
+            InetSocketAddress bind = settings.bindAddress().isPresent()
+                    ? new InetSocketAddress(InetAddress.getByName(settings.bindAddress().get()),
+                            settings.port().getAsInt())
+                    : new InetSocketAddress(settings.port().getAsInt());
+            listener = new SyncServer("sync", bind, guard, this::dump);
+            if (!guard.isProtected() && !bind.getAddress().isLoopbackAddress()) {
+                warnings.add("the sync port " + SyncServer.format(listener.localAddress()) + " gives every"
+                        + " connection's master key, in clear, to anyone who connects (anytun's protocol): bind it to"
+                        + " a private address with -I and firewall it, or use --sync-secret-file between janytun"
+                        + " nodes");
+            }
+        } else {
+            listener = null;
+        }
+    }
+
+    /** Starts listening and connecting: after the privilege drop. */
+    void start() {
+        if (listener != null) {
+            listener.start();
+        }
+        for (HostPort peer : settings.peers()) {
+            SyncClient c = SyncClient.forRecords(peer, guard, this::merge, SyncClient.RETRY);
+            connectors.add(c);
+            c.start();
+        }
+        log.info("cluster sync: {}; {} {}", guard, settings.peers().isEmpty() ? "no peers to take state from"
+                : "taking state from", settings.peers().isEmpty() ? "" : settings.peers());
+    }
+
+    private void merge(List<SyncRecord> records) {
+        install.accept(registry.merge(records, log::warn));
+    }
+
+    private byte[] dump() {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        for (SyncRecord r : registry.dump()) {
+            b.writeBytes(codec.encodeFrame(r));
+        }
+        return b.toByteArray();
+    }
+
+    /** From a packet thread: the connection's endpoint moved; peers are told soon after. Never blocks. */
+    void endpointChanged(Connection c) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            pushes.execute(() -> push(c.mux()));
+        } catch (RejectedExecutionException closing) {
+            // shutting down
+        }
+    }
+
+    private void push(int mux) {
+        ConnectionRecord r = registry.record(mux);
+        if (r != null) {
+            int n = listener.broadcast(codec.encodeFrame(r), "connection " + mux);
+            log.debug("sync: connection {} ({}) pushed to {} peers", mux, r.endpointText(), n);
+        }
+    }
+
+    /** The listener's address, if any (tests). */
+    InetSocketAddress listenerAddress() {
+        return listener == null ? null : listener.localAddress();
+    }
+
+    @Override
+    public void close() {
+        pushes.shutdownNow();
+        connectors.forEach(SyncClient::close);
+        if (listener != null) {
+            listener.close();
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package org.janytun.syncio;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import jdk.net.ExtendedSocketOptions;
+import org.janytun.sync.ConnectionRecord;
+import org.janytun.sync.RouteRecord;
+import org.janytun.sync.SyncCodec;
+import org.janytun.sync.SyncFormatException;
+import org.janytun.sync.SyncRecord;
+import org.janytun.sync.TableMarker;
+import org.janytun.sync.UnknownRecord;
+import org.janytun.transport.HostPort;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connecting side of a control ({@code -X}) or sync ({@code -M}) connection: keeps a TCP connection to the
+ * host, reconnecting {@link #RETRY} after a loss, and hands on what it reads. Two ways to hand it on:
+ * <ul>
+ *   <li><b>tables</b> ({@code -X}): a control daemon sends its whole table when a client connects
+ *       (anytun-controld: the file, once; janytun-controld: again after each reload, between {@link TableMarker}s).
+ *       A table is what lies between the markers, or, without markers, frames that follow each other without a
+ *       pause of {@link #BATCH_QUIET}; it replaces the previous one as a whole. A malformed frame drops the
+ *       connection and the partial table;</li>
+ *   <li><b>records</b> ({@code -M}): a cluster peer sends what it knows when we connect, then each change; records
+ *       are handed on as they arrive (those read together in one go). A frame that does not decode (a 5000-byte
+ *       salt, a host name as the endpoint) is skipped with a log line, and the rest is applied; only a stream out
+ *       of step (a length field that is no number, an oversize frame) drops the connection.</li>
+ * </ul>
+ * Unlike anytun's connector (SYNC.md §1.8, §6.13), a failed first connect is logged, and TCP keepalive notices a
+ * peer that vanished without a FIN within about a minute.
+ */
+public final class SyncClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("janytun.sync");
+    public static final Duration BATCH_QUIET = Duration.ofMillis(300);
+    public static final Duration RETRY = Duration.ofSeconds(10);
+    private static final int CONNECT_TIMEOUT_MILLIS = 5000;
+    /** More entries than any sane table has: a peer that never stops sending is cut off. */
+    private static final int MAX_TABLE_ENTRIES = 1 << 16;
+    /** The largest frame body we accept: anytun's records are a few hundred bytes. */
+    public static final int MAX_FRAME = 64 * 1024;
+
+    private final String what;
+    private final HostPort target;
+    private final SyncGuard guard;
+    private final BiConsumer<List<ConnectionRecord>, List<RouteRecord>> onTable;
+    private final Consumer<List<SyncRecord>> onRecords;
+    private final Duration retry;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile Socket socket;
+
+    private SyncClient(String what, HostPort target, SyncGuard guard,
+                       BiConsumer<List<ConnectionRecord>, List<RouteRecord>> onTable,
+                       Consumer<List<SyncRecord>> onRecords, Duration retry) {
+        this.what = what;
+        this.retry = retry;
+        this.target = target;
+        this.guard = guard;
+        this.onTable = onTable;
+        this.onRecords = onRecords;
+        this.thread = Thread.ofPlatform().name("janytun-" + what + "-" + target).daemon().unstarted(this::run);
+    }
+
+    /** A {@code -X} client: hands on whole tables. */
+    public static SyncClient forTables(HostPort target, BiConsumer<List<ConnectionRecord>, List<RouteRecord>> onTable,
+                                       Duration retry) {
+        return new SyncClient("control", target, SyncGuard.PLAIN, onTable, null, retry);
+    }
+
+    /** A {@code -M} client: hands on records as they arrive. */
+    public static SyncClient forRecords(HostPort target, SyncGuard guard, Consumer<List<SyncRecord>> onRecords,
+                                        Duration retry) {
+        return new SyncClient("sync", target, guard, null, onRecords, retry);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void run() {
+        boolean everConnected = false;
+        String lastReason = null;
+        while (running) {
+            Socket s;
+            try {
+                s = connect();
+            } catch (IOException e) {
+                String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+                if (!reason.equals(lastReason)) { // the reference says nothing about failed connects; once is enough
+                    log.warn("{}: cannot connect to {} ({}), retrying every {} s", what, target, reason,
+                            retry.toSeconds());
+                    lastReason = reason;
+                }
+                if (!pause()) {
+                    return;
+                }
+                continue;
+            }
+            everConnected = true;
+            lastReason = null;
+            String reason = session(s);
+            if (!running) {
+                return;
+            }
+            log.info("{}: connection to {} lost ({}), retrying in {} s", what, target, reason, retry.toSeconds());
+            if (!pause()) {
+                return;
+            }
+        }
+        if (!everConnected) {
+            log.debug("{}: never connected to {}", what, target);
+        }
+    }
+
+    private boolean pause() {
+        try {
+            Thread.sleep(retry);
+            return running;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** One connection: returns why it ended. */
+    private String session(Socket s) {
+        socket = s;
+        try (s) {
+            InputStream in = guard.open(s);
+            log.info("{}: connected to {}", what, target);
+            if (onTable != null) {
+                s.setSoTimeout((int) BATCH_QUIET.toMillis());
+            }
+            return read(in);
+        } catch (EOFException e) {
+            return "closed by the peer";
+        } catch (IOException | RuntimeException e) {
+            return e.getMessage() != null ? e.getMessage() : e.toString();
+        } finally {
+            socket = null;
+        }
+    }
+
+    private String read(InputStream in) throws IOException {
+        byte[] buf = new byte[8192];
+        int have = 0;
+        List<ConnectionRecord> peers = new ArrayList<>();
+        List<RouteRecord> routes = new ArrayList<>();
+        List<SyncRecord> records = new ArrayList<>();
+        boolean marked = false; // inside janytun's table markers: deliver at the end marker, not on a pause
+        while (running) {
+            int n;
+            try {
+                n = in.read(buf, have, buf.length - have);
+            } catch (SocketTimeoutException quiet) {
+                if (have == 0 && !marked && (!peers.isEmpty() || !routes.isEmpty())) {
+                    deliverTable(peers, routes);
+                    peers = new ArrayList<>();
+                    routes = new ArrayList<>();
+                }
+                continue;
+            }
+            if (n < 0) {
+                throw new EOFException();
+            }
+            have += n;
+            // every complete frame in the buffer: "LLLLL " and LLLLL bytes of archive text
+            int pos = 0;
+            while (have - pos >= 6) {
+                int len = frameLength(buf, pos);
+                if (have - pos < 6 + len) {
+                    break;
+                }
+                SyncRecord r;
+                try {
+                    r = SyncCodec.decodeBody(buf, pos + 6, len);
+                } catch (SyncFormatException e) {
+                    if (onTable != null) {
+                        throw e;
+                    }
+                    log.warn("{}: skipped a frame from {}: {}", what, target, e.getMessage());
+                    pos += 6 + len;
+                    continue;
+                }
+                pos += 6 + len;
+                if (onRecords != null) {
+                    if (!(r instanceof UnknownRecord)) {
+                        records.add(r);
+                    }
+                    continue;
+                }
+                switch (r) {
+                    case ConnectionRecord c -> peers.add(c);
+                    case RouteRecord rr -> routes.add(rr);
+                    case TableMarker m when m.begin() -> {
+                        peers.clear(); // a new whole table starts
+                        routes.clear();
+                        marked = true;
+                    }
+                    case TableMarker m -> {
+                        deliverTable(peers, routes);
+                        peers = new ArrayList<>();
+                        routes = new ArrayList<>();
+                        marked = false;
+                    }
+                    case UnknownRecord u -> log.debug("{}: ignoring a frame of unknown kind", what);
+                }
+                if (peers.size() + routes.size() > MAX_TABLE_ENTRIES) {
+                    return "more than " + MAX_TABLE_ENTRIES + " entries without a pause";
+                }
+            }
+            if (!records.isEmpty()) {
+                deliverRecords(records);
+                records = new ArrayList<>();
+            }
+            System.arraycopy(buf, pos, buf, 0, have - pos);
+            have -= pos;
+            if (have == buf.length) {
+                buf = Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_FRAME + 6));
+            }
+        }
+        return "stopped";
+    }
+
+    /** The length field of the frame at {@code pos}: five decimal digits and a space, at most {@link #MAX_FRAME}. */
+    static int frameLength(byte[] b, int pos) throws IOException {
+        int len = 0;
+        for (int i = 0; i < 5; i++) {
+            int d = b[pos + i] - '0';
+            if (d < 0 || d > 9) {
+                throw new IOException("malformed frame: the length field is not 5 digits");
+            }
+            len = len * 10 + d;
+        }
+        if (b[pos + 5] != ' ') {
+            throw new IOException("malformed frame: no space after the length field");
+        }
+        if (len > MAX_FRAME) {
+            throw new IOException("malformed frame: " + len + " bytes is more than " + MAX_FRAME);
+        }
+        return len;
+    }
+
+    private Socket connect() throws IOException {
+        IOException last = null;
+        for (InetAddress a : InetAddress.getAllByName(target.host())) {
+            Socket s = new Socket();
+            try {
+                s.connect(new InetSocketAddress(a, target.port()), CONNECT_TIMEOUT_MILLIS);
+                keepAlive(s);
+                return s;
+            } catch (IOException e) {
+                s.close();
+                last = e;
+            }
+        }
+        throw last != null ? last : new IOException("no address for " + target.host());
+    }
+
+    /** Probes after 30 s of silence, every 10 s, 3 times: a vanished peer is noticed within a minute. */
+    private static void keepAlive(Socket s) {
+        try {
+            s.setKeepAlive(true);
+            s.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 30);
+            s.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, 10);
+            s.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 3);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // best effort: plain keepalive, or none
+        }
+    }
+
+    private void deliverTable(List<ConnectionRecord> peers, List<RouteRecord> routes) {
+        log.info("{}: table from {}: {} connections, {} routes", what, target, peers.size(), routes.size());
+        try {
+            onTable.accept(List.copyOf(peers), List.copyOf(routes));
+        } catch (RuntimeException e) {
+            log.error("{}: table not applied: {}", what, e.toString());
+        }
+    }
+
+    private void deliverRecords(List<SyncRecord> records) {
+        log.debug("{}: {} records from {}", what, records.size(), target);
+        try {
+            onRecords.accept(List.copyOf(records));
+        } catch (RuntimeException e) {
+            log.error("{}: records not applied: {}", what, e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Socket s = socket;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        thread.interrupt();
+    }
+}
