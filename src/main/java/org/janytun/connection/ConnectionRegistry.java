@@ -51,6 +51,15 @@ public final class ConnectionRegistry {
 
     private record RouteEntry(RouteRecord record, Origin origin) {}
 
+    /**
+     * How far ahead of our own counter the counter we tell peers is. anytun overwrites its own outgoing counter with
+     * the one in a record (SYNC.md §1.7): told our exact counter, a peer that has sent more packets since we last
+     * heard from it would go back and reuse sequence numbers, which its clients drop as replays. 2^20 packets is
+     * more than a node sends between hearing from a peer and that peer's next reconnect (10 s), and a forward jump
+     * costs nothing: receivers accept any newer number.
+     */
+    public static final int SEQ_LEAD = 1 << 20;
+
     private final CtrAlgorithm cipher;
     private final AuthAlgorithm auth;
     private final int tagLength;
@@ -207,8 +216,8 @@ public final class ConnectionRegistry {
 
     /**
      * What this node knows, as a cluster peer is told on connecting (SYNC.md §1.6): every connection in ascending
-     * mux order, with its current sequence counter and endpoint; then the IPv4 routes and then the IPv6 routes,
-     * each by prefix length and address.
+     * mux order, with its sequence counter ({@link #SEQ_LEAD} ahead) and endpoint; then the IPv4 routes and then the
+     * IPv6 routes, each by prefix length and address.
      */
     public synchronized List<SyncRecord> dump() {
         List<SyncRecord> out = new ArrayList<>();
@@ -226,7 +235,8 @@ public final class ConnectionRegistry {
     }
 
     private static ConnectionRecord current(Entry e) {
-        ConnectionRecord r = e.template.withSeqNr(Integer.toUnsignedLong(e.connection.session().nextSeq()));
+        int told = e.connection.session().nextSeq() + SEQ_LEAD;
+        ConnectionRecord r = e.template.withSeqNr(Integer.toUnsignedLong(told));
         InetSocketAddress remote = e.connection.remote();
         if (remote == null || remote.getAddress() == null) {
             return r;

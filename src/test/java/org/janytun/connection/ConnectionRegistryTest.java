@@ -101,4 +101,98 @@ class ConnectionRegistryTest {
                 p -> { });
         assertEquals(served, t.forMux(7).remote());
     }
+
+    private static ConnectionRecord synced(int mux, String keyHex, long seq, String host, int port) {
+        byte[] key = Hex.parse(keyHex);
+        return new ConnectionRecord(mux, Role.LEFT, key.length * 8, SALT, key, 0, seq, host, port);
+    }
+
+    private static byte[] packetTo(String a, String b, String c, String d) {
+        byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
+        buf[SatpLayout.INNER_OFFSET] = 0x45;
+        String[] parts = {a, b, c, d};
+        for (int i = 0; i < 4; i++) {
+            buf[SatpLayout.INNER_OFFSET + 16 + i] = (byte) Integer.parseInt(parts[i]);
+        }
+        return buf;
+    }
+
+    @Test
+    void syncMergesAndNeverDeletesAndNeverMovesTheCounterBack() {
+        ConnectionRegistry s = server();
+        List<String> problems = new ArrayList<>();
+        String k1 = "00112233445566778899aabbccddeeff";
+        ConnectionTable t1 = s.merge(List.of(synced(0, k1, 5, "10.231.0.11", 5555),
+                RouteRecord.parse("192.168.77.2/32", 0)), problems::add);
+        Connection c = t1.forMux(0);
+        assertEquals(new InetSocketAddress("10.231.0.11", 5555), c.remote(), "endpoint from the peer");
+        assertEquals(5, c.session().nextSeq(), "a new connection starts at the peer's counter");
+        for (int i = 0; i < 10; i++) {
+            byte[] buf = packetTo("192", "168", "77", "2");
+            assertSame(c, t1.forOutgoing(buf, 20));
+            c.session().seal(buf, 20);
+        }
+        // a later record with a lower counter (a controld table, or a peer that sent less): our counter stays
+        ConnectionTable t2 = s.merge(List.of(synced(0, k1, 0, "0.0.0.0", 0)), problems::add);
+        assertSame(c, t2.forMux(0), "same keys: same connection");
+        assertEquals(15, c.session().nextSeq(), "never back: the client would drop our packets as replays");
+        assertEquals(new InetSocketAddress("10.231.0.11", 5555), c.remote(), "0.0.0.0 keeps the endpoint");
+        // a higher one moves it forward (a peer sharing our sender id)
+        s.merge(List.of(synced(0, k1, 1000, "10.231.0.11", 5556)), problems::add);
+        assertEquals(1000, c.session().nextSeq());
+        assertEquals(5556, c.remote().getPort(), "a new endpoint from the peer");
+        // another mux: added, and nothing is ever removed by sync
+        ConnectionTable t3 = s.merge(List.of(synced(1, k1, 0, "0.0.0.0", 0)), problems::add);
+        assertSame(c, t3.forMux(0));
+        assertTrue(t3.forMux(1) != null);
+        // new keys for mux 0: a new session, but its counter does not go back either
+        ConnectionTable t4 = s.merge(List.of(synced(0, "ffeeddccbbaa99887766554433221100", 3, "0.0.0.0", 0)),
+                problems::add);
+        assertNotSame(c, t4.forMux(0));
+        assertEquals(1000, t4.forMux(0).session().nextSeq());
+        assertEquals(5556, t4.forMux(0).remote().getPort(), "the endpoint survives a rekey");
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    @Test
+    void syncedRoutesMatchByLongestPrefixInAnyOrder() {
+        String k1 = "00112233445566778899aabbccddeeff";
+        for (boolean longFirst : new boolean[] {true, false}) {
+            ConnectionRegistry s = server();
+            RouteRecord r24 = RouteRecord.parse("10.0.1.0/24", 2);
+            RouteRecord r20 = RouteRecord.parse("10.0.0.0/20", 1);
+            ConnectionTable t = s.merge(List.of(synced(1, k1, 0, "0.0.0.0", 0), synced(2, k1, 0, "0.0.0.0", 0),
+                    longFirst ? r24 : r20, longFirst ? r20 : r24), p -> { });
+            assertSame(t.forMux(2), t.forOutgoing(packetTo("10", "0", "1", "5"), 20), "the /24 wins: " + longFirst);
+            assertSame(t.forMux(1), t.forOutgoing(packetTo("10", "0", "2", "5"), 20));
+        }
+    }
+
+    @Test
+    void dumpIsWhatAnytunSendsAndLeadsTheCounter() {
+        byte[] key = Hex.parse("00112233445566778899aabbccddeeff");
+        var suite = org.janytun.crypto.CryptoSuite.of(CtrAlgorithm.AES_CTR_128, CtrAlgorithm.AES_CTR_128,
+                AuthAlgorithm.SHA1, 10, key, SALT, null);
+        Connection local = new Connection(new org.janytun.session.SatpSession(suite, Role.LEFT, 2, 0,
+                DeviceType.TUN, 64), null);
+        ConnectionRegistry s = new ConnectionRegistry(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10, 2,
+                DeviceType.TUN, local, 0, List.of(org.janytun.route.IpPrefix.parse("192.168.77.2/32")), true);
+        s.merge(List.of(synced(7, "ffeeddccbbaa99887766554433221100", 0, "0.0.0.0", 0),
+                RouteRecord.parse("fd00::/64", 7), RouteRecord.parse("10.0.0.0/8", 7)), p -> { });
+        local.learn(new InetSocketAddress("10.231.0.11", 5555));
+        var dump = s.dump();
+        assertEquals(5, dump.size(), dump.toString());
+        ConnectionRecord first = (ConnectionRecord) dump.get(0);
+        assertEquals(0, first.mux());
+        assertEquals("10.231.0.11:5555", first.endpointText());
+        assertEquals(ConnectionRegistry.SEQ_LEAD, first.seqNr(), "our counter, told with the lead");
+        assertEquals(64, first.windowSize());
+        assertTrue(java.util.Arrays.equals(key, first.masterKey()));
+        assertEquals(7, ((ConnectionRecord) dump.get(1)).mux());
+        assertEquals("not registered", ((ConnectionRecord) dump.get(1)).endpointText());
+        assertEquals(List.of("10.0.0.0/8", "192.168.77.2/32", "fd00::/64"), dump.subList(2, 5).stream()
+                .map(r -> ((RouteRecord) r).addressText() + "/" + ((RouteRecord) r).prefixLength()).toList(),
+                "IPv4 before IPv6, shorter prefixes first");
+        assertEquals(first, s.record(0));
+    }
 }

@@ -133,4 +133,46 @@ class SyncClientTest {
                 () -> SyncClient.frameLength(b, 0));
         assertTrue(e.getMessage().contains("more than"));
     }
+
+    /**
+     * A cluster peer's records: the reference's killers and the reference's own dumps, back to back on one
+     * connection. The bad frames (5000-byte salt, host name as remote) are skipped, everything else is applied, and
+     * the connection stays up (anytun drops it and reconnects every 10 s for ever).
+     */
+    @Test
+    void recordsModeSkipsBadFramesAndStaysConnected() throws Exception {
+        Path samples = Path.of(System.getProperty("satp.vectors", "../shared/satp/vectors"))
+                .resolveSibling("sync-samples").resolve("interop");
+        LinkedBlockingQueue<org.janytun.sync.SyncRecord> got = new LinkedBlockingQueue<>();
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             SyncClient client = SyncClient.forRecords(new HostPort("127.0.0.1", server.getLocalPort()),
+                     SyncGuard.PLAIN, got::addAll, Duration.ofMillis(200))) {
+            server.setSoTimeout(10_000);
+            client.start();
+            try (Socket s = server.accept()) {
+                OutputStream out = s.getOutputStream();
+                for (String f : new String[] {"v11-oversize-salt.bin", "v9-hostname-remote.bin", "v10-prefix-hang.bin",
+                        "v7-unknown-cmd.bin", "v1-canonical.bin"}) {
+                    out.write(Files.readAllBytes(samples.resolve(f)));
+                }
+                out.flush();
+                List<String> seen = new java.util.ArrayList<>();
+                long end = System.nanoTime() + 5_000_000_000L;
+                while (!seen.contains("route fd00:77::/64") && System.nanoTime() < end) {
+                    var r = got.poll(100, TimeUnit.MILLISECONDS);
+                    if (r instanceof RouteRecord rr) {
+                        seen.add("route " + rr.addressText() + "/" + rr.prefixLength());
+                    } else if (r instanceof org.janytun.sync.ConnectionRecord c) {
+                        seen.add("connection " + c.mux() + " " + c.endpointText());
+                    }
+                }
+                assertTrue(seen.contains("route 10.128.0.0/9"), seen.toString());
+                assertTrue(seen.stream().noneMatch(x -> x.contains("localhost")), seen.toString());
+                assertTrue(seen.size() >= 4, seen.toString());
+                server.setSoTimeout(1000);
+                org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class, server::accept,
+                        "no reconnect: the connection stayed up");
+            }
+        }
+    }
 }
