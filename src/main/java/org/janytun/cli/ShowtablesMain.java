@@ -1,6 +1,12 @@
 package org.janytun.cli;
 
 import java.io.IOException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.janytun.syncio.ClusterSecret;
+import org.janytun.syncio.SyncGuard;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -32,6 +38,7 @@ public final class ShowtablesMain {
         @Option(names = {"-v", "--version"}) boolean version;
         @Option(names = {"-c", "--connect"}) String connect;
         @Option(names = {"-t", "--timeout"}) String timeout;
+        @Option(names = "--sync-secret-file") String secretFile;
     }
 
     public static void main(String[] args) {
@@ -58,6 +65,9 @@ public final class ShowtablesMain {
             if (o.timeout != null && o.connect == null) {
                 throw new UsageException("-t/--timeout", "only applies to -c/--connect");
             }
+            if (o.secretFile != null && o.connect == null) {
+                throw new UsageException("--sync-secret-file", "only applies to -c/--connect");
+            }
             target = null;
             if (ToolOptions.string("-c/--connect", o.connect) != null) {
                 try {
@@ -77,6 +87,17 @@ public final class ShowtablesMain {
         if (target == null) {
             return Showtables.run(in, out, err, prog);
         }
+        SyncGuard guard = SyncGuard.PLAIN;
+        if (o.secretFile != null) {
+            try {
+                List<String> warnings = new ArrayList<>();
+                guard = ClusterSecret.read(Path.of(o.secretFile), warnings);
+                warnings.forEach(w -> err.println(prog + ": warning: " + w));
+            } catch (IOException | InvalidPathException e) {
+                err.println(prog + ": --sync-secret-file: " + e.getMessage());
+                return 1;
+            }
+        }
         try (Socket s = new Socket()) {
             InetAddress a;
             try {
@@ -86,9 +107,10 @@ public final class ShowtablesMain {
                 return 1;
             }
             s.connect(new InetSocketAddress(a, target.port()), CONNECT_TIMEOUT_MILLIS);
+            InputStream frames = guard.open(s);
             s.setSoTimeout(idleSeconds * 1000);
-            s.shutdownOutput(); // a sync port never reads
-            return Showtables.run(s.getInputStream(), out, err, prog);
+            s.shutdownOutput(); // a sync port reads nothing more
+            return Showtables.run(frames, out, err, prog);
         } catch (IOException e) {
             err.println(prog + ": cannot read from " + target + ": " + e.getMessage());
             return 1;
@@ -97,7 +119,7 @@ public final class ShowtablesMain {
 
     static String usage(String prog) {
         return """
-                Usage: %1$s [-c <host>[:<port>] [-t <seconds>]]
+                Usage: %1$s [-c <host>[:<port>] [-t <seconds>] [--sync-secret-file <file>]]
                 Prints anytun sync frames as anytun-showtables(8) does, one line a frame:
                   Client <mux>: <address>:<port> | not registered
                   Route: <address>/<length> -> <mux>
@@ -109,6 +131,8 @@ public final class ShowtablesMain {
                                                   (anytun-controld -X) sends (default port: %2$d)
                   -t, --timeout <seconds>         with -c: stop once nothing arrived for <seconds>; 0 waits for
                                                   pushes until the peer closes (default: 3)
+                      --sync-secret-file <file>   with -c: read a janytun sync port protected with this cluster
+                                                  secret
 
                 Errors go to stderr, one line naming the frame; a bad frame does not stop the output.
                 Exit status: 0 success, 1 a bad frame or no connection, 2 command-line error.

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.janytun.route.InetText;
@@ -100,16 +101,28 @@ public final class SyncServer implements Closeable {
             }
             log.info("{} client {} connected", what, name);
             byte[] scratch = new byte[512];
-            try (InputStream in = socket.getInputStream()) {
+            try {
+                InputStream in = socket.getInputStream();
                 while (in.read(scratch) >= 0) {
                     // a connector has nothing to say; reading only notices its end
                 }
                 log.info("{} client {} disconnected", what, name);
+                finish(); // it may only have shut down its sending side: let what is queued reach it
             } catch (IOException e) {
                 if (!socket.isClosed()) {
                     log.info("{} client {} lost ({})", what, name, e.getMessage());
                 }
+                close();
+            } catch (InterruptedException e) {
+                close();
             }
+        }
+
+        /** Closes once the queued writes are out (at most a few seconds). */
+        void finish() throws InterruptedException {
+            clients.remove(this);
+            writer.shutdown();
+            writer.awaitTermination(5, TimeUnit.SECONDS);
             close();
         }
 

@@ -108,6 +108,15 @@ class ClusterSyncTest {
              Node b = node(2, false, null, List.of(at(a)), s)) {
             waitFor(() -> b.table.get().forMux(0) != null, "a node with the secret gets the state");
 
+            // janytun-showtables with the secret reads the protected port
+            var out = new java.io.ByteArrayOutputStream();
+            var err = new java.io.ByteArrayOutputStream();
+            int status = org.janytun.cli.ShowtablesMain.run(new String[] {"-c", at(a).toString(), "-t", "1",
+                    "--sync-secret-file", secret.toString()}, java.io.InputStream.nullInputStream(),
+                    new java.io.PrintStream(out), new java.io.PrintStream(err));
+            assertEquals(0, status, err.toString());
+            assertEquals("Client 0: not registered\n", out.toString());
+
             // a stranger reading the port (nc host port | anytun-showtables) gets not a single byte
             try (Socket nc = new Socket(InetAddress.getLoopbackAddress(), at(a).port())) {
                 nc.setSoTimeout(10_000);
