@@ -107,6 +107,19 @@ class SyncWireIT {
             long seq = ((ConnectionRecord) theirs.getFirst()).seqNr();
             assertTrue(seq >= org.janytun.connection.ConnectionRegistry.SEQ_LEAD,
                     "anytun took our counter with its lead: " + seq);
+            // every reader above has gone: anytun keeps their sockets in CLOSE-WAIT for ever, janytun closes them
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            String ours2342;
+            do {
+                Thread.sleep(100);
+                ours2342 = ns.run(Duration.ofSeconds(10), "ss", "-Htn", "state", "close-wait",
+                        "( src 10.77.0.2 and sport = :2342 )").output().strip();
+            } while (!ours2342.isEmpty() && System.nanoTime() < deadline);
+            assertEquals("", ours2342, "janytun's sync port leaves no socket in CLOSE-WAIT");
+            String theirs2342 = ns.run(Duration.ofSeconds(10), "ss", "-Htn", "state", "close-wait",
+                    "( src 10.77.0.1 and sport = :2342 )").output().strip();
+            System.out.println("anytun's sync port, CLOSE-WAIT sockets left by the 2 readers: "
+                    + theirs2342.lines().count());
             assertTrue(jan.isAlive() && any.isAlive());
             assertFalse(any.output().contains("Invalid") || any.output().contains("exception"), any.tail(30));
         }
