@@ -37,7 +37,7 @@ import org.janytun.sync.SyncRecord;
  * A record for a connection we have with the same keys keeps the connection as it is (its replay windows and
  * learned endpoint); its sequence counter only ever moves forward ({@link SatpSession#advanceSeqTo}), so neither a
  * control daemon's 0 nor a peer's counter makes our clients drop our packets as replays (the reference overwrites
- * it, SYNC.md §6.3). An endpoint of {@code 0.0.0.0}/{@code ::} means "unknown" and keeps the one we know.
+ * it, SYNC.md §6.3); see {@link #SEQ_LEAD} for the margins kept towards anytun peers. An endpoint of {@code 0.0.0.0}/{@code ::} means "unknown" and keeps the one we know.
  *
  * <p>Cipher, auth algorithm and tag length are process-wide (they are not in the records), as in anytun. Thread-safe:
  * every method is synchronized, and none is called from a packet loop.
@@ -47,16 +47,19 @@ public final class ConnectionRegistry {
     private enum Origin { LOCAL, CONTROL, SYNC }
 
     /** A connection and the record that describes it (keys, role, window; seq and endpoint are read live). */
-    private record Entry(Connection connection, ConnectionRecord template, Origin origin) {}
+    private record Entry(Connection connection, ConnectionRecord template, Origin origin, boolean heardFromPeer) {}
 
     private record RouteEntry(RouteRecord record, Origin origin) {}
 
     /**
-     * How far ahead of our own counter the counter we tell peers is. anytun overwrites its own outgoing counter with
-     * the one in a record (SYNC.md §1.7): told our exact counter, a peer that has sent more packets since we last
-     * heard from it would go back and reuse sequence numbers, which its clients drop as replays. 2^20 packets is
-     * more than a node sends between hearing from a peer and that peer's next reconnect (10 s), and a forward jump
-     * costs nothing: receivers accept any newer number.
+     * How far ahead of our own counter the counter we tell peers is, and how far past a peer's counter we start a
+     * connection we first hear of from a peer. anytun overwrites its own outgoing counter with the one in a record
+     * (SYNC.md §1.7): told our exact counter, a peer that has sent more packets since we last heard from it would
+     * go back and reuse sequence numbers, which its clients drop as replays. And a node that replaces another with
+     * the same sender id must start past its predecessor's counter, which the clients' windows remember. 2^20
+     * packets is more than a node sends in the 10 s between a peer's reconnects; a forward jump costs nothing, as
+     * receivers accept any newer number, and happens only when records are exchanged (a reconnect, an endpoint
+     * change).
      */
     public static final int SEQ_LEAD = 1 << 20;
 
@@ -87,7 +90,7 @@ public final class ConnectionRegistry {
         this.senderId = senderId;
         this.deviceType = deviceType;
         if (local != null) {
-            entries.put(local.mux(), new Entry(local, templateOf(local), Origin.LOCAL));
+            entries.put(local.mux(), new Entry(local, templateOf(local), Origin.LOCAL, false));
         }
         // -R binds to the process's -m even without a local connection: a served connection may have that mux
         for (IpPrefix p : localRoutes) {
@@ -172,8 +175,15 @@ public final class ConnectionRegistry {
         } catch (UnknownHostException e) {
             problems.accept("connection " + r.mux() + ": endpoint ignored: " + e.getMessage());
         }
+        boolean firstFromPeer = origin == Origin.SYNC && (old == null || !old.heardFromPeer);
+        if (firstFromPeer) {
+            // A node that starts (or restarts) may have a predecessor with our sender id whose packets the
+            // clients still remember: start past what the cluster has sent, with the same lead as we tell it.
+            c.session().advanceSeqTo((int) r.seqNr() + SEQ_LEAD);
+        }
         Origin keep = old != null && old.origin == Origin.LOCAL ? Origin.LOCAL : origin;
-        entries.put(r.mux(), new Entry(c, r.withRemote(ConnectionRecord.UNSET_HOST, 0), keep));
+        entries.put(r.mux(), new Entry(c, r.withRemote(ConnectionRecord.UNSET_HOST, 0), keep,
+                origin == Origin.SYNC || (old != null && old.heardFromPeer)));
     }
 
     private Connection create(ConnectionRecord r, Connection previous, Consumer<String> problems) {

@@ -122,11 +122,12 @@ class ConnectionRegistryTest {
         ConnectionRegistry s = server();
         List<String> problems = new ArrayList<>();
         String k1 = "00112233445566778899aabbccddeeff";
+        int lead = ConnectionRegistry.SEQ_LEAD;
         ConnectionTable t1 = s.merge(List.of(synced(0, k1, 5, "10.231.0.11", 5555),
                 RouteRecord.parse("192.168.77.2/32", 0)), problems::add);
         Connection c = t1.forMux(0);
         assertEquals(new InetSocketAddress("10.231.0.11", 5555), c.remote(), "endpoint from the peer");
-        assertEquals(5, c.session().nextSeq(), "a new connection starts at the peer's counter");
+        assertEquals(5 + lead, c.session().nextSeq(), "first heard of from a peer: past the peer's counter");
         for (int i = 0; i < 10; i++) {
             byte[] buf = packetTo("192", "168", "77", "2");
             assertSame(c, t1.forOutgoing(buf, 20));
@@ -135,11 +136,11 @@ class ConnectionRegistryTest {
         // a later record with a lower counter (a controld table, or a peer that sent less): our counter stays
         ConnectionTable t2 = s.merge(List.of(synced(0, k1, 0, "0.0.0.0", 0)), problems::add);
         assertSame(c, t2.forMux(0), "same keys: same connection");
-        assertEquals(15, c.session().nextSeq(), "never back: the client would drop our packets as replays");
+        assertEquals(15 + lead, c.session().nextSeq(), "never back: the client would drop our packets as replays");
         assertEquals(new InetSocketAddress("10.231.0.11", 5555), c.remote(), "0.0.0.0 keeps the endpoint");
-        // a higher one moves it forward (a peer sharing our sender id)
-        s.merge(List.of(synced(0, k1, 1000, "10.231.0.11", 5556)), problems::add);
-        assertEquals(1000, c.session().nextSeq());
+        // a higher one moves it forward (a peer sharing our sender id), without a second lead
+        s.merge(List.of(synced(0, k1, 3L * lead, "10.231.0.11", 5556)), problems::add);
+        assertEquals(3 * lead, c.session().nextSeq());
         assertEquals(5556, c.remote().getPort(), "a new endpoint from the peer");
         // another mux: added, and nothing is ever removed by sync
         ConnectionTable t3 = s.merge(List.of(synced(1, k1, 0, "0.0.0.0", 0)), problems::add);
@@ -149,8 +150,11 @@ class ConnectionRegistryTest {
         ConnectionTable t4 = s.merge(List.of(synced(0, "ffeeddccbbaa99887766554433221100", 3, "0.0.0.0", 0)),
                 problems::add);
         assertNotSame(c, t4.forMux(0));
-        assertEquals(1000, t4.forMux(0).session().nextSeq());
+        assertEquals(3 * lead, t4.forMux(0).session().nextSeq());
         assertEquals(5556, t4.forMux(0).remote().getPort(), "the endpoint survives a rekey");
+        // a control table's 0 never moves a counter, and adds no lead
+        ConnectionTable t5 = s.apply(List.of(synced(9, k1, 0, "0.0.0.0", 0)), List.of(), problems::add);
+        assertEquals(0, t5.forMux(9).session().nextSeq());
         assertTrue(problems.isEmpty(), problems.toString());
     }
 
