@@ -30,23 +30,27 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (and the route back to the client's inner prefix) to one node at a time. While a ping stream (every 10 ms) and
  * a paced TCP transfer with a SHA-256 check run from the client to a backend behind the cluster, the router moves
  * the route from node to node, onto and off the third node (janytun in the mixed cases). Measured and reported
- * per switch-over: pings lost, the longest gap between replies, the time to the first reply, replay drops at the
- * client and at the nodes. Asserted: after every switch the new node serves (its tun counters move and pings are
- * answered), the TCP data arrive intact, no node and (while the cluster is stable) no client drops anything as a
- * replay, and only the first node had to learn the client from a packet: the others serve from synced state,
- * which their sync listeners are seen to hold.
+ * per switch-over: pings lost, the time to the first reply, the longest gap between replies, replay drops at the
+ * client and at the nodes. Asserted: after every switch the new node serves (its tun counters move, pings are
+ * answered, the TCP transfer is still in flight), the TCP data arrive intact, no node and (in a stable cluster) no
+ * client drops anything as a replay, and only the first node had to learn the client from a packet: the others
+ * serve from synced state, which their sync listeners are seen to hold. The mesh is complete before the client
+ * starts: a connector that joins later applies a dump whose seq_nr overwrites its node's send counter (SYNC.md §1.7
+ * step 4), and with the reference that made the client drop N1's next packets as replays.
  *
  * <p>Replace step (cases with a replacement): while traffic flows on N1, N2 is stopped (by PID) and another
- * daemon takes its place with the same options; it must hold the client's connection from sync before it has seen
- * a packet, then serve the traffic moved onto it, and keep doing so after the rest of the cluster has reconnected
- * to it. Client replay drops in this step are reported, not asserted: a node restarted under the same sender id
- * starts a new sequence counter (SPEC §10), and the reference overwrites every receiver's counter with the value
- * in a sync frame (SYNC.md §1.7 step 4), so what happens there is the reference's behaviour under measurement.
+ * daemon takes its place with the same options. It must hold the client's connection from sync before any packet
+ * reached it. Traffic stays on N1 until N1 and N3 have reconnected to the new node (their 10 s retry) and applied
+ * its dump - the moment a real replacement is dangerous - and then moves onto the new node and around. With janytun
+ * as the replacement this step is strict (every switch answered, no replay drop, TCP intact). With the reference it
+ * is measured only: the dump of the new, idle node carries a counter older than the active node's, anytun applies
+ * it, and the client drops the active node's packets as replays until its counter has caught up again.
  *
  * <p>Topology: namespaces R (router), C (client), N1-N3 (nodes), B (backend); veth C-R, Nk-R, B-R
  * (10.201.71-75.0/24, R = .1). The anycast address is on every node's {@code lo}; every node forwards, has a tun
- * device with the same inner address and routes the client's inner /32 to its connection ({@code -R}). The
- * report table goes to standard output and to {@code target/it-logs/ClusterIT/report.txt}.
+ * device with the same inner address and routes the client's inner /32 to its connection ({@code -R}); all run
+ * with {@code -w 64}, so that a replay is dropped (and logged) rather than accepted. The report goes to standard
+ * output and to {@code target/it-logs/ClusterIT/report.txt}.
  */
 class ClusterIT {
     private static final String ANYCAST = "10.50.100.1";
@@ -169,7 +173,12 @@ class ClusterIT {
                 .collect(Collectors.joining("-")) + "-client-" + cc.client().label());
         Files.createDirectories(logs);
         try (Run run = new Run(cc, n, logs)) {
-            run.execute();
+            try {
+                run.execute();
+            } catch (Throwable t) {
+                run.publishPartial(t);
+                throw t;
+            }
         }
     }
 
@@ -206,6 +215,11 @@ class ClusterIT {
         private final List<AutoCloseable> started = new ArrayList<>();
         private final StringBuilder report = new StringBuilder();
         private final List<String> notes = new ArrayList<>();
+        /** Every event of the case so far, in order. */
+        private final List<Event> timeline = new ArrayList<>();
+        private boolean published;
+        /** UDP RcvbufErrors of C and N1..N3 when the case began (the namespaces outlive a case). */
+        private final long[] udpBaseline = new long[4];
         private TunnelEnd client;
         private int active;
         private int replaced;
@@ -222,6 +236,10 @@ class ClusterIT {
         void execute() throws IOException {
             long caseStart = System.nanoTime();
             report.append("ClusterIT ").append(cc.title()).append('\n');
+            udpBaseline[0] = udpRcvbufErrors(clientNs);
+            for (int k = 1; k <= 3; k++) {
+                udpBaseline[k] = udpRcvbufErrors(NODES[k]);
+            }
             switchTo(1);
             for (int k = 1; k <= 3; k++) {
                 nodes[k] = startNode(k, cc.nodes().get(k - 1), "");
@@ -274,7 +292,6 @@ class ClusterIT {
             closeEvents(events, pings, phaseEnd);
             int sent = pings.transmitted();
             int lost = pings.losses().size();
-            List<Event> allEvents = new ArrayList<>(events);
             String stream1 = String.format(Locale.ROOT, "  ping stream 1: %d sent, %d lost (%d near the events above);"
                     + " TCP 1: %s, intact, in flight at every switch-over", sent, lost,
                     events.stream().mapToInt(e -> e.lost).sum(), describeTcp(tcpResult));
@@ -282,7 +299,7 @@ class ClusterIT {
             // Phase 2: replace N2 while traffic flows on N1.
             String stream2 = null;
             if (cc.replacement() != null) {
-                stream2 = replaceStep(allEvents);
+                stream2 = replaceStep();
             }
 
             for (int k = 1; k <= 3; k++) {
@@ -290,9 +307,10 @@ class ClusterIT {
             }
             client.assertAlive();
             StringBuilder kernel = new StringBuilder("  kernel drop counters (where lost packets went): client ")
-                    .append(kernelDrops(clientNs, CLIENT_DEV));
+                    .append(kernelDrops(clientNs, CLIENT_DEV, udpBaseline[0]));
             for (int k = 1; k <= 3; k++) {
-                kernel.append("; N").append(k).append(label(k)).append(' ').append(kernelDrops(NODES[k], NODE_DEV));
+                kernel.append("; N").append(k).append(label(k)).append(' ')
+                        .append(kernelDrops(NODES[k], NODE_DEV, udpBaseline[k]));
             }
             notes.add(0, kernel.toString().strip());
             // Stop everything now (janytun writes its last drop summary at shutdown), then count.
@@ -310,7 +328,7 @@ class ClusterIT {
                 totals.append("; ").append(e.label()).append(' ').append(e.kind()).append(' ').append(d);
             }
 
-            report.append(table(allEvents));
+            report.append(table(timeline));
             report.append(stream1).append('\n');
             if (stream2 != null) {
                 report.append(stream2).append('\n');
@@ -370,7 +388,7 @@ class ClusterIT {
          * replay drop at the client, TCP intact) when the replacement is janytun; measured only when it is the
          * reference, whose seq overwrite breaks the active node at that reconnect (see the class comment).
          */
-        private String replaceStep(List<Event> allEvents) {
+        private String replaceStep() {
             boolean strict = cc.replacement() == Kind.JANYTUN;
             List<Event> events = new ArrayList<>();
             PingStream pings = PingStream.start(clientNs, backendAddr(), PING_INTERVAL, Duration.ofSeconds(90),
@@ -422,7 +440,6 @@ class ClusterIT {
                 notes.add("after the replace step, sync dump of N" + k + label(k) + " (" + nodes[k].kind() + "): "
                         + peek(k, "after-replace"));
             }
-            allEvents.addAll(events);
             replaceSent = pings.transmitted();
             replaceLost = pings.losses().size();
             return String.format(Locale.ROOT, "  ping stream 2: %d sent, %d lost; TCP 2: %s", replaceSent,
@@ -446,6 +463,7 @@ class ClusterIT {
         /** An event now, with the replay counters and the TCP state at this moment. */
         private Event event(String phase, String what, Traffic.PacedTransfer tcp) {
             Event e = new Event(phase, what, System.currentTimeMillis());
+            timeline.add(e);
             e.tcpInFlight = tcp.inFlight();
             e.clientReplayAt = clientReplays();
             e.nodeReplayAt = nodeReplays();
@@ -490,8 +508,13 @@ class ClusterIT {
                 throw new AssertionError(ex);
             }
             if (strict) {
-                pings.awaitReplyAfter(e.atMillis, SERVE_TIMEOUT, "after the switch-over " + e.what + "\n"
-                        + nodes[to].diagnostics(20) + "\n" + client.diagnostics(10));
+                try {
+                    pings.awaitReplyAfter(e.atMillis, SERVE_TIMEOUT, "after the switch-over " + e.what);
+                } catch (AssertionError noReply) {
+                    throw new AssertionError(noReply.getMessage().lines().findFirst().orElse("") + " (the client has"
+                            + " dropped " + clientReplays() + " packets as replays so far)\n" + nodes[to].diagnostics(20)
+                            + "\n" + client.diagnostics(10), noReply);
+                }
                 if (!e.tcpInFlight) {
                     throw new AssertionError("the TCP transfer had already ended before the switch-over " + e.what
                             + ": it no longer tests continuity\n" + tcp);
@@ -558,23 +581,29 @@ class ClusterIT {
         }
 
         /**
-         * UDP datagrams the kernel dropped because the daemon's socket buffer was full, and packets the tun device
-         * dropped because the daemon did not read them in time: the two places a stalled daemon loses packets.
+         * UDP datagrams the kernel dropped because the daemon's socket buffer was full (since the case began), and
+         * packets the tun device dropped because the daemon did not read them in time: the two places a stalled
+         * daemon loses packets.
          */
-        private static String kernelDrops(Netns ns, String dev) {
+        private String kernelDrops(Netns ns, String dev, long udpBaseline) {
+            Exec.Result tx = ns.run(Exec.SHORT, "cat", "/sys/class/net/" + dev + "/statistics/tx_dropped");
+            return "udp-rcvbuf " + (udpRcvbufErrors(ns) - udpBaseline) + ", tun-tx-dropped "
+                    + (tx.ok() ? tx.output().strip() : "?");
+        }
+
+        /** The namespace's UDP RcvbufErrors counter (/proc/net/snmp), or 0 if it cannot be read. */
+        private static long udpRcvbufErrors(Netns ns) {
             String snmp = ns.run(Exec.SHORT, "cat", "/proc/net/snmp").output();
             List<String> udp = snmp.lines().filter(l -> l.startsWith("Udp:")).toList();
-            String rcvbuf = "?";
             if (udp.size() >= 2) {
                 List<String> names = List.of(udp.get(0).split("\\s+"));
                 String[] values = udp.get(1).split("\\s+");
                 int i = names.indexOf("RcvbufErrors");
                 if (i > 0 && i < values.length) {
-                    rcvbuf = values[i];
+                    return Long.parseLong(values[i]);
                 }
             }
-            Exec.Result tx = ns.run(Exec.SHORT, "cat", "/sys/class/net/" + dev + "/statistics/tx_dropped");
-            return "udp-rcvbuf " + rcvbuf + ", tun-tx-dropped " + (tx.ok() ? tx.output().strip() : "?");
+            return 0;
         }
 
         /** rx and tx packet counters of node k's tun device. */
@@ -662,7 +691,32 @@ class ClusterIT {
             return s;
         }
 
+        /** After a failure: publishes what was measured up to it (without the losses, which need a stopped stream). */
+        void publishPartial(Throwable failure) {
+            if (published) {
+                return;
+            }
+            if (!timeline.isEmpty()) {
+                report.append(table(timeline));
+            }
+            for (String note : notes) {
+                report.append("  ").append(note).append('\n');
+            }
+            List<String> lines = String.valueOf(failure.getMessage()).lines().filter(l -> !l.isBlank()).toList();
+            report.append("  FAILED: ").append(lines.isEmpty() ? failure.toString() : lines.get(0)).append('\n');
+            if (lines.size() > 1) {
+                report.append("          ... ").append(lines.get(lines.size() - 1).strip()).append('\n');
+            }
+            report.append('\n');
+            try {
+                publish();
+            } catch (IOException ignored) {
+                // the failure itself is what matters
+            }
+        }
+
         private void publish() throws IOException {
+            published = true;
             System.out.print(report);
             Files.writeString(logs.resolve("report.txt"), report);
             Files.writeString(ItEnv.logRoot().resolve("ClusterIT").resolve("report.txt"), report, CREATE, APPEND);
