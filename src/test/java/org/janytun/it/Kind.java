@@ -67,6 +67,28 @@ public enum Kind {
         };
     }
 
+    private static final java.util.regex.Pattern JANYTUN_REPLAY_SUMMARY = java.util.regex.Pattern.compile(
+            "dropped (\\d+) packets?: replayed or too old for the sequence window");
+
+    /**
+     * Packets this program's log says its replay window dropped: one line per packet for anytun ("Replay attack
+     * from ... seq: ... sid: ...") and uanytun ("detected replay attack, discarding packet"), the sum of the
+     * summaries for janytun ("dropped N packets: replayed or too old for the sequence window (last 10 s)", written
+     * every 10 s and at shutdown, so a running janytun's count can lag by up to 10 s).
+     */
+    public long replayDrops(String output) {
+        if (this == JANYTUN) {
+            long sum = 0;
+            java.util.regex.Matcher m = JANYTUN_REPLAY_SUMMARY.matcher(output);
+            while (m.find()) {
+                sum += Long.parseLong(m.group(1));
+            }
+            return sum;
+        }
+        java.util.regex.Pattern line = replayLogLine();
+        return output.lines().filter(l -> line.matcher(l).find()).count();
+    }
+
     /**
      * Pattern of the log line a receiver writes when an authenticated packet from a new address moves its remote
      * endpoint, or null if unknown.

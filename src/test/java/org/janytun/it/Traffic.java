@@ -113,6 +113,100 @@ public final class Traffic {
         }
     }
 
+    /**
+     * A TCP transfer with a checksum that runs in the background, paced to {@code bytesPerSecond} so that it is
+     * still in flight while the test changes the network under it (e.g. route switch-overs), until {@link #finish}
+     * tells the client to stop sending (a stop file) or it has sent its maximum. finish() then waits (bounded) and
+     * asserts that the server got exactly what the client sent (length and SHA-256).
+     */
+    public static final class PacedTransfer implements AutoCloseable {
+        private final ManagedProcess server;
+        private final ManagedProcess client;
+        private final Path stopFile;
+        private final String target;
+
+        private PacedTransfer(ManagedProcess server, ManagedProcess client, Path stopFile, String target) {
+            this.server = server;
+            this.client = client;
+            this.stopFile = stopFile;
+            this.target = target;
+        }
+
+        /**
+         * Starts the server in {@code serverNs} bound to {@code serverAddr}, then the client in {@code clientNs}
+         * (at most {@code maxBytes}), and returns once the TCP connection is up. {@code timeout} bounds the whole
+         * transfer.
+         */
+        public static PacedTransfer start(Netns clientNs, Netns serverNs, String serverAddr, int port, long maxBytes,
+                long bytesPerSecond, long seed, Duration timeout, Path logDir, String tag) {
+            String t = Long.toString(timeout.toSeconds());
+            Path stop = logDir.resolve("tcp-stop-" + tag).toAbsolutePath();
+            try {
+                java.nio.file.Files.deleteIfExists(stop);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            ManagedProcess server = ManagedProcess.start("tcp server " + tag, serverNs.wrap(JavaTool.command(
+                    TcpBlast.class, "server", serverAddr, Integer.toString(port), t)),
+                    logDir.resolve("tcp-server-" + tag + ".log"), Map.of());
+            ManagedProcess client = null;
+            try {
+                server.awaitOutput(Pattern.compile("^listening"), Duration.ofSeconds(20));
+                client = ManagedProcess.start("tcp client " + tag, clientNs.wrap(JavaTool.command(TcpBlast.class,
+                        "client", serverAddr, Integer.toString(port), Long.toString(maxBytes), Long.toString(seed), t,
+                        Long.toString(bytesPerSecond), stop.toString())), logDir.resolve("tcp-client-" + tag + ".log"),
+                        Map.of());
+                client.awaitOutput(Pattern.compile("^connected"), Duration.ofSeconds(20));
+                return new PacedTransfer(server, client, stop, serverAddr + ":" + port);
+            } catch (RuntimeException | AssertionError e) {
+                if (client != null) {
+                    client.close();
+                }
+                server.close();
+                throw e;
+            }
+        }
+
+        /** True while the client is still sending or waiting for the server to close. */
+        public boolean inFlight() {
+            return client.isAlive();
+        }
+
+        /**
+         * Stops the sending, waits for both ends (bounded) and asserts a non-empty, intact transfer; returns
+         * "bytes sha256".
+         */
+        public String finish(Duration timeout) {
+            try {
+                java.nio.file.Files.writeString(stopFile, "stop\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            int cs = client.awaitExit(timeout);
+            int ss = server.awaitExit(Duration.ofSeconds(15));
+            String sent = result(client);
+            String got = result(server);
+            if (cs != 0 || ss != 0 || sent == null || got == null) {
+                throw new AssertionError("TCP transfer to " + target + " failed (client status " + cs
+                        + ", server status " + ss + ")\n" + client.diagnostics(10) + "\n" + server.diagnostics(10));
+            }
+            if (!sent.equals(got)) {
+                throw new AssertionError("TCP transfer to " + target + " corrupted or cut: sent " + sent
+                        + ", received " + got);
+            }
+            if (sent.startsWith("0 ")) {
+                throw new AssertionError("TCP transfer to " + target + " sent nothing");
+            }
+            return sent;
+        }
+
+        @Override
+        public void close() {
+            client.close();
+            server.close();
+        }
+    }
+
     private static String result(ManagedProcess p) {
         for (String line : p.output().lines().toList()) {
             Matcher m = RESULT.matcher(line.strip());

@@ -15,6 +15,11 @@
  *       SHA-256 ({@link org.janytun.it.tools.TcpBlast}); {@link org.janytun.it.ReplayProbe} - captures SATP datagrams
  *       with a user-space relay ({@link org.janytun.it.tools.UdpRelay}) and replays one from namespace C
  *       ({@link org.janytun.it.tools.UdpSend}).</li>
+ *   <li>{@link org.janytun.it.PingStream} - a timestamped background ping stream that places losses and gaps in
+ *       time; {@link org.janytun.it.Traffic.PacedTransfer} - a paced TCP transfer that stays in flight while the
+ *       network changes under it; {@link org.janytun.it.tools.SyncPeek} - reads a cluster node's sync dump. Used by
+ *       {@code ClusterIT} (an anycast cluster of anytun and janytun nodes whose route moves from node to node;
+ *       its loss and replay table is written to {@code target/it-logs/ClusterIT/report.txt}).</li>
  *   <li>{@link org.janytun.it.Exec} and {@link org.janytun.it.ManagedProcess} - bounded command runs and background
  *       processes with log files; {@link org.janytun.it.Reaper} - shutdown hook that kills recorded PIDs and deletes
  *       recorded namespaces if the normal cleanup was not reached.</li>
