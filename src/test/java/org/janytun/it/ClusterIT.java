@@ -671,8 +671,10 @@ class ClusterIT {
                     continue;
                 }
                 String peer = nodeAddr(j) + ":" + SYNC_PORT;
+                // a JVM's sockets are dual-stack: ss shows its IPv4 peers as [::ffff:a.b.c.d]:port
                 boolean found = out.lines().map(l -> l.trim().split("\\s+"))
-                        .anyMatch(f -> f.length >= 4 && f[f.length - 1].equals(peer));
+                        .anyMatch(f -> f.length >= 4 && f[f.length - 1].replace("[::ffff:", "").replace("]", "")
+                                .equals(peer));
                 if (!found) {
                     missing.add("N" + k + "->N" + j);
                 }
