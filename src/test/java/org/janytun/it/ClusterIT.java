@@ -4,6 +4,7 @@ import static java.nio.file.StandardOpenOption.APPEND;
 import static java.nio.file.StandardOpenOption.CREATE;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,9 +89,19 @@ class ClusterIT {
     private static VethLink backendLink;
     private static int round;
 
-    /** One configuration: the kinds of N1..N3, the client, and what replaces N2 (null: no replace step). */
-    record ClusterCase(String title, List<Kind> nodes, Kind client, Kind replacement) {
+    /**
+     * One configuration: the kinds of N1..N3, the client, what replaces N2 (null: no replace step), and whether
+     * the nodes sync with a cluster secret ({@code --sync-secret-file}, janytun nodes only).
+     */
+    record ClusterCase(String title, List<Kind> nodes, Kind client, Kind replacement, boolean protectedSync) {
+        ClusterCase(String title, List<Kind> nodes, Kind client, Kind replacement) {
+            this(title, nodes, client, replacement, false);
+        }
+
         ClusterCase {
+            if (protectedSync && !nodes.stream().allMatch(k -> k == Kind.JANYTUN)) {
+                throw new IllegalArgumentException("only janytun nodes sync with a cluster secret");
+            }
             if (replacement != null && client == Kind.JANYTUN) {
                 // janytun reports replay drops in 10 s summaries: they cannot be split into before/after
                 throw new IllegalArgumentException("a replace step needs a client that logs each replay drop");
@@ -113,7 +124,9 @@ class ClusterIT {
                 new ClusterCase("(b) mixed: nodes anytun, anytun, janytun, client uanytun, N2 replaced by janytun",
                         List.of(a, a, j), u, j),
                 new ClusterCase("(c) mixed: nodes anytun, anytun, janytun, client janytun", List.of(a, a, j), j, null),
-                new ClusterCase("(d) janytun only: nodes janytun x3, client janytun", List.of(j, j, j), j, null));
+                new ClusterCase("(d) janytun only: nodes janytun x3, client janytun", List.of(j, j, j), j, null),
+                new ClusterCase("(e) janytun only, protected sync (--sync-secret-file): nodes janytun x3, client"
+                        + " uanytun", List.of(j, j, j), u, null, true));
     }
 
     @BeforeAll
@@ -268,6 +281,9 @@ class ClusterIT {
                 SyncState s = peek(k, "initial");
                 report.append("  sync dump of N").append(k).append(" (").append(nodes[k].kind()).append("): ")
                         .append(s).append('\n');
+            }
+            if (cc.protectedSync()) {
+                assertStrangersLearnNothing();
             }
 
             // Phase 1: switch-overs with a stable cluster.
@@ -479,6 +495,9 @@ class ClusterIT {
                     .passphrase(PASSPHRASE).window(WINDOW).devName(NODE_DEV).devType("tun").ifconfig(NODE_INNER)
                     .extra("-S", Integer.toString(SYNC_PORT), "-I", nodeAddr(k), "-M", others, "-R",
                             CLIENT_INNER + "/32");
+            if (cc.protectedSync()) {
+                spec.extra("--sync-secret-file", secretFile().toString());
+            }
             TunnelEnd e = TunnelEnd.start("N" + k + suffix, kind, NODES[k], spec,
                     logs.resolve("node" + k + (suffix.isEmpty() ? "" : "-replacement") + ".log"));
             started.add(e);
@@ -682,10 +701,49 @@ class ClusterIT {
             return missing;
         }
 
+        /** The cluster secret of a protected case: written once, readable by root only. */
+        private Path secretFile() {
+            Path f = logs.resolve("cluster.secret");
+            try {
+                if (!Files.exists(f)) {
+                    byte[] secret = new byte[32];
+                    new java.security.SecureRandom().nextBytes(secret);
+                    Files.writeString(f, java.util.Base64.getEncoder().encodeToString(secret) + "\n");
+                    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return f;
+        }
+
+        /**
+         * A protected cluster: a plain reader on every node's sync port (anytun-showtables through nc, or a node
+         * without the secret) gets not a single frame, from the node's own namespace and from the router's.
+         */
+        private void assertStrangersLearnNothing() {
+            for (int k = 1; k <= 3; k++) {
+                for (Netns from : List.of(NODES[k], router)) {
+                    Exec.Result r = Exec.run(Duration.ofSeconds(20), from.wrap(JavaTool.command(SyncPeek.class,
+                            nodeAddr(k), Integer.toString(SYNC_PORT), "400", "2000")));
+                    if (!r.output().contains("END 0") || r.output().contains("FRAME")) {
+                        throw new AssertionError("a stranger read N" + k + "'s protected sync port from "
+                                + from.name() + ":\n" + r.output());
+                    }
+                }
+            }
+            report.append("  protected sync: a plain reader got 0 frames from each node's port (from the node's own"
+                    + " namespace and from the router's)\n");
+        }
+
         /** Reads node k's sync dump (SyncPeek, from inside its namespace) and finds the client's connection. */
         private SyncState peek(int k, String tag) {
-            Exec.Result r = Exec.run(Duration.ofSeconds(20), NODES[k].wrap(JavaTool.command(SyncPeek.class, nodeAddr(k),
-                    Integer.toString(SYNC_PORT), "400", "4000")));
+            List<String> args = new ArrayList<>(List.of(nodeAddr(k), Integer.toString(SYNC_PORT), "400", "4000"));
+            if (cc.protectedSync()) {
+                args.add(secretFile().toString());
+            }
+            Exec.Result r = Exec.run(Duration.ofSeconds(20), NODES[k].wrap(JavaTool.command(SyncPeek.class,
+                    args.toArray(String[]::new))));
             try {
                 Files.writeString(logs.resolve("sync-dump-N" + k + "-" + tag + ".txt"), r.output());
             } catch (IOException ignored) {

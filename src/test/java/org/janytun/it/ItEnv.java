@@ -35,6 +35,16 @@ public final class ItEnv {
         }
     }
 
+    /** The class folder (or jar) holding the main classes, for helper tools that use them. */
+    public static String mainClasses() {
+        try {
+            return Path.of(org.janytun.syncio.ClusterSecret.class.getProtectionDomain().getCodeSource().getLocation()
+                    .toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Absolute path of a system binary (sbin folders first: they are often not on a test JVM's PATH), or null. */
     public static String binary(String name) {
         List<String> dirs = new ArrayList<>(List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin"));

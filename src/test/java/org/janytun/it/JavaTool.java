@@ -9,7 +9,7 @@ public final class JavaTool {
 
     public static List<String> command(Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>(List.of(ItEnv.java(), "-Xmx64m", "-XX:+UseSerialGC",
-                "-cp", ItEnv.testClasses(), main.getName()));
+                "-cp", ItEnv.testClasses() + java.io.File.pathSeparator + ItEnv.mainClasses(), main.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -1,6 +1,9 @@
 package org.janytun.it.tools;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import org.janytun.syncio.ClusterSecret;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -14,8 +17,8 @@ import java.nio.charset.StandardCharsets;
  * connections and routes (SYNC.md §1.2, §1.6). Run inside a namespace by the integration tests.
  *
  * <pre>
- *   SyncPeek &lt;host&gt; &lt;port&gt; &lt;idleMillis&gt; &lt;totalMillis&gt;
- *       connects, prints "FRAME &lt;archive text&gt;" for each frame, and stops when nothing has arrived for
+ *   SyncPeek &lt;host&gt; &lt;port&gt; &lt;idleMillis&gt; &lt;totalMillis&gt; [&lt;secretFile&gt;]
+ *       connects (through the protected sync handshake when a cluster secret file is given), prints "FRAME &lt;archive text&gt;" for each frame, and stops when nothing has arrived for
  *       idleMillis (after the first frame) or after totalMillis; prints "END &lt;frames&gt;". Exit status 1 when the
  *       connection fails, 3 when the framing is broken.
  * </pre>
@@ -25,8 +28,8 @@ public final class SyncPeek {
     private SyncPeek() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: SyncPeek <host> <port> <idleMillis> <totalMillis>");
+        if (args.length != 4 && args.length != 5) {
+            System.err.println("usage: SyncPeek <host> <port> <idleMillis> <totalMillis> [<secretFile>]");
             System.exit(2);
         }
         int idle = Integer.parseInt(args[2]);
@@ -34,7 +37,8 @@ public final class SyncPeek {
         int frames = 0;
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getByName(args[0]), Integer.parseInt(args[1])), 3000);
-            InputStream in = s.getInputStream();
+            InputStream in = args.length == 5
+                    ? ClusterSecret.read(Path.of(args[4]), new ArrayList<>()).open(s) : s.getInputStream();
             while (System.nanoTime() < deadline) {
                 long leftMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
                 s.setSoTimeout((int) Math.min(frames == 0 ? leftMs : idle, leftMs));
