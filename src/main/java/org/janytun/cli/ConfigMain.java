@@ -67,23 +67,7 @@ public final class ConfigMain {
     private ConfigMain() {}
 
     @Command(name = "janytun-config")
-    static final class Options {
-        @Option(names = {"-h", "--help"}) boolean help;
-        @Option(names = {"-v", "--version"}) boolean version;
-        @Option(names = {"-L", "--log"}) List<String> log = new ArrayList<>();
-        @Option(names = {"-U", "--debug"}) boolean debug;
-        @Option(names = {"-r", "--remote-host"}) String remoteHost;
-        @Option(names = {"-o", "--remote-port"}) String remotePort;
-        @Option(names = {"-4", "--ipv4-only"}) boolean ipv4Only;
-        @Option(names = {"-6", "--ipv6-only"}) boolean ipv6Only;
-        @Option(names = {"-R", "--route"}) List<String> routes = new ArrayList<>();
-        @Option(names = {"-m", "--mux"}) String mux;
-        @Option(names = {"-w", "--window-size"}) String windowSize;
-        @Option(names = {"-k", "--kd-prf"}) String kdPrf;
-        @Option(names = {"-e", "--role"}) String role;
-        @Option(names = {"-E", "--passphrase"}) String passphrase;
-        @Option(names = {"-K", "--key"}) String key;
-        @Option(names = {"-A", "--salt"}) String salt;
+    static final class Options extends SharedOptions.Connection {
         @Option(names = "--archive-version") String archiveVersion;
     }
 

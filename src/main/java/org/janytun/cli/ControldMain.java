@@ -13,6 +13,7 @@ import org.janytun.control.ToolOptions;
 import org.janytun.daemon.Daemonizer;
 import org.janytun.log.LogTarget;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,16 +28,8 @@ public final class ControldMain {
     private ControldMain() {}
 
     @Command(name = "janytun-controld")
-    static final class Options {
-        @Option(names = {"-h", "--help"}) boolean help;
-        @Option(names = {"-v", "--version"}) boolean version;
-        @Option(names = {"-D", "--nodaemonize"}) boolean nodaemonize;
-        @Option(names = {"-u", "--username"}) String username;
-        @Option(names = {"-g", "--groupname"}) String groupname;
-        @Option(names = {"-C", "--chroot"}) String chroot;
-        @Option(names = {"-P", "--write-pid"}) String writePid;
-        @Option(names = {"-L", "--log"}) List<String> log = new ArrayList<>();
-        @Option(names = {"-U", "--debug"}) boolean debug;
+    static final class Options extends SharedOptions.Logging {
+        @Mixin SharedOptions.Process process = new SharedOptions.Process();
         @Option(names = {"-f", "--file"}) String file;
         @Option(names = {"-X", "--control-host"}) String controlHost;
         @Option(names = "--end-marker") boolean endMarker;
@@ -101,10 +94,10 @@ public final class ControldMain {
     }
 
     static ControldSettings settings(Options o, String prog) throws UsageException {
-        Optional<String> user = Optional.ofNullable(ToolOptions.string("-u/--username", o.username));
-        Optional<String> group = Optional.ofNullable(ToolOptions.string("-g/--groupname", o.groupname));
-        Optional<String> chroot = Optional.ofNullable(ToolOptions.string("-C/--chroot", o.chroot));
-        Optional<String> pid = Optional.ofNullable(ToolOptions.string("-P/--write-pid", o.writePid));
+        Optional<String> user = Optional.ofNullable(ToolOptions.string("-u/--username", o.process.username));
+        Optional<String> group = Optional.ofNullable(ToolOptions.string("-g/--groupname", o.process.groupname));
+        Optional<String> chroot = Optional.ofNullable(ToolOptions.string("-C/--chroot", o.process.chroot));
+        Optional<String> pid = Optional.ofNullable(ToolOptions.string("-P/--write-pid", o.process.writePid));
         List<LogTarget> targets = ToolOptions.logTargets(o.log, o.debug, prog, LogTarget.defaultTarget(prog));
         if (ToolOptions.string("-f/--file", o.file) == null) {
             throw new UsageException("-f/--file", "required: the table to serve (janytun-config output)");
@@ -122,7 +115,7 @@ public final class ControldMain {
         if (bind.host().startsWith("-")) {
             throw new UsageException("-X/--control-host", "argument must not begin with '-' (is an argument missing?)");
         }
-        return new ControldSettings(!(o.nodaemonize || o.debug), user, group, chroot, pid, targets, Path.of(o.file),
+        return new ControldSettings(!(o.process.nodaemonize || o.debug), user, group, chroot, pid, targets, Path.of(o.file),
                 bind, o.endMarker);
     }
 

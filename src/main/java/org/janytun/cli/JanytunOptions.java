@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -51,43 +52,24 @@ import picocli.CommandLine.ParameterException;
  * syntactically but refused as not yet supported.
  */
 @Command(name = "janytun", usageHelpAutoWidth = false)
-public final class JanytunOptions {
+public final class JanytunOptions extends SharedOptions.Connection {
     /** Exit status for usage errors. */
     public static final int EXIT_USAGE = 2;
 
     // Raw option values, straight from picocli. null (or empty list) = not given.
-    @Option(names = {"-h", "--help"}) boolean help;
-    @Option(names = {"-v", "--version"}) boolean version;
     @Option(names = "--config") String config;
+    @Mixin SharedOptions.Process process = new SharedOptions.Process();
 
-    @Option(names = {"-D", "--nodaemonize"}) boolean nodaemonize;
-    @Option(names = {"-u", "--username"}) String username;
-    @Option(names = {"-g", "--groupname"}) String groupname;
-    @Option(names = {"-C", "--chroot"}) String chroot;
-    @Option(names = {"-P", "--write-pid"}) String writePid;
-    @Option(names = {"-L", "--log"}) List<String> log = new ArrayList<>();
-    @Option(names = {"-U", "--debug"}) boolean debug;
 
     @Option(names = {"-i", "--interface"}) String localAddress;
     @Option(names = {"-p", "--port"}) String port;
     @Option(names = {"-s", "--sender-id"}) String senderId;
-    @Option(names = {"-r", "--remote-host"}) String remoteHost;
-    @Option(names = {"-o", "--remote-port"}) String remotePort;
-    @Option(names = {"-4", "--ipv4-only"}) boolean ipv4Only;
-    @Option(names = {"-6", "--ipv6-only"}) boolean ipv6Only;
 
     @Option(names = {"-d", "--dev"}) String dev;
     @Option(names = {"-t", "--type"}) String type;
     @Option(names = {"-n", "--ifconfig"}) String ifconfig;
     @Option(names = {"-x", "--post-up-script"}) String postUpScript;
 
-    @Option(names = {"-m", "--mux"}) String mux;
-    @Option(names = {"-w", "--window-size"}) String windowSize;
-    @Option(names = {"-k", "--kd-prf"}) String kdPrf;
-    @Option(names = {"-e", "--role"}) String role;
-    @Option(names = {"-E", "--passphrase"}) String passphrase;
-    @Option(names = {"-K", "--key"}) String key;
-    @Option(names = {"-A", "--salt"}) String salt;
     @Option(names = {"-c", "--cipher"}) String cipher;
     @Option(names = {"-a", "--auth-algo"}) String authAlgo;
     @Option(names = {"-b", "--auth-tag-length"}) String authTagLength;
@@ -99,7 +81,6 @@ public final class JanytunOptions {
     @Option(names = "--sync-archive-version") String syncArchiveVersion;
     @Option(names = "--sync-secret-file") String syncSecretFile;
     @Option(names = {"-X", "--control-host"}) String controlHost;
-    @Option(names = {"-R", "--route"}) List<String> routes = new ArrayList<>();
     @Option(names = {"-Y", "--rail-mode"}) boolean railMode;
 
     private JanytunOptions() {}
@@ -233,13 +214,13 @@ public final class JanytunOptions {
 
         List<String> warnings = new ArrayList<>();
 
-        Optional<String> user = string("-u/--username", username);
-        Optional<String> group = string("-g/--groupname", groupname);
+        Optional<String> user = string("-u/--username", process.username);
+        Optional<String> group = string("-g/--groupname", process.groupname);
         if (group.isPresent() && user.isEmpty()) {
             warnings.add("-g/--groupname is ignored without -u/--username");
         }
-        Optional<String> chrootDir = string("-C/--chroot", chroot);
-        Optional<String> pidFile = string("-P/--write-pid", writePid);
+        Optional<String> chrootDir = string("-C/--chroot", process.chroot);
+        Optional<String> pidFile = string("-P/--write-pid", process.writePid);
         List<LogTarget> targets = logTargets(prog);
 
         if (ipv4Only && ipv6Only) {
@@ -294,7 +275,7 @@ public final class JanytunOptions {
                     + kdBits / 4 + "-digit key or -k aes-ctr-" + bits);
         }
 
-        return new TunnelSettings(!(nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
+        return new TunnelSettings(!(process.nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
                 localPort, remote, remotePortNumber, family, devName, deviceType, ifc, script, sid, muxId, window,
                 kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, routePrefixes(), control(),
                 sync(warnings), warnings);

@@ -33,9 +33,7 @@ public final class ShowtablesMain {
     private ShowtablesMain() {}
 
     @Command(name = "janytun-showtables")
-    static final class Options {
-        @Option(names = {"-h", "--help"}) boolean help;
-        @Option(names = {"-v", "--version"}) boolean version;
+    static final class Options extends SharedOptions.Help {
         @Option(names = {"-c", "--connect"}) String connect;
         @Option(names = {"-t", "--timeout"}) String timeout;
         @Option(names = "--sync-secret-file") String secretFile;
