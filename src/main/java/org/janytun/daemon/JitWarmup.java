@@ -90,6 +90,12 @@ final class JitWarmup {
                 }
                 log.info("JIT warm-up: {} in {} ms", how, (System.nanoTime() - t0) / 1_000_000);
                 Thread.currentThread().setName("janytun-trim");
+                if (!"off".equals(System.getProperty("janytun.warmup.gc"))) {
+                    // The twin's buffers (heap and native, the latter freed only when the GC finds their segments
+                    // unreachable) are garbage now, much of it already in the old generation: one full collection
+                    // gives it back at once instead of whenever the old generation fills up.
+                    System.gc();
+                }
                 trimWhileRunning(keepGoing);
             } catch (IOException | RuntimeException e) {
                 log.warn("JIT warm-up failed: {}", e.toString());
@@ -114,7 +120,7 @@ final class JitWarmup {
                     Thread.sleep(Math.min(1000, Math.max(1, until - System.currentTimeMillis())));
                 }
                 Libc.mallocTrim();
-                delay = Math.min(delay * 2, 300_000);
+                delay = Math.min(delay * 2, Long.getLong("janytun.trim-max-ms", 300_000));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
