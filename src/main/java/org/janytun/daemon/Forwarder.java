@@ -96,7 +96,7 @@ public final class Forwarder implements AutoCloseable {
         this.drops = drops;
         this.onFatal = onFatal;
         this.twin = twin;
-        this.spinNanos = twin ? 0 : Math.max(0, Long.getLong("janytun.spin-us", 200)) * 1000L;
+        this.spinNanos = Math.max(0, Long.getLong("janytun.spin-us", 200)) * 1000L; // the twin too: warms that path
     }
 
     public ConnectionTable table() {
@@ -181,9 +181,11 @@ public final class Forwarder implements AutoCloseable {
      * How long the receiving thread, while it handles both directions, keeps polling without sleeping after it
      * handled traffic ({@code -Djanytun.spin-us}, 0 = never). A round trip through two daemons wakes four sleeping
      * threads, and on a VM a wake-up costs tens of µs; a request's answer usually comes back within this window, so
-     * it finds the thread awake. Costs at most this much CPU per packet at low rates, nothing under load.
+     * it finds the thread awake. Only while traffic is sparse (see armSpin): at most ~16 % of a core, nothing under load.
      */
     private final long spinNanos;
+    private static final long SPIN_RATE_WINDOW_NANOS = 10_000_000L;
+    private static final int SPIN_MAX_STEPS = 8;
     private volatile int txMode = TX_DEDICATED;
     private int tunFd = -1;
     /** Eventfds: tells the receiving thread to look at txMode again, and the device thread likewise. */
@@ -359,6 +361,9 @@ public final class Forwarder implements AutoCloseable {
         long lastErrorLog;
         /** Until when (System.nanoTime) to poll without sleeping. */
         long spinUntil;
+        long rateWindowStart;
+        int busySteps;
+        boolean sparse = true;
 
         ReceivePath(BatchReceiver rx, int messages, int batch, boolean primary) {
             this.rx = rx;
@@ -421,10 +426,26 @@ public final class Forwarder implements AutoCloseable {
             if (shared && (deviceReady || m > 0)) {
                 sendShared();
                 if (spinNanos > 0) {
-                    spinUntil = System.nanoTime() + spinNanos;
+                    armSpin();
                 }
             }
             return true;
+        }
+
+        /**
+         * After traffic: poll without sleeping for a while, but only while the traffic is sparse (fewer than
+         * {@value #SPIN_MAX_STEPS} busy steps per {@value #SPIN_RATE_WINDOW_NANOS} ns: requests and answers, not a
+         * bulk transfer, whose gaps the kernel fills anyway and where the CPU is better left to the other side).
+         */
+        private void armSpin() {
+            long now = System.nanoTime();
+            if (now - rateWindowStart > SPIN_RATE_WINDOW_NANOS) {
+                sparse = busySteps < SPIN_MAX_STEPS;
+                rateWindowStart = now;
+                busySteps = 0;
+            }
+            busySteps++;
+            spinUntil = sparse && busySteps < SPIN_MAX_STEPS ? now + spinNanos : now;
         }
 
         private void handle(int m) {

@@ -212,18 +212,22 @@ final class JitWarmup {
         int segmentsPerFlow = (FLOW_BYTES + 1359) / 1360;
         for (int round = 0; arrived < packets && keepGoing.getAsBoolean() && System.nanoTime() - deadline < 0;
              round++) {
-            // a large TCP segment (or as many MTU-sized packets) from A, a small packet from B
+            // a large TCP segment (or as many MTU-sized packets) from A, a small packet from B. Their lengths vary
+            // from round to round so that SHA-1's padding and partial blocks see every length modulo 64: code that the
+            // warm-up compiled for some lengths only is thrown away (an "unstable if") by the first packet of another
+            // length, and then runs interpreted until traffic makes it hot again, which a ping never does.
+            int flow = FLOW_BYTES - (round & 63) * 7;
             if (vnet) {
-                int len = tcp(out, VNET, seqAB, FLOW_BYTES, payload, true);
+                int len = tcp(out, VNET, seqAB, flow, payload, true);
                 Libc.write(st, a, out, 0, len);
             } else {
                 for (int k = 0; k < segmentsPerFlow; k++) {
-                    int len = tcp(out, 0, seqAB + k * 1360, 1360, payload, false);
+                    int len = tcp(out, 0, seqAB + k * 1360, Math.min(1360, flow - k * 1360), payload, false);
                     Libc.write(st, a, out, 0, len);
                 }
             }
-            seqAB += FLOW_BYTES;
-            int len = tcp(out, vnet ? VNET : 0, seqBA, 0, payload, vnet);
+            seqAB += flow;
+            int len = tcp(out, vnet ? VNET : 0, seqBA, round & 63, payload, vnet);
             if (vnet) {
                 out[1] = 0; // GSO_NONE
             }
