@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>One thread at low rates, two under load.</b> While traffic is light the receiving thread also reads and
  * sends what the device has (it waits in poll on both), like a single-threaded daemon: a ping or a TCP ACK crosses
  * no thread hand-off. When a device read returns a large batch the device thread takes the send side over, so that
- * both directions use a core each, and gives it back when its traffic falls off (see "Who sends" below).
+ * both directions use a core each, and gives it back when its traffic falls off (see "Who sends" below). While
+ * traffic is sparse, that thread polls for 200 µs after each packet before it sleeps again, so that an answer
+ * finds it awake (see {@code spinNanos}).
  *
  * <p>A connection's remote endpoint starts as configured (or unknown) and moves to the source of any packet that
  * passed its tag and sequence window, never to that of an unauthenticated one (SPEC §11). Each loop owns its
@@ -388,7 +390,7 @@ public final class Forwarder implements AutoCloseable {
                 for (int i = 0; i < 4; i++) {
                     pollFds.set(ValueLayout.JAVA_SHORT, 8L * i + 6, (short) 0);
                 }
-                // Shortly after traffic, look without sleeping (see SPIN_NANOS): the answer to what just went out
+                // Shortly after traffic, look without sleeping (see spinNanos): the answer to what just went out
                 // then finds the thread running instead of having to wake it.
                 boolean spin = shared && spinNanos > 0 && System.nanoTime() - spinUntil < 0;
                 int ready = Libc.poll(st, pollFds, 4, spin ? 0 : DEVICE_POLL_MILLIS);
