@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>One thread at low rates, two under load.</b> While traffic is light the receiving thread also reads and
  * sends what the device has (it waits in poll on both), like a single-threaded daemon: a ping or a TCP ACK crosses
  * no thread hand-off. When a device read returns a large batch the device thread takes the send side over, so that
- * both directions use a core each, and gives it back when its traffic falls off (see "Who sends" below).
+ * both directions use a core each, and gives it back when its traffic falls off (see "Who sends" below). While
+ * traffic is sparse, that thread polls for 200 µs after each packet before it sleeps again, so that an answer
+ * finds it awake (see {@code spinNanos}).
  *
  * <p>A connection's remote endpoint starts as configured (or unknown) and moves to the source of any packet that
  * passed its tag and sequence window, never to that of an unauthenticated one (SPEC §11). Each loop owns its
@@ -98,6 +100,7 @@ public final class Forwarder implements AutoCloseable {
         this.drops = drops;
         this.onFatal = onFatal;
         this.twin = twin;
+        this.spinNanos = Math.max(0, Long.getLong("janytun.spin-us", 200)) * 1000L; // the twin too: warms that path
     }
 
     public ConnectionTable table() {
@@ -183,6 +186,15 @@ public final class Forwarder implements AutoCloseable {
     private static final int ESCALATE_BATCH = 32;
     private static final long DEDICATED_WINDOW_NANOS = 50_000_000L;
     private static final int DEDICATED_MIN_PACKETS = 256; // per window: below ~5,000 packets/s go back to shared
+    /**
+     * How long the receiving thread, while it handles both directions, keeps polling without sleeping after it
+     * handled traffic ({@code -Djanytun.spin-us}, 0 = never). A round trip through two daemons wakes four sleeping
+     * threads, and on a VM a wake-up costs tens of µs; a request's answer usually comes back within this window, so
+     * it finds the thread awake. Only while traffic is sparse (see armSpin): at most ~16 % of a core, nothing under load.
+     */
+    private final long spinNanos;
+    private static final long SPIN_RATE_WINDOW_NANOS = 10_000_000L;
+    private static final int SPIN_MAX_STEPS = 8;
     private volatile int txMode = TX_DEDICATED;
     private int tunFd = -1;
     /** Eventfds: tells the receiving thread to look at txMode again, and the device thread likewise. */
@@ -196,6 +208,7 @@ public final class Forwarder implements AutoCloseable {
         final int[] sizes;
         final BatchSender sender;
         final AtomicBoolean busy = new AtomicBoolean();
+        final Sealed sealed = new Sealed();
 
         SendPath(BatchSender sender) {
             int batch = sender.capacity();
@@ -217,27 +230,15 @@ public final class Forwarder implements AutoCloseable {
             int queued = 0;
             long bytes = 0;
             for (int i = 0; i < n; i++) {
-                ConnectionTable t = table;
                 byte[] buf = bufs[i];
-                Connection c = t.forOutgoing(buf, sizes[i]);
-                if (c == null) {
-                    drops.count(t.isEmpty() ? DropReason.NO_CONNECTION : DropReason.NO_ROUTE);
-                    continue;
-                }
-                InetSocketAddress to = c.remote();
-                if (to == null) {
-                    drops.count(DropReason.NO_REMOTE); // the sequence number is not used up (SPEC §8)
-                    continue;
-                }
-                int length = c.session().seal(buf, sizes[i]);
+                int length = seal(buf, sizes[i], sealed);
                 if (length < 0) {
-                    drops.count(SatpSession.sealFailureReason(length));
                     continue;
                 }
                 if (sender.full()) {
                     sender.flush();
                 }
-                sender.add(buf, length, to);
+                sender.add(buf, length, sealed.to);
                 queued++;
                 bytes += length;
             }
@@ -249,6 +250,37 @@ public final class Forwarder implements AutoCloseable {
             packetsSent.add(queued - failed);
             bytesSent.add(bytes);
         }
+    }
+
+    /** Where {@link #seal} leaves the destination of the datagram it sealed; one per sending loop. */
+    private static final class Sealed {
+        InetSocketAddress to;
+    }
+
+    /**
+     * Picks the connection for the inner packet at {@code buf[INNER_OFFSET, INNER_OFFSET + innerLength)} and seals
+     * it in place: the datagram length, its destination in {@code out}; or -1 when it is dropped (counted). For both
+     * sending loops, the batched one and the one datagram at a time.
+     */
+    private int seal(byte[] buf, int innerLength, Sealed out) {
+        ConnectionTable t = table;
+        Connection c = t.forOutgoing(buf, innerLength);
+        if (c == null) {
+            drops.count(t.isEmpty() ? DropReason.NO_CONNECTION : DropReason.NO_ROUTE);
+            return -1;
+        }
+        InetSocketAddress to = c.remote();
+        if (to == null) {
+            drops.count(DropReason.NO_REMOTE); // the sequence number is not used up (SPEC §8)
+            return -1;
+        }
+        int length = c.session().seal(buf, innerLength);
+        if (length < 0) {
+            drops.count(SatpSession.sealFailureReason(length));
+            return -1;
+        }
+        out.to = to;
+        return length;
     }
 
     private void deviceFailed(IOException e) {
@@ -336,6 +368,11 @@ public final class Forwarder implements AutoCloseable {
         final int messages;
         boolean mayReceive;
         long lastErrorLog;
+        /** Until when (System.nanoTime) to poll without sleeping. */
+        long spinUntil;
+        long rateWindowStart;
+        int busySteps;
+        boolean sparse = true;
 
         ReceivePath(BatchReceiver rx, int messages, int batch, boolean primary) {
             this.rx = rx;
@@ -360,7 +397,15 @@ public final class Forwarder implements AutoCloseable {
                 for (int i = 0; i < 4; i++) {
                     pollFds.set(ValueLayout.JAVA_SHORT, 8L * i + 6, (short) 0);
                 }
-                if (Libc.poll(st, pollFds, 4, DEVICE_POLL_MILLIS) > 0) {
+                // Shortly after traffic, look without sleeping (see spinNanos): the answer to what just went out
+                // then finds the thread running instead of having to wake it.
+                boolean spin = shared && spinNanos > 0 && System.nanoTime() - spinUntil < 0;
+                int ready = Libc.poll(st, pollFds, 4, spin ? 0 : DEVICE_POLL_MILLIS);
+                if (ready == 0 && spin) {
+                    Thread.yield(); // whoever else wants this CPU (the peer, the application) goes first
+                    return true;
+                }
+                if (ready > 0) {
                     if (pollFds.get(ValueLayout.JAVA_SHORT, 14) != 0) {
                         return false;
                     }
@@ -389,8 +434,27 @@ public final class Forwarder implements AutoCloseable {
             }
             if (shared && (deviceReady || m > 0)) {
                 sendShared();
+                if (spinNanos > 0) {
+                    armSpin();
+                }
             }
             return true;
+        }
+
+        /**
+         * After traffic: poll without sleeping for a while, but only while the traffic is sparse (fewer than
+         * {@value #SPIN_MAX_STEPS} busy steps per {@value #SPIN_RATE_WINDOW_NANOS} ns: requests and answers, not a
+         * bulk transfer, whose gaps the kernel fills anyway and where the CPU is better left to the other side).
+         */
+        private void armSpin() {
+            long now = System.nanoTime();
+            if (now - rateWindowStart > SPIN_RATE_WINDOW_NANOS) {
+                sparse = busySteps < SPIN_MAX_STEPS;
+                rateWindowStart = now;
+                busySteps = 0;
+            }
+            busySteps++;
+            spinUntil = sparse && busySteps < SPIN_MAX_STEPS ? now + spinNanos : now;
         }
 
         private void handle(int m) {
@@ -504,6 +568,7 @@ public final class Forwarder implements AutoCloseable {
         byte[][] bufs = {buf};
         int[] sizes = new int[1];
         ByteBuffer out = ByteBuffer.wrap(buf);
+        Sealed sealed = new Sealed();
         while (running) {
             int n;
             try {
@@ -520,22 +585,11 @@ public final class Forwarder implements AutoCloseable {
                 break;
             }
             for (int i = 0; i < n; i++) {
-                ConnectionTable t = table;
-                Connection c = t.forOutgoing(buf, sizes[i]);
-                if (c == null) {
-                    drops.count(t.isEmpty() ? DropReason.NO_CONNECTION : DropReason.NO_ROUTE);
-                    continue;
-                }
-                InetSocketAddress to = c.remote();
-                if (to == null) {
-                    drops.count(DropReason.NO_REMOTE); // the sequence number is not used up (SPEC §8)
-                    continue;
-                }
-                int length = c.session().seal(buf, sizes[i]);
+                int length = seal(buf, sizes[i], sealed);
                 if (length < 0) {
-                    drops.count(SatpSession.sealFailureReason(length));
                     continue;
                 }
+                InetSocketAddress to = sealed.to;
                 out.clear().limit(length);
                 try {
                     transport.socketFor(to).send(out, to);
