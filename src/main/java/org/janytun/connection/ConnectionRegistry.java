@@ -9,8 +9,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
@@ -122,9 +124,9 @@ public final class ConnectionRegistry {
      */
     public synchronized ConnectionTable apply(List<ConnectionRecord> served, List<RouteRecord> servedRoutes,
                                               Consumer<String> problems) {
-        List<Integer> servedMuxes = served.stream().map(ConnectionRecord::mux).toList();
+        Set<Integer> servedMuxes = served.stream().map(ConnectionRecord::mux).collect(Collectors.toSet());
         entries.values().removeIf(e -> e.origin == Origin.CONTROL && !servedMuxes.contains(e.connection.mux()));
-        List<IpPrefix> servedPrefixes = servedRoutes.stream().map(RouteRecord::prefix).toList();
+        Set<IpPrefix> servedPrefixes = servedRoutes.stream().map(RouteRecord::prefix).collect(Collectors.toSet());
         routes.values().removeIf(r -> r.origin == Origin.CONTROL && !servedPrefixes.contains(r.record.prefix()));
         served.forEach(r -> upsert(r, Origin.CONTROL, problems));
         servedRoutes.forEach(r -> putRoute(r, Origin.CONTROL));
