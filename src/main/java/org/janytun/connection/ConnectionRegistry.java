@@ -74,6 +74,7 @@ public final class ConnectionRegistry {
     private final Map<Integer, Entry> entries = new HashMap<>();
     private final Map<IpPrefix, RouteEntry> routes = new LinkedHashMap<>();
     private ConnectionTable table;
+    private Consumer<ConnectionTable> sink = t -> { };
 
     /**
      * @param local       the command line's own connection ({@code -m}, with or without {@code -r}), or null
@@ -111,6 +112,15 @@ public final class ConnectionRegistry {
                 s.windowSize());
     }
 
+    /**
+     * Hands every new table to {@code sink} (the forwarder), under this registry's lock: tables built from two
+     * sources at once (a control host and a cluster peer) are installed in the order they were built, so an older
+     * one never overwrites a newer one.
+     */
+    public synchronized void publishTo(Consumer<ConnectionTable> sink) {
+        this.sink = sink;
+    }
+
     /** The table built from everything known now. */
     public synchronized ConnectionTable table() {
         return table;
@@ -130,8 +140,7 @@ public final class ConnectionRegistry {
         routes.values().removeIf(r -> r.origin == Origin.CONTROL && !servedPrefixes.contains(r.record.prefix()));
         served.forEach(r -> upsert(r, Origin.CONTROL, problems));
         servedRoutes.forEach(r -> putRoute(r, Origin.CONTROL));
-        table = build();
-        return table;
+        return rebuild();
     }
 
     /**
@@ -147,8 +156,7 @@ public final class ConnectionRegistry {
                 default -> { }
             }
         }
-        table = build();
-        return table;
+        return rebuild();
     }
 
     private void putRoute(RouteRecord r, Origin origin) {
@@ -211,6 +219,12 @@ public final class ConnectionRegistry {
         return b != null && a.role() == b.role() && a.keyLength() == b.keyLength()
                 && Arrays.equals(a.masterKey(), b.masterKey()) && Arrays.equals(a.masterSalt(), b.masterSalt())
                 && a.windowSize() == b.windowSize();
+    }
+
+    private ConnectionTable rebuild() {
+        table = build();
+        sink.accept(table);
+        return table;
     }
 
     private ConnectionTable build() {

@@ -10,11 +10,9 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
 import org.janytun.cli.SyncSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionRegistry;
-import org.janytun.connection.ConnectionTable;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.SyncCodec;
 import org.janytun.sync.SyncRecord;
@@ -29,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's part in an anycast cluster (anytun's {@code -S}, {@code -I}, {@code -M}; SYNC.md §1): the listener that
  * gives every connecting peer what this node knows and then each endpoint change, and one connector per
- * {@code -M} host whose records are merged into the {@link ConnectionRegistry}.
+ * {@code -M} host whose records are merged into the {@link ConnectionRegistry} (which publishes each new table).
  *
  * <p>Endpoint changes come from the packet threads ({@link #endpointChanged}); they are handed to a thread of
  * their own at once, so neither the encoding nor a slow peer ever holds up a packet.
@@ -39,7 +37,6 @@ final class ClusterSync implements AutoCloseable {
 
     private final SyncSettings settings;
     private final ConnectionRegistry registry;
-    private final Consumer<ConnectionTable> install;
     private final SyncCodec codec;
     private final SyncGuard guard;
     private final SyncServer listener;
@@ -50,15 +47,12 @@ final class ClusterSync implements AutoCloseable {
     /**
      * Reads the secret and binds the listener: call before the chroot and the privilege drop.
      *
-     * @param install takes each table built from merged records
      * @param warnings receives start-up warnings
      * @throws IOException when the secret cannot be read or the port cannot be bound
      */
-    ClusterSync(SyncSettings settings, ConnectionRegistry registry, Consumer<ConnectionTable> install,
-                List<String> warnings) throws IOException {
+    ClusterSync(SyncSettings settings, ConnectionRegistry registry, List<String> warnings) throws IOException {
         this.settings = settings;
         this.registry = registry;
-        this.install = install;
         this.codec = new SyncCodec(settings.archiveVersion());
         this.guard = settings.secretFile().isPresent()
                 ? ClusterSecret.read(Path.of(settings.secretFile().get()), warnings) : SyncGuard.PLAIN;
@@ -94,7 +88,7 @@ final class ClusterSync implements AutoCloseable {
     }
 
     private void merge(List<SyncRecord> records) {
-        install.accept(registry.merge(records, log::warn));
+        registry.merge(records, log::warn); // the registry hands the new table to the forwarder
     }
 
     private byte[] dump() {

@@ -159,9 +159,12 @@ public final class Daemon {
             table = ConnectionTable.single(connection);
         }
         forwarder = new Forwarder(device, transport, table, drops::count, () -> lifecycle.requestStop(1));
+        if (registry != null) {
+            registry.publishTo(forwarder::setTable);
+        }
         if (clustered) {
             List<String> warnings = new ArrayList<>();
-            cluster = new ClusterSync(settings.sync(), registry, forwarder::setTable, warnings);
+            cluster = new ClusterSync(settings.sync(), registry, warnings);
             warnings.forEach(log::warn);
             forwarder.onEndpointChange(cluster::endpointChanged);
         }
@@ -191,8 +194,8 @@ public final class Daemon {
         }
         if (controlled) {
             HostPort ctl = settings.controlHost().get();
-            controlClient = SyncClient.forTables(ctl, (peers, routes) ->
-                    forwarder.setTable(registry.apply(peers, routes, log::warn)), SyncClient.RETRY);
+            controlClient = SyncClient.forTables(ctl, (peers, routes) -> registry.apply(peers, routes, log::warn),
+                    SyncClient.RETRY);
             controlClient.start();
             log.info("janytun started: server on {}, sender id {}, connections and routes from control host {}{}",
                     device.name(), settings.senderId(), ctl,

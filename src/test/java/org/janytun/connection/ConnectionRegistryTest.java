@@ -199,4 +199,25 @@ class ConnectionRegistryTest {
                 "IPv4 before IPv6, shorter prefixes first");
         assertEquals(first, s.record(0));
     }
+
+    @Test
+    void everyNewTableIsPublishedInOrder() throws Exception {
+        ConnectionRegistry s = server();
+        List<ConnectionTable> published = java.util.Collections.synchronizedList(new ArrayList<>());
+        s.publishTo(published::add);
+        String k1 = "00112233445566778899aabbccddeeff";
+        // a control host and a cluster peer at once: the last table published is the registry's own
+        Thread control = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 200; i++) {
+                s.apply(List.of(synced(1, k1, 0, "0.0.0.0", 0)), List.of(), p -> { });
+            }
+        });
+        for (int i = 0; i < 200; i++) {
+            s.merge(List.of(synced(2 + i % 3, k1, 0, "0.0.0.0", 0)), p -> { });
+        }
+        control.join();
+        assertEquals(400, published.size());
+        assertSame(s.table(), published.getLast());
+        assertTrue(s.table().forMux(1) != null && s.table().forMux(4) != null);
+    }
 }

@@ -61,10 +61,11 @@ class ClusterSyncTest {
         ConnectionRegistry registry = new ConnectionRegistry(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10,
                 senderId, DeviceType.TUN, local, 0, List.of(), true);
         AtomicReference<ConnectionTable> table = new AtomicReference<>(registry.table());
+        registry.publishTo(table::set);
         SyncSettings settings = new SyncSettings(listenPort == null ? OptionalInt.empty() : OptionalInt.of(listenPort),
                 Optional.of("127.0.0.1"), peers, 18, secret);
         List<String> warnings = new ArrayList<>();
-        ClusterSync sync = new ClusterSync(settings, registry, table::set, warnings);
+        ClusterSync sync = new ClusterSync(settings, registry, warnings);
         assertTrue(warnings.isEmpty(), "loopback or protected: no warning " + warnings);
         sync.start();
         return new Node(registry, table, sync, local);
