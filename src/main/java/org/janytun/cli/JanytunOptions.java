@@ -48,8 +48,8 @@ import picocli.CommandLine.ParameterException;
  * <p>Differences from the C daemons, all on the side of refusing bad input: numbers must be plain decimal and in
  * range; names of algorithms and roles are case-insensitive; a master key whose size does not match the
  * {@code -k} kd-prf is refused (anytun would run a tunnel in which no packet authenticates); {@code -4} with
- * {@code -6} is refused; anytun's sync, control and route options and uanytun trunk's RAIL mode are accepted
- * syntactically but refused as not yet supported.
+ * {@code -6} is refused; uanytun trunk's RAIL mode is accepted syntactically but refused as not yet supported.
+ * The declarations shared with the other programs are in {@link SharedOptions}.
  */
 @Command(name = "janytun", usageHelpAutoWidth = false)
 public final class JanytunOptions extends SharedOptions.Connection {
