@@ -99,12 +99,9 @@ public final class ConfigMain {
         Options o = new Options();
         try {
             ToolOptions.parse(o, args);
-            if (o.help) {
-                out.print(usage(prog));
-                return 0;
-            }
-            if (o.version) {
-                out.print(prog + " " + Version.get() + "\n" + HelpText.COMPATIBILITY + "\n");
+            String answer = o.helpOrVersion(prog, () -> usage(prog));
+            if (answer != null) {
+                out.print(answer);
                 return 0;
             }
             List<LogTarget> targets = ToolOptions.logTargets(o.log, o.debug, prog,

@@ -59,12 +59,9 @@ public final class ControldMain {
         ControldSettings settings;
         try {
             ToolOptions.parse(o, args);
-            if (o.help) {
-                System.out.print(usage(prog));
-                return 0;
-            }
-            if (o.version) {
-                System.out.print(prog + " " + Version.get() + "\n" + HelpText.COMPATIBILITY + "\n");
+            String answer = o.helpOrVersion(prog, () -> usage(prog));
+            if (answer != null) {
+                System.out.print(answer);
                 return 0;
             }
             settings = settings(o, prog);

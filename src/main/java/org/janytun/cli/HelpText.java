@@ -8,7 +8,12 @@ final class HelpText {
     static final String COMPATIBILITY = "SATP compatible with anytun 0.3.8 and uanytun 0.3.7";
 
     static String version() {
-        return "janytun " + Version.get() + "\n" + COMPATIBILITY + "\n";
+        return version("janytun");
+    }
+
+    /** {@code --version} of any of the programs: its name, the version, and what it is compatible with. */
+    static String version(String prog) {
+        return prog + " " + Version.get() + "\n" + COMPATIBILITY + "\n";
     }
 
     static String usage(String prog) {

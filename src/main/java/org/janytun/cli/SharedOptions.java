@@ -2,6 +2,7 @@ package org.janytun.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,6 +17,11 @@ final class SharedOptions {
     abstract static class Help {
         @Option(names = {"-h", "--help"}) boolean help;
         @Option(names = {"-v", "--version"}) boolean version;
+
+        /** What {@code -h} or {@code -v} asks the tool to print before exiting 0 ({@code -h} first), or null. */
+        String helpOrVersion(String prog, Supplier<String> usage) {
+            return help ? usage.get() : version ? HelpText.version(prog) : null;
+        }
     }
 
     /** {@code -L}, {@code -U}: every program that logs. */

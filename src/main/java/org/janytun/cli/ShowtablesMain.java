@@ -51,12 +51,9 @@ public final class ShowtablesMain {
         int idleSeconds;
         try {
             ToolOptions.parse(o, args);
-            if (o.help) {
-                out.print(usage(prog));
-                return 0;
-            }
-            if (o.version) {
-                out.print(prog + " " + Version.get() + "\n" + HelpText.COMPATIBILITY + "\n");
+            String answer = o.helpOrVersion(prog, () -> usage(prog));
+            if (answer != null) {
+                out.print(answer);
                 return 0;
             }
             idleSeconds = (int) ToolOptions.number("-t/--timeout", o.timeout, 0, 86400, 3);
