@@ -110,9 +110,7 @@ public final class ClusterSecret implements SyncGuard {
         socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
         DataInputStream in = new DataInputStream(socket.getInputStream());
         OutputStream out = socket.getOutputStream();
-        byte[] magic = new byte[MAGIC.length];
-        in.readFully(magic);
-        if (!Arrays.equals(magic, MAGIC)) {
+        if (!greeted(in)) {
             throw new IOException("not a protected janytun sync connector (a plain anytun, or the secret file is"
                     + " missing on that node)");
         }
@@ -141,14 +139,14 @@ public final class ClusterSecret implements SyncGuard {
         byte[] nc = random();
         out.write(concat(MAGIC, nc));
         out.flush();
-        byte[] magic = new byte[MAGIC.length];
+        boolean greeted;
         try {
-            in.readFully(magic);
+            greeted = greeted(in);
         } catch (EOFException e) {
             throw new IOException("the listener closed the connection during the handshake (not a protected janytun"
                     + " node, or it does not hold our cluster secret)");
         }
-        if (!Arrays.equals(magic, MAGIC)) {
+        if (!greeted) {
             throw new IOException("the listener does not speak protected sync (a plain anytun node, or no secret file"
                     + " there)");
         }
@@ -177,6 +175,13 @@ public final class ClusterSecret implements SyncGuard {
     @Override
     public String toString() {
         return "protected (cluster secret, AES-256-GCM)";
+    }
+
+    /** Reads the other side's first bytes: whether they are our {@link #MAGIC}. */
+    private static boolean greeted(DataInputStream in) throws IOException {
+        byte[] magic = new byte[MAGIC.length];
+        in.readFully(magic);
+        return Arrays.equals(magic, MAGIC);
     }
 
     private byte[] proof(String who, byte[] nc, byte[] nl) {
