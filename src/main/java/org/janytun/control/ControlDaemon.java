@@ -96,7 +96,7 @@ public final class ControlDaemon {
         }
         server.start();
         log.info("janytun-controld started: serving {} ({}) on {}", file, table,
-                org.janytun.syncio.SyncServer.format(server.localAddress()));
+                org.janytun.transport.UdpTransport.format(server.localAddress()));
     }
 
     /** SIGHUP: re-read the file; serve and push it if it is valid, else keep the old table. */

@@ -21,6 +21,7 @@ import org.janytun.syncio.SyncClient;
 import org.janytun.syncio.SyncGuard;
 import org.janytun.syncio.SyncServer;
 import org.janytun.transport.HostPort;
+import org.janytun.transport.UdpTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,7 @@ final class ClusterSync implements AutoCloseable {
                     : new InetSocketAddress(settings.port().getAsInt());
             listener = new SyncServer("sync", bind, guard, this::dump);
             if (!guard.isProtected() && !bind.getAddress().isLoopbackAddress()) {
-                warnings.add("the sync port " + SyncServer.format(listener.localAddress()) + " gives every"
+                warnings.add("the sync port " + UdpTransport.format(listener.localAddress()) + " gives every"
                         + " connection's master key, in clear, to anyone who connects (anytun's protocol): bind it to"
                         + " a private address with -I and firewall it, or use --sync-secret-file between janytun"
                         + " nodes");
