@@ -3,6 +3,7 @@ package org.janytun.os;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -59,16 +60,29 @@ public final class Libc {
     // glibc's set*id wrappers apply the change to every thread of the process (they signal the others), which a
     // multi-threaded JVM needs; the raw syscalls would change only the calling thread.
     // The reentrant getpwnam_r/getgrnam_r: getpwnam/getgrnam return a static buffer another thread may overwrite.
+    // The per-packet calls (read, write, poll, recvmmsg, sendmmsg) also have a FAST handle without errno capture,
+    // tried first. Capturing makes the JDK slice the capture segment on every call, a 40-byte object that C2 removes
+    // only when its profile-driven inlining happens to take in the whole FFM chain; measured: in about one JVM run
+    // of five it does not, and every call then allocates for the rest of the run. A -1 from these calls means
+    // nothing was read, written, sent or received, so the capturing call simply makes it again to learn errno; for
+    // a transient error (EAGAIN, EINTR) the repeat may succeed instead, which the caller takes as it would anyway.
+    // read and recvmmsg fail at the end of every drain (EAGAIN), so they first ask poll, without waiting, whether
+    // the fd is merely empty: then errno is EAGAIN, set by us. Only an fd that is readable or in error is asked
+    // again with capture. Either way a failure costs one more system call; success costs nothing more.
     private static final class READ {
-        static final MethodHandle H = errnoFn("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
+        static final FunctionDescriptor FD = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle H = errnoFn("read", FD, Linker.Option.critical(true));
+        static final MethodHandle FAST = fn("read", FD, Linker.Option.critical(true));
     }
     private static final class WRITE {
-        static final MethodHandle H = errnoFn("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
+        static final FunctionDescriptor FD = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+        static final MethodHandle H = errnoFn("write", FD, Linker.Option.critical(true));
+        static final MethodHandle FAST = fn("write", FD, Linker.Option.critical(true));
     }
     private static final class POLL {
-        static final MethodHandle H = errnoFn("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        static final FunctionDescriptor FD = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+        static final MethodHandle H = errnoFn("poll", FD);
+        static final MethodHandle FAST = fn("poll", FD);
     }
     private static final class OPEN {
         static final MethodHandle H = errnoFn("open",
@@ -150,12 +164,14 @@ public final class Libc {
         static final MethodHandle H = errnoFn("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     }
     private static final class RECVMMSG {
-        static final MethodHandle H = errnoFn("recvmmsg",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.critical(false));
+        static final FunctionDescriptor FD = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
+        static final MethodHandle H = errnoFn("recvmmsg", FD, Linker.Option.critical(false));
+        static final MethodHandle FAST = fn("recvmmsg", FD, Linker.Option.critical(false));
     }
     private static final class SENDMMSG {
-        static final MethodHandle H = errnoFn("sendmmsg",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        static final FunctionDescriptor FD = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+        static final MethodHandle H = errnoFn("sendmmsg", FD);
+        static final MethodHandle FAST = fn("sendmmsg", FD);
     }
     private static final class SETSOCKOPT {
         static final MethodHandle H = errnoFn("setsockopt",
@@ -203,6 +219,7 @@ public final class Libc {
     public static final class CallState {
         private static final int SLOTS = 64; // a power of two; holds at most this many caller arrays alive
         final MemorySegment segment = Arena.ofAuto().allocate(CAPTURE_LAYOUT);
+        private final MemorySegment probe = Arena.ofAuto().allocate(8, 4); // one struct pollfd
         private final byte[][] arrays = new byte[SLOTS][];
         private final int[] offsets = new int[SLOTS];
         private final MemorySegment[] slices = new MemorySegment[SLOTS];
@@ -210,6 +227,27 @@ public final class Libc {
         /** The errno left by the last failed call made with this state. */
         public int errno() {
             return Libc.errno(segment);
+        }
+
+        /**
+         * After a read or recvmmsg on {@code fd} returned -1 without capture: true, with errno EAGAIN, when the fd has
+         * nothing to read and no error pending (the usual end of a drain); false when a capturing call must tell.
+         */
+        boolean nothingToRead(int fd) {
+            probe.set(JAVA_INT, 0, fd);
+            probe.set(JAVA_SHORT, 4, POLLIN);
+            probe.set(JAVA_SHORT, 6, (short) 0);
+            int ready;
+            try {
+                ready = (int) POLL.FAST.invokeExact(probe, 1L, 0);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (ready != 0) {
+                return false;
+            }
+            ERRNO.set(segment, 0L, EAGAIN);
+            return true;
         }
 
         /** A heap segment of {@code array} from {@code offset} to its end (the length goes to the C call separately). */
@@ -245,7 +283,12 @@ public final class Libc {
     public static int read(CallState st, int fd, byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
         try {
-            return (int) (long) READ.H.invokeExact(st.segment, fd, st.slice(buf, off), (long) len);
+            MemorySegment into = st.slice(buf, off);
+            long n = (long) READ.FAST.invokeExact(fd, into, (long) len);
+            if (n >= 0 || st.nothingToRead(fd)) {
+                return (int) n;
+            }
+            return (int) (long) READ.H.invokeExact(st.segment, fd, into, (long) len);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -255,7 +298,9 @@ public final class Libc {
     public static int write(CallState st, int fd, byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length);
         try {
-            return (int) (long) WRITE.H.invokeExact(st.segment, fd, st.slice(buf, off), (long) len);
+            MemorySegment from = st.slice(buf, off);
+            long n = (long) WRITE.FAST.invokeExact(fd, from, (long) len);
+            return (int) (n >= 0 ? n : (long) WRITE.H.invokeExact(st.segment, fd, from, (long) len));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -263,11 +308,13 @@ public final class Libc {
 
     /**
      * poll(2) on a native array of {@code nfds} struct pollfd ({@code int fd; short events; short revents;}, 8 bytes
-     * each). Returns the number of ready fds, 0 on timeout, or -1 with errno in {@code st}.
+     * each). Returns the number of ready fds, 0 on timeout, or -1 with errno in {@code st}. After an interruption
+     * it looks once more without waiting (to learn errno), so it may return what is ready instead of -1/EINTR.
      */
     public static int poll(CallState st, MemorySegment fds, int nfds, int timeoutMillis) {
         try {
-            return (int) POLL.H.invokeExact(st.segment, fds, (long) nfds, timeoutMillis);
+            int n = (int) POLL.FAST.invokeExact(fds, (long) nfds, timeoutMillis);
+            return n >= 0 ? n : (int) POLL.H.invokeExact(st.segment, fds, (long) nfds, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -280,6 +327,10 @@ public final class Libc {
      */
     public static int recvmmsg(CallState st, int fd, MemorySegment msgs, int vlen, int flags) {
         try {
+            int n = (int) RECVMMSG.FAST.invokeExact(fd, msgs, vlen, flags, MemorySegment.NULL);
+            if (n >= 0 || st.nothingToRead(fd)) {
+                return n;
+            }
             return (int) RECVMMSG.H.invokeExact(st.segment, fd, msgs, vlen, flags, MemorySegment.NULL);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -289,7 +340,8 @@ public final class Libc {
     /** sendmmsg(2): returns the number of messages sent, or -1 with errno in {@code st}. May block. */
     public static int sendmmsg(CallState st, int fd, MemorySegment msgs, int vlen, int flags) {
         try {
-            return (int) SENDMMSG.H.invokeExact(st.segment, fd, msgs, vlen, flags);
+            int n = (int) SENDMMSG.FAST.invokeExact(fd, msgs, vlen, flags);
+            return n >= 0 ? n : (int) SENDMMSG.H.invokeExact(st.segment, fd, msgs, vlen, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }

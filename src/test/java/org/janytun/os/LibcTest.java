@@ -79,6 +79,43 @@ class LibcTest {
     }
 
     @Test
+    void failuresOfThePerPacketCallsCarryTheirErrno() throws Exception {
+        // the calls first go without errno capture; each failure must still report its own errno
+        Libc.CallState st = new Libc.CallState();
+        int[] sv = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
+        byte[] buf = new byte[1500];
+        try {
+            int written = 0;
+            while (Libc.write(st, sv[0], buf, 0, buf.length) > 0 && written < 1_000_000) { // fill the peer's queue
+                written++;
+            }
+            assertEquals(Libc.EAGAIN, st.errno(), "write to a full socket");
+            assertTrue(Libc.read(st, sv[1], buf, 0, buf.length) > 0);
+            var pollFd = java.lang.foreign.Arena.ofAuto().allocate(8, 4);
+            pollFd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, sv[1]);
+            pollFd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
+            assertEquals(1, Libc.poll(st, pollFd, 1, 0));
+            var msgs = java.lang.foreign.Arena.ofAuto().allocate(64, 8); // one zeroed struct mmsghdr
+            int notASocket = Libc.eventfd(0, 0);
+            try {
+                assertEquals(-1, Libc.sendmmsg(st, notASocket, msgs, 1, Libc.MSG_DONTWAIT));
+                assertEquals(Libc.ENOTSOCK, st.errno(), "sendmmsg on an eventfd");
+            } finally {
+                Libc.close(notASocket);
+            }
+            assertEquals(-1, Libc.recvmmsg(st, 0x7fff, msgs, 1, Libc.MSG_DONTWAIT));
+            assertEquals(Libc.EBADF, st.errno(), "recvmmsg on a closed fd");
+        } finally {
+            Libc.close(sv[0]);
+            Libc.close(sv[1]);
+        }
+        assertEquals(-1, Libc.read(st, sv[1], buf, 0, buf.length));
+        assertEquals(Libc.EBADF, st.errno(), "read from a closed fd");
+        assertEquals(-1, Libc.write(st, sv[1], buf, 0, 1));
+        assertEquals(Libc.EBADF, st.errno(), "write to a closed fd");
+    }
+
+    @Test
     void dup2ReplacesAnFd() throws Exception {
         int[] sv = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
         int copy = Libc.eventfd(0, Libc.EFD_CLOEXEC); // any fd, replaced by a copy of sv[0]
