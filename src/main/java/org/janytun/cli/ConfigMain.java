@@ -95,7 +95,7 @@ public final class ConfigMain {
 
     /** Runs the tool: frames on {@code out}, one error line on {@code err}; returns the exit status. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        String prog = JanytunOptions.programName().equals("janytun") ? "janytun-config" : JanytunOptions.programName();
+        String prog = JanytunOptions.programName("janytun-config");
         Options o = new Options();
         try {
             ToolOptions.parse(o, args);

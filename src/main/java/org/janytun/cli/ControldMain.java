@@ -40,7 +40,7 @@ public final class ControldMain {
     }
 
     static String prog() {
-        return JanytunOptions.programName().equals("janytun") ? "janytun-controld" : JanytunOptions.programName();
+        return JanytunOptions.programName("janytun-controld");
     }
 
     static int run(String[] args) {

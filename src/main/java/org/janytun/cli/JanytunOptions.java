@@ -91,6 +91,12 @@ public final class JanytunOptions extends SharedOptions.Connection {
         return p == null || p.isBlank() ? "janytun" : p;
     }
 
+    /** The name a companion tool goes by: the launcher's name for it, or {@code tool} when run without one. */
+    public static String programName(String tool) {
+        String p = programName();
+        return p.equals("janytun") ? tool : p;
+    }
+
     /** Parses a janytun command line, naming the program {@link #programName()} in messages and defaults. */
     public static Parsed parse(String[] args) {
         return parse(programName(), args);

@@ -44,8 +44,7 @@ public final class ShowtablesMain {
     }
 
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        String prog = JanytunOptions.programName().equals("janytun") ? "janytun-showtables"
-                : JanytunOptions.programName();
+        String prog = JanytunOptions.programName("janytun-showtables");
         Options o = new Options();
         HostPort target;
         int idleSeconds;

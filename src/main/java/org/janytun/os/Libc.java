@@ -386,67 +386,32 @@ public final class Libc {
     // ---- file descriptors -----------------------------------------------------------------------------------
 
     public static int open(String path, int flags, int mode) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            int fd = (int) OPEN.H.invokeExact(st, arena.allocateFrom(path), flags, mode);
-            if (fd < 0) {
-                throw new OsException("open " + path, errno(st));
-            }
-            return fd;
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return checked("open " + path, (st, arena) -> (int) OPEN.H.invokeExact(st, arena.allocateFrom(path), flags, mode));
     }
 
     /** close(2). Not retried on EINTR: on Linux the fd is released even then. */
     public static void close(int fd) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            if ((int) CLOSE.H.invokeExact(st, fd) < 0) {
-                int errno = errno(st);
-                if (errno != EINTR) {
-                    throw new OsException("close fd " + fd, errno);
-                }
-            }
+        try {
+            checked("close fd " + fd, (st, arena) -> (int) CLOSE.H.invokeExact(st, fd));
         } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            if (e.errno() != EINTR) {
+                throw e;
+            }
         }
     }
 
     /** ioctl(2) with a pointer argument, e.g. TUNSETIFF with a struct ifreq. */
     public static int ioctl(int fd, long request, MemorySegment arg) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            int r = (int) IOCTL.H.invokeExact(st, fd, request, arg);
-            if (r < 0) {
-                throw new OsException("ioctl 0x" + Long.toHexString(request) + " on fd " + fd, errno(st));
-            }
-            return r;
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return checked(ioctlText(fd, request), (st, arena) -> (int) IOCTL.H.invokeExact(st, fd, request, arg));
     }
 
     /** ioctl(2) with an integer argument passed by value, e.g. TUNSETOFFLOAD. */
     public static int ioctl(int fd, long request, long value) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            int r = (int) IOCTL_VALUE.H.invokeExact(st, fd, request, value);
-            if (r < 0) {
-                throw new OsException("ioctl 0x" + Long.toHexString(request) + " on fd " + fd, errno(st));
-            }
-            return r;
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return checked(ioctlText(fd, request), (st, arena) -> (int) IOCTL_VALUE.H.invokeExact(st, fd, request, value));
+    }
+
+    private static String ioctlText(int fd, long request) {
+        return "ioctl 0x" + Long.toHexString(request) + " on fd " + fd;
     }
 
     /** eventfd(2): a counter fd, used to wake a thread blocked in poll. */
@@ -456,18 +421,9 @@ public final class Libc {
 
     /** socketpair(2): two connected sockets, e.g. AF_UNIX/SOCK_SEQPACKET keeps packet boundaries like a tun fd. */
     public static int[] socketpair(int domain, int type, int protocol) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            MemorySegment sv = arena.allocate(JAVA_INT, 2);
-            if ((int) SOCKETPAIR.H.invokeExact(st, domain, type, protocol, sv) < 0) {
-                throw new OsException("socketpair", errno(st));
-            }
-            return sv.toArray(JAVA_INT);
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        MemorySegment sv = Arena.ofAuto().allocate(JAVA_INT, 2);
+        checked("socketpair", (st, arena) -> (int) SOCKETPAIR.H.invokeExact(st, domain, type, protocol, sv));
+        return sv.toArray(JAVA_INT);
     }
 
     public static void dup2(int oldFd, int newFd) throws OsException {
@@ -525,16 +481,8 @@ public final class Libc {
      * 19 for background work that must not delay the packet threads. Raising it needs no privilege.
      */
     public static void niceThisThread(int nice) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            if ((int) SETPRIORITY.H.invokeExact(st, 0 /* PRIO_PROCESS */, gettid(), nice) < 0) {
-                throw new OsException("setpriority", errno(st));
-            }
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        int tid = gettid();
+        checked("setpriority", (st, arena) -> (int) SETPRIORITY.H.invokeExact(st, 0 /* PRIO_PROCESS */, tid, nice));
     }
 
     /** umask(2): sets the file mode creation mask, returns the previous one. */
@@ -548,18 +496,7 @@ public final class Libc {
 
     /** setsid(2): a new session with this process as leader; returns the session id. */
     public static int setsid() throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            int r = (int) SETSID.H.invokeExact(st);
-            if (r < 0) {
-                throw new OsException("setsid", errno(st));
-            }
-            return r;
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return checked("setsid", (st, arena) -> (int) SETSID.H.invokeExact(st));
     }
 
     public static void setuid(int uid) throws OsException {
@@ -572,31 +509,13 @@ public final class Libc {
 
     /** setgroups(2): the supplementary group list (empty clears it). */
     public static void setgroups(int[] gids) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            MemorySegment list = gids.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_INT, gids);
-            if ((int) SETGROUPS.H.invokeExact(st, (long) gids.length, list) < 0) {
-                throw new OsException("setgroups", errno(st));
-            }
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        checked("setgroups", (st, arena) -> (int) SETGROUPS.H.invokeExact(st, (long) gids.length,
+                gids.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_INT, gids)));
     }
 
     /** initgroups(3): the supplementary groups of {@code user} from the group database, plus {@code gid}. */
     public static void initgroups(String user, int gid) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            if ((int) INITGROUPS.H.invokeExact(st, arena.allocateFrom(user), gid) < 0) {
-                throw new OsException("initgroups " + user, errno(st));
-            }
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        checked("initgroups " + user, (st, arena) -> (int) INITGROUPS.H.invokeExact(st, arena.allocateFrom(user), gid));
     }
 
     /** getgrouplist(3): the groups {@code user} belongs to, {@code gid} included. Read before a chroot hides /etc. */
@@ -727,10 +646,17 @@ public final class Libc {
         }
     }
 
-    private static int intCall(String what, MethodHandle h, int a) throws OsException {
+    /** A cold call with errno: {@code call} gets the capture segment and an arena for its arguments. */
+    @FunctionalInterface
+    private interface ErrnoCall {
+        int invoke(MemorySegment captureState, Arena arena) throws Throwable;
+    }
+
+    /** Makes {@code call}; a negative result throws an OsException for {@code what} with the captured errno. */
+    private static int checked(String what, ErrnoCall call) throws OsException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            int r = (int) h.invokeExact(st, a);
+            int r = call.invoke(st, arena);
             if (r < 0) {
                 throw new OsException(what, errno(st));
             }
@@ -740,34 +666,18 @@ public final class Libc {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    private static int intCall(String what, MethodHandle h, int a) throws OsException {
+        return checked(what, (st, arena) -> (int) h.invokeExact(st, a));
     }
 
     private static int intCall(String what, MethodHandle h, int a, int b) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            int r = (int) h.invokeExact(st, a, b);
-            if (r < 0) {
-                throw new OsException(what, errno(st));
-            }
-            return r;
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return checked(what, (st, arena) -> (int) h.invokeExact(st, a, b));
     }
 
     private static void pathCall(String what, MethodHandle h, String path) throws OsException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(CAPTURE_LAYOUT);
-            if ((int) h.invokeExact(st, arena.allocateFrom(path)) < 0) {
-                throw new OsException(what + " " + path, errno(st));
-            }
-        } catch (OsException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        checked(what + " " + path, (st, arena) -> (int) h.invokeExact(st, arena.allocateFrom(path)));
     }
 
     private static RuntimeException rethrow(Throwable t) {

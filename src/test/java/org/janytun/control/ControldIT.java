@@ -253,12 +253,7 @@ class ControldIT {
             signal(pid, "TERM");
             h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
         } finally {
-            if (pid > 0) {
-                ProcessHandle.of(pid).ifPresent(h -> {
-                    Reaper.kill(h, 1000);
-                    Reaper.untrack(h);
-                });
-            }
+            killIfAlive(pid);
         }
     }
 
@@ -282,12 +277,17 @@ class ControldIT {
             assertTrue(h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null);
             assertFalse(Files.exists(pidFile), "pid file left behind");
         } finally {
-            if (pid > 0) {
-                ProcessHandle.of(pid).ifPresent(h -> {
-                    Reaper.kill(h, 1000);
-                    Reaper.untrack(h);
-                });
-            }
+            killIfAlive(pid);
+        }
+    }
+
+    /** Kills a daemon the test started (by PID, if it still runs) and stops tracking it. */
+    private static void killIfAlive(long pid) {
+        if (pid > 0) {
+            ProcessHandle.of(pid).ifPresent(h -> {
+                Reaper.kill(h, 1000);
+                Reaper.untrack(h);
+            });
         }
     }
 }
