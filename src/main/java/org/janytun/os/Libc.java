@@ -509,8 +509,10 @@ public final class Libc {
 
     /** setgroups(2): the supplementary group list (empty clears it). */
     public static void setgroups(int[] gids) throws OsException {
-        checked("setgroups", (st, arena) -> (int) SETGROUPS.H.invokeExact(st, (long) gids.length,
-                gids.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_INT, gids)));
+        checked("setgroups", (st, arena) -> {
+            MemorySegment list = gids.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_INT, gids);
+            return (int) SETGROUPS.H.invokeExact(st, (long) gids.length, list); // a typed local: invokeExact is exact
+        });
     }
 
     /** initgroups(3): the supplementary groups of {@code user} from the group database, plus {@code gid}. */

@@ -95,6 +95,8 @@ class LibcTest {
             pollFd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, sv[1]);
             pollFd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
             assertEquals(1, Libc.poll(st, pollFd, 1, 0));
+            assertEquals(-1, Libc.poll(st, pollFd, Integer.MAX_VALUE, 0)); // more fds than RLIMIT_NOFILE allows
+            assertEquals(Libc.EINVAL, st.errno(), "poll with too many fds");
             var msgs = java.lang.foreign.Arena.ofAuto().allocate(64, 8); // one zeroed struct mmsghdr
             int notASocket = Libc.eventfd(0, 0);
             try {
