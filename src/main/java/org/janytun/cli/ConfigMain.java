@@ -99,9 +99,7 @@ public final class ConfigMain {
         Options o = new Options();
         try {
             ToolOptions.parse(o, args);
-            String answer = o.helpOrVersion(prog, () -> usage(prog));
-            if (answer != null) {
-                out.print(answer);
+            if (o.answered(prog, () -> usage(prog), out)) {
                 return 0;
             }
             List<LogTarget> targets = ToolOptions.logTargets(o.log, o.debug, prog,

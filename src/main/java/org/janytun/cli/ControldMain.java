@@ -59,9 +59,7 @@ public final class ControldMain {
         ControldSettings settings;
         try {
             ToolOptions.parse(o, args);
-            String answer = o.helpOrVersion(prog, () -> usage(prog));
-            if (answer != null) {
-                System.out.print(answer);
+            if (o.answered(prog, () -> usage(prog), System.out)) {
                 return 0;
             }
             settings = settings(o, prog);

@@ -1,5 +1,6 @@
 package org.janytun.cli;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -18,9 +19,16 @@ final class SharedOptions {
         @Option(names = {"-h", "--help"}) boolean help;
         @Option(names = {"-v", "--version"}) boolean version;
 
-        /** What {@code -h} or {@code -v} asks the tool to print before exiting 0 ({@code -h} first), or null. */
-        String helpOrVersion(String prog, Supplier<String> usage) {
-            return help ? usage.get() : version ? HelpText.version(prog) : null;
+        /**
+         * Prints what {@code -h} or {@code -v} asks for ({@code -h} first) on {@code out}; true when it did, and the
+         * tool then exits 0.
+         */
+        boolean answered(String prog, Supplier<String> usage, PrintStream out) {
+            String answer = help ? usage.get() : version ? HelpText.version(prog) : null;
+            if (answer != null) {
+                out.print(answer);
+            }
+            return answer != null;
         }
     }
 

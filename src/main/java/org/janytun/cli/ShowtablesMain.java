@@ -50,9 +50,7 @@ public final class ShowtablesMain {
         int idleSeconds;
         try {
             ToolOptions.parse(o, args);
-            String answer = o.helpOrVersion(prog, () -> usage(prog));
-            if (answer != null) {
-                out.print(answer);
+            if (o.answered(prog, () -> usage(prog), out)) {
                 return 0;
             }
             idleSeconds = (int) ToolOptions.number("-t/--timeout", o.timeout, 0, 86400, 3);

@@ -230,15 +230,10 @@ class ControldIT {
         Files.write(table, SyncSamples.bytes("scenarioB-controld-table.txt"));
         Path pidFile = tmp.resolve("chroot.pid");
         int port = freePort();
-        Tools.Result start = Tools.run(Duration.ofSeconds(30), null, List.of(Tools.launcher("janytun-controld"),
-                "-f", table.toString(), "-X", "127.0.0.1:" + port, "-P", pidFile.toString(), "-C", root.toString(),
-                "-u", "nobody", "-L", "file:5," + tmp.resolve("chroot.log")));
-        long pid = -1;
+        long pid = startDetached(pidFile, "-f", table.toString(), "-X", "127.0.0.1:" + port, "-C", root.toString(),
+                "-u", "nobody", "-L", "file:5," + tmp.resolve("chroot.log"));
         try {
-            assertEquals(0, start.exitCode(), start.stderr());
-            pid = Long.parseLong(Files.readString(pidFile).strip());
             ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
-            Reaper.track(h);
             assertArrayEquals(ControlTable.read(table).wire(), fetch(port));
             Files.write(table, SyncSamples.bytes("scenarioB-controld-table2.txt"));
             signal(pid, "HUP");
@@ -263,15 +258,10 @@ class ControldIT {
         Files.write(table, SyncSamples.bytes("examples-server-conf.d-controld-table.txt"));
         Path pidFile = tmp.resolve("controld.pid");
         int port = freePort();
-        Tools.Result start = Tools.run(Duration.ofSeconds(30), null, List.of(Tools.launcher("janytun-controld"),
-                "-f", table.toString(), "-X", "127.0.0.1:" + port, "-P", pidFile.toString(),
-                "-L", "file:5," + tmp.resolve("d.log")));
-        long pid = -1;
+        long pid = startDetached(pidFile, "-f", table.toString(), "-X", "127.0.0.1:" + port,
+                "-L", "file:5," + tmp.resolve("d.log"));
         try {
-            assertEquals(0, start.exitCode(), start.stderr());
-            pid = Long.parseLong(Files.readString(pidFile).strip());
             ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
-            Reaper.track(h);
             assertArrayEquals(ControlTable.read(table).wire(), fetch(port));
             signal(pid, "TERM");
             assertTrue(h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS) != null);
@@ -279,6 +269,17 @@ class ControldIT {
         } finally {
             killIfAlive(pid);
         }
+    }
+
+    /** Starts janytun-controld detached with {@code -P pidFile} and {@code options}; returns its PID, tracked. */
+    private static long startDetached(Path pidFile, String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Tools.launcher("janytun-controld"), "-P", pidFile.toString()));
+        cmd.addAll(List.of(options));
+        Tools.Result start = Tools.run(Duration.ofSeconds(30), null, cmd);
+        assertEquals(0, start.exitCode(), start.stderr());
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        Reaper.track(ProcessHandle.of(pid).orElseThrow());
+        return pid;
     }
 
     /** Kills a daemon the test started (by PID, if it still runs) and stops tracking it. */
