@@ -98,7 +98,7 @@ public final class ConfigMain {
         String prog = JanytunOptions.programName("janytun-config");
         Options o = new Options();
         try {
-            ToolOptions.parse(o, args);
+            JanytunOptions.fill(o, List.of(args), null);
             if (o.answered(prog, () -> usage(prog), out)) {
                 return 0;
             }

@@ -58,7 +58,7 @@ public final class ControldMain {
         Options o = new Options();
         ControldSettings settings;
         try {
-            ToolOptions.parse(o, args);
+            JanytunOptions.fill(o, List.of(args), null);
             if (o.answered(prog, () -> usage(prog), System.out)) {
                 return 0;
             }

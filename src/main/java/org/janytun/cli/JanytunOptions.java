@@ -158,10 +158,21 @@ public final class JanytunOptions extends SharedOptions.Connection {
 
     private static JanytunOptions syntax(List<String> args) throws UsageException {
         JanytunOptions o = new JanytunOptions();
-        CommandLine cl = new CommandLine(o);
+        fill(o, args, "janytun takes no arguments after '--'");
+        return o;
+    }
+
+    /**
+     * Fills the annotated {@code options} (janytun's or a companion tool's) from {@code args} with anytun's rules;
+     * values stay raw strings for the program's own checks. Every failure is one {@link UsageException} naming
+     * the option. {@code afterDelimiter}: the message for words after {@code --}, or null to report them as
+     * stray words.
+     */
+    static void fill(Object options, List<String> args, String afterDelimiter) throws UsageException {
+        CommandLine cl = new CommandLine(options);
         cl.setOverwrittenOptionsAllowed(true);      // the last occurrence wins, as in the C daemons
         cl.setPosixClusteredShortOptionsAllowed(true);
-        cl.setAllowOptionsAsOptionParameters(true); // "-r -D": -D is the argument, refused below by its '-'
+        cl.setAllowOptionsAsOptionParameters(true); // "-r -D": -D is the argument, refused later by its '-'
         cl.setUnmatchedOptionsAllowedAsOptionParameters(true);
         cl.setAbbreviatedOptionsAllowed(false);
         cl.setCaseInsensitiveEnumValuesAllowed(false);
@@ -170,8 +181,8 @@ public final class JanytunOptions extends SharedOptions.Connection {
         try {
             cl.parseArgs(args.toArray(String[]::new));
         } catch (CommandLine.UnmatchedArgumentException e) {
-            if (args.contains("--")) {
-                throw new UsageException("command line", "janytun takes no arguments after '--'");
+            if (afterDelimiter != null && args.contains("--")) {
+                throw new UsageException("command line", afterDelimiter);
             }
             throw unmatched(e.getUnmatched());
         } catch (CommandLine.MissingParameterException e) {
@@ -186,7 +197,6 @@ public final class JanytunOptions extends SharedOptions.Connection {
             }
             throw new UsageException(spec == null ? "command line" : name(spec), "invalid use");
         }
-        return o;
     }
 
     private static UsageException unmatched(List<String> unmatched) {

@@ -49,7 +49,7 @@ public final class ShowtablesMain {
         HostPort target;
         int idleSeconds;
         try {
-            ToolOptions.parse(o, args);
+            JanytunOptions.fill(o, List.of(args), null);
             if (o.answered(prog, () -> usage(prog), out)) {
                 return 0;
             }

@@ -5,63 +5,16 @@ import java.util.List;
 import org.janytun.cli.UsageException;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogTarget;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParameterException;
 
 /**
- * Command-line syntax shared by janytun-config, janytun-controld and janytun-showtables, with the rules of
- * {@link org.janytun.cli.JanytunOptions}: clustered short flags ({@code -D4}), attached values ({@code -m1},
- * {@code --mux=1}), the last occurrence of an option wins, repeatable options accumulate, an option always takes
- * the next word as its argument and an argument that begins with {@code -} is refused. Every problem is a
- * {@link UsageException} naming the option as {@code -m/--mux}.
+ * The value checks shared by janytun-config, janytun-controld and janytun-showtables. Their syntax is janytun's
+ * ({@code JanytunOptions.fill}): clustered short flags ({@code -D4}), attached values ({@code -m1},
+ * {@code --mux=1}), the last occurrence of an option wins, repeatable options accumulate, and an option always
+ * takes the next word as its argument. These checks refuse an argument that begins with {@code -}. Every problem
+ * is a {@link UsageException} naming the option as {@code -m/--mux}.
  */
 public final class ToolOptions {
     private ToolOptions() {}
-
-    /** Fills the annotated {@code options} object from {@code args}; values stay raw strings. */
-    public static void parse(Object options, String[] args) throws UsageException {
-        CommandLine cl = new CommandLine(options);
-        cl.setOverwrittenOptionsAllowed(true);
-        cl.setPosixClusteredShortOptionsAllowed(true);
-        cl.setAllowOptionsAsOptionParameters(true);
-        cl.setUnmatchedOptionsAllowedAsOptionParameters(true);
-        cl.setAbbreviatedOptionsAllowed(false);
-        cl.setTrimQuotes(false);
-        try {
-            cl.parseArgs(args);
-        } catch (CommandLine.UnmatchedArgumentException e) {
-            List<String> unmatched = e.getUnmatched();
-            String first = unmatched.isEmpty() ? "" : unmatched.get(0);
-            if (first.startsWith("--") && first.length() > 2) {
-                int eq = first.indexOf('=');
-                throw new UsageException(eq < 0 ? first : first.substring(0, eq), "unknown option (see --help)");
-            }
-            if (first.startsWith("-") && first.length() > 1) {
-                throw new UsageException(first.substring(0, 2), "unknown option (see --help)");
-            }
-            throw new UsageException("command line", "unexpected argument that belongs to no option"
-                    + " (a value with spaces must be quoted)");
-        } catch (CommandLine.MissingParameterException e) {
-            List<ArgSpec> missing = e.getMissing();
-            throw new UsageException(missing.isEmpty() ? "option" : name(missing.get(0)), "requires an argument");
-        } catch (ParameterException e) {
-            ArgSpec spec = e.getArgSpec();
-            if (spec instanceof OptionSpec os && os.arity().max() == 0) {
-                throw new UsageException(name(os), "takes no argument");
-            }
-            throw new UsageException(spec == null ? "command line" : name(spec), "invalid use");
-        }
-    }
-
-    private static String name(ArgSpec spec) {
-        if (spec instanceof OptionSpec o) {
-            String[] names = o.names();
-            return names.length == 1 ? names[0] : o.shortestName() + "/" + o.longestName();
-        }
-        return "argument";
-    }
 
     /** A string argument: not empty and not beginning with '-'. Never echoed (it may be a secret). */
     public static String string(String option, String value) throws UsageException {
