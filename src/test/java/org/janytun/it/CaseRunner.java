@@ -170,9 +170,8 @@ public final class CaseRunner {
     private static void assertIfconfigApplied(TunnelEnd end) {
         String dev = end.spec().devName();
         Netns ns = end.netns();
-        String link = ns.link(dev);
-        if (!link.contains(",UP") && !link.contains("<UP")) {
-            throw new AssertionError(end.describe() + ": -n should bring " + dev + " up: " + link.strip());
+        if (!ns.linkUp(dev)) {
+            throw new AssertionError(end.describe() + ": -n should bring " + dev + " up: " + ns.link(dev).strip());
         }
         int mtu = ns.mtu(dev);
         if (mtu != 1400) {

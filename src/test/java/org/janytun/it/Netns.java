@@ -95,6 +95,12 @@ public final class Netns implements AutoCloseable {
         return r.ok() ? r.output() : "";
     }
 
+    /** Whether {@code dev} exists and is administratively up (UP among its flags). */
+    public boolean linkUp(String dev) {
+        String link = link(dev);
+        return link.contains(",UP") || link.contains("<UP");
+    }
+
     /** Output of {@code ip -o link show dev <dev>} (empty if the device does not exist). */
     public String link(String dev) {
         Exec.Result r = tryIp("-o", "link", "show", "dev", dev);

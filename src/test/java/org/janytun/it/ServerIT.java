@@ -231,11 +231,12 @@ class ServerIT {
         }
     }
 
+    /** Waits until {@code -n} is applied: the address set and the link up (a route via a down link is refused). */
     private static void awaitAddress(Netns ns, String dev, String addr, ManagedProcess p) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!(ns.linkExists(dev) && ns.addresses(dev).contains("inet " + addr + "/"))) {
+        while (!(ns.linkUp(dev) && ns.addresses(dev).contains("inet " + addr + "/"))) {
             assertTrue(p.isAlive(), p.name() + " exited\n" + p.tail(30));
-            assertTrue(System.nanoTime() < deadline, dev + " never got " + addr + "\n" + p.tail(30));
+            assertTrue(System.nanoTime() < deadline, dev + " never got " + addr + " and UP\n" + p.tail(30));
             Sleep.millis(100);
         }
     }

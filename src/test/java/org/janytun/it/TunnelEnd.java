@@ -40,7 +40,7 @@ public final class TunnelEnd implements AutoCloseable {
         return new TunnelEnd(label, kind, ns, spec.copy(), p);
     }
 
-    /** Waits until the device, its {@code -n} address and the UDP socket are there; fails if the daemon exits. */
+    /** Waits until the device, its {@code -n} address and UP flag, and the UDP socket are there; fails if it exits. */
     public TunnelEnd awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String dev = spec.devName();
@@ -58,6 +58,8 @@ public final class TunnelEnd implements AutoCloseable {
                 missing = "device " + dev;
             } else if (addr != null && !ns.addresses(dev).contains("inet " + addr + "/")) {
                 missing = "address " + spec.ifconfig() + " on " + dev;
+            } else if (addr != null && !ns.linkUp(dev)) {
+                missing = "UP flag on " + dev + " (-n brings it up after setting the address)";
             } else if (!ns.udpPortBound(port)) {
                 missing = "UDP socket on port " + port;
             } else {
