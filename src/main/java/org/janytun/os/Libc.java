@@ -164,7 +164,8 @@ public final class Libc {
         static final MethodHandle H = errnoFn("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     }
     private static final class RECVMMSG {
-        static final FunctionDescriptor FD = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
+        static final FunctionDescriptor FD =
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
         static final MethodHandle H = errnoFn("recvmmsg", FD, Linker.Option.critical(false));
         static final MethodHandle FAST = fn("recvmmsg", FD, Linker.Option.critical(false));
     }
@@ -386,7 +387,8 @@ public final class Libc {
     // ---- file descriptors -----------------------------------------------------------------------------------
 
     public static int open(String path, int flags, int mode) throws OsException {
-        return checked("open " + path, (st, arena) -> (int) OPEN.H.invokeExact(st, arena.allocateFrom(path), flags, mode));
+        return checked("open " + path,
+                (st, arena) -> (int) OPEN.H.invokeExact(st, arena.allocateFrom(path), flags, mode));
     }
 
     /** close(2). Not retried on EINTR: on Linux the fd is released even then. */
