@@ -6,6 +6,7 @@
 # two namespaces, on the package's own runtime and AOT cache, as the user janytun; man -w finds every page; the
 # generator reads /etc/janytun/autostart; the installed janytun-demo runs and cleans up; dpkg --purge leaves
 # nothing of the package (files, run directories, systemd state, user, group).
+# JANYTUN_TEST_DEB=FILE tests that package instead of building one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$here"
@@ -25,11 +26,16 @@ purge_if_installed() { $installed && dpkg --purge janytun >/dev/null 2>&1; }
 on_cleanup purge_if_installed
 
 # --- build and lintian ---------------------------------------------------------------------------------------
-start=$(date +%s)
-bin/package > "$work/package.log" 2>&1 || { cat "$work/package.log" >&2; fail "bin/package failed"; }
-deb=$(sed -n 's/^built \(target\/janytun_[^ ]*_amd64\.deb\) .*/\1/p' "$work/package.log")
-[ -f "$deb" ] || fail "bin/package wrote no .deb ($(cat "$work/package.log"))"
-ok "$(tail -n 1 "$work/package.log") in $(( $(date +%s) - start )) s"
+if [ -n "${JANYTUN_TEST_DEB:-}" ]; then   # a package built before (when working on this test)
+  deb=$JANYTUN_TEST_DEB
+  [ -f "$deb" ] || fail "JANYTUN_TEST_DEB=$deb: no such file"
+else
+  start=$(date +%s)
+  bin/package > "$work/package.log" 2>&1 || { cat "$work/package.log" >&2; fail "bin/package failed"; }
+  deb=$(sed -n 's/^built \(target\/janytun_[^ ]*_amd64\.deb\) .*/\1/p' "$work/package.log")
+  [ -f "$deb" ] || fail "bin/package wrote no .deb ($(cat "$work/package.log"))"
+  ok "$(tail -n 1 "$work/package.log") in $(( $(date +%s) - start )) s"
+fi
 lintian --tag-display-limit 0 "$deb" > "$work/lintian.log" 2>&1 || true
 if grep -q '^E: ' "$work/lintian.log"; then
   grep '^E: ' "$work/lintian.log" >&2
@@ -41,7 +47,9 @@ ok "lintian: no error ($(grep -c '^W: ' "$work/lintian.log" || true) warnings)"
 dpkg -i "$deb" > "$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; installed=true; fail "dpkg -i failed"; }
 installed=true
 dpkg -L janytun > "$work/files"
-while read -r f; do [ -f "$f" ] || [ -L "$f" ] && echo "$f"; done < "$work/files" | sort > "$work/ours"
+while read -r f; do
+  if [ ! -d "$f" ] && { [ -f "$f" ] || [ -L "$f" ]; }; then echo "$f"; fi   # files and links (not /lib -> usr/lib)
+done < "$work/files" | sort > "$work/ours"
 for p in anytun uanytun; do
   dpkg -L "$p" | sort | comm -12 - "$work/ours" > "$work/shared-$p"
   [ ! -s "$work/shared-$p" ] || fail "files shared with $p: $(tr '\n' ' ' < "$work/shared-$p")"
@@ -123,7 +131,8 @@ tunnel_from /etc/anytun        # Debian anytun's tree, as it is: nothing but the
 
 # --- the installed demo --------------------------------------------------------------------------------------
 /usr/sbin/janytun-demo -c 2 > "$work/demo.log" 2>&1 || { cat "$work/demo.log" >&2; fail "janytun-demo failed"; }
-grep -q 'ping through the tunnel: ok' "$work/demo.log" || fail "janytun-demo did not ping through"
+grep -q 'ping through the tunnel: ok' "$work/demo.log" && grep -q '^==> uanytun in jdemo-' "$work/demo.log" \
+  || fail "janytun-demo did not ping through to uanytun"
 ! ip netns list | grep -q "^jdemo-" || fail "janytun-demo left namespaces: $(ip netns list | grep jdemo-)"
 ok "the installed janytun-demo pinged uanytun and cleaned up"
 
@@ -135,10 +144,10 @@ while read -r f; do
   case "$f" in /.|/etc|/lib|/lib/systemd|/lib/systemd/*|/usr|/usr/lib|/usr/lib/tmpfiles.d|/usr/sbin|/usr/share|\
     /usr/share/doc|/usr/share/lintian|/usr/share/lintian/overrides|/usr/share/man|/usr/share/man/man8) \
     [[ $f == *janytun* ]] || continue ;; esac
-  [ -e "$f" ] || [ -L "$f" ] && left+=("$f")
+  if [ -e "$f" ] || [ -L "$f" ]; then left+=("$f"); fi
 done < "$work/files"
 for f in /etc/janytun /usr/lib/janytun /run/janytun /run/janytun-controld /var/lib/dpkg/info/janytun.list; do
-  [ -e "$f" ] && left+=("$f")
+  if [ -e "$f" ]; then left+=("$f"); fi
 done
 left+=($(find /etc/systemd /var/lib/systemd -name '*janytun*' 2>/dev/null))
 [ ${#left[@]} -eq 0 ] || fail "left after purge: ${left[*]}"
