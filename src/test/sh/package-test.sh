@@ -67,11 +67,13 @@ for t in janytun-config janytun-controld janytun-showtables; do
 done
 mods=$(/usr/lib/janytun/runtime/bin/java --list-modules | sed 's/@.*//' | sort | tr '\n' ' ')
 ok "runtime modules: $mods"
-for m in janytun janytun-config janytun-controld janytun-showtables janytun-launcher janytun-demo; do
+commands=$(grep '^/usr/sbin/' "$work/ours" | sed 's|.*/||' | tr '\n' ' ')
+[ "$(echo $commands | wc -w)" -ge 6 ] || fail "commands in /usr/sbin: $commands"
+for m in $commands; do
   page=$(man -w "$m" 2>/dev/null) || fail "man -w $m finds nothing"
   [ "$page" = "/usr/share/man/man8/$m.8.gz" ] || fail "man -w $m: $page"
 done
-ok "man -w finds all 6 pages"
+ok "man -w finds the page of every command: $commands"
 
 # --- the autostart generator ---------------------------------------------------------------------------------
 [ ! -e /etc/janytun/autostart ] || fail "/etc/janytun/autostart exists: not a clean host"
