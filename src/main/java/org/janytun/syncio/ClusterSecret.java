@@ -79,10 +79,7 @@ public final class ClusterSecret implements SyncGuard {
      * @throws IOException when it cannot be read, is too big, or holds fewer than {@value #MIN_SECRET} bytes
      */
     public static ClusterSecret read(Path file, List<String> warnings) throws IOException {
-        if (Files.size(file) > MAX_FILE) {
-            throw new IOException(file + " is larger than " + MAX_FILE + " bytes: not a secret file");
-        }
-        byte[] all = Files.readAllBytes(file);
+        byte[] all = readSecretBytes(file);
         int end = all.length;
         while (end > 0 && Character.isWhitespace(all[end - 1])) {
             end--;
@@ -99,9 +96,42 @@ public final class ClusterSecret implements SyncGuard {
         } catch (UnsupportedOperationException ignored) {
             // not a POSIX file system: nothing to check
         }
-        ClusterSecret s = new ClusterSecret(Arrays.copyOf(all, end));
+        byte[] secret = Arrays.copyOf(all, end);
         Arrays.fill(all, (byte) 0);
+        ClusterSecret s = new ClusterSecret(secret);
+        Arrays.fill(secret, (byte) 0);
         return s;
+    }
+
+    /** Overwrites the derived keys; the guard is unusable afterwards. */
+    void wipe() {
+        Arrays.fill(prk, (byte) 0);
+        Arrays.fill(authKey, (byte) 0);
+    }
+
+    /**
+     * Checks, before anything is opened, that {@link #read} will succeed on {@code file}; keeps nothing of it.
+     *
+     * @throws IOException with a one-line reason naming the file
+     */
+    public static void check(Path file) throws IOException {
+        read(file, new java.util.ArrayList<>()).wipe();
+    }
+
+    /** The file's bytes, or an exception whose message says why not (the JDK's names only the file). */
+    private static byte[] readSecretBytes(Path file) throws IOException {
+        try {
+            if (Files.size(file) > MAX_FILE) {
+                throw new IOException(file + " is larger than " + MAX_FILE + " bytes: not a secret file");
+            }
+            return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException(file + ": no such file", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException(file + ": permission denied", e);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new IOException(file + ": " + (e.getReason() != null ? e.getReason() : "cannot be read"), e);
+        }
     }
 
     @Override
