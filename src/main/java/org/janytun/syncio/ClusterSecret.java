@@ -138,8 +138,14 @@ public final class ClusterSecret implements SyncGuard {
     public OutputStream admit(Socket socket) throws IOException {
         int timeout = socket.getSoTimeout();
         socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        OutputStream out = socket.getOutputStream();
+        OutputStream sealed = admit(socket.getInputStream(), socket.getOutputStream());
+        socket.setSoTimeout(timeout);
+        return sealed;
+    }
+
+    /** The listener's side of the handshake on a connector's streams (the fuzz target takes it from here). */
+    OutputStream admit(InputStream raw, OutputStream out) throws IOException {
+        DataInputStream in = new DataInputStream(raw);
         if (!greeted(in)) {
             throw new IOException("not a protected janytun sync connector (a plain anytun, or the secret file is"
                     + " missing on that node)");
@@ -156,7 +162,6 @@ public final class ClusterSecret implements SyncGuard {
         }
         out.write(proof("listener", nc, nl));
         out.flush();
-        socket.setSoTimeout(timeout);
         return SealedStreams.output(out, dataKey(nc, nl));
     }
 
@@ -164,8 +169,14 @@ public final class ClusterSecret implements SyncGuard {
     public InputStream open(Socket socket) throws IOException {
         int timeout = socket.getSoTimeout();
         socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        OutputStream out = socket.getOutputStream();
+        InputStream sealed = open(socket.getInputStream(), socket.getOutputStream());
+        socket.setSoTimeout(timeout);
+        return sealed;
+    }
+
+    /** The connector's side of the handshake on a listener's streams (the fuzz target takes it from here). */
+    InputStream open(InputStream raw, OutputStream out) throws IOException {
+        DataInputStream in = new DataInputStream(raw);
         byte[] nc = random();
         out.write(concat(MAGIC, nc));
         out.flush();
@@ -193,7 +204,6 @@ public final class ClusterSecret implements SyncGuard {
         if (!MessageDigest.isEqual(tagL, proof("listener", nc, nl))) {
             throw new IOException("the listener does not hold the cluster secret");
         }
-        socket.setSoTimeout(timeout);
         return SealedStreams.input(in, dataKey(nc, nl));
     }
 
