@@ -531,4 +531,11 @@ class JanytunOptionsTest {
         assertEquals("fd00::1", ok("-M", "fd00::1").sync().peers().getFirst().host());
         assertEquals("fd00::1", ok("-M", "[fd00::1]:2000").sync().peers().getFirst().host());
     }
+
+    /** Found by JanytunOptionsFuzzTest: a value with a line break was echoed into the error, making two lines. */
+    @Test
+    void valuesWithControlCharactersStayOnOneLine() {
+        assertTrue(fail("-n", "1.020.0.25\n/24").startsWith("janytun: -n/--ifconfig: "));
+        fail("-d", "tun\u001b[2J0", "-t", "bogus\n");
+    }
 }
