@@ -1,10 +1,12 @@
 package org.janytun.cli;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.daemon.Daemon;
 import org.janytun.daemon.Daemonizer;
 import org.janytun.os.ArgvScrubber;
+import org.janytun.syncio.ClusterSecret;
 
 /**
  * Entry point of {@code bin/janytun}: checks the whole command line in the foreground (so that every usage error
@@ -54,6 +56,14 @@ public final class JanytunMain {
         } catch (IllegalArgumentException e) {
             System.err.println(JanytunOptions.programName() + ": " + e.getMessage());
             return JanytunOptions.EXIT_USAGE;
+        }
+        if (settings.sync().enabled() && settings.sync().secretFile().isPresent()) {
+            try { // before the device or a socket is opened, and on the caller's terminal
+                ClusterSecret.check(Path.of(settings.sync().secretFile().get()));
+            } catch (IOException e) {
+                System.err.println(JanytunOptions.programName() + ": --sync-secret-file: " + e.getMessage());
+                return JanytunOptions.EXIT_USAGE;
+            }
         }
         if (settings.daemonize() && !background) {
             try {

@@ -129,8 +129,18 @@ public final class JanytunOptions extends SharedOptions.Connection {
             }
             return new Parsed.Run(o.validate(prog));
         } catch (UsageException e) {
-            return new Parsed.Failure(prog + ": " + e.getMessage(), EXIT_USAGE);
+            return new Parsed.Failure(prog + ": " + oneLine(e.getMessage()), EXIT_USAGE);
         }
+    }
+
+    /**
+     * The message with control characters (a line break in a quoted value) shown as '?': the error stays one line,
+     * and what an option's value holds cannot forge lines in a terminal or a log.
+     */
+    static String oneLine(String message) {
+        StringBuilder b = new StringBuilder(message.length());
+        message.codePoints().forEach(c -> b.appendCodePoint(c < 0x20 || c == 0x7F ? '?' : c));
+        return b.toString();
     }
 
     /** Whether long option {@code name} (without dashes) takes a value; null if there is no such option. */

@@ -25,10 +25,12 @@ public final class ConnectionTable {
     private final Connection first;
     private final Router router;
     private final List<Connection> all;
+    private final int minTagLength;
 
     private ConnectionTable(Connection[] byMux, List<Connection> all, Router router) {
         this.byMux = byMux;
         this.all = all;
+        this.minTagLength = all.stream().mapToInt(c -> c.session().tagLength()).min().orElse(0);
         this.first = all.isEmpty() ? null : all.getFirst();
         this.router = router;
     }
@@ -60,6 +62,11 @@ public final class ConnectionTable {
         }
         int mux = router.muxFor(buf, SatpLayout.INNER_OFFSET, innerLength);
         return mux < 0 ? null : byMux[mux];
+    }
+
+    /** The shortest tag of any connection (0 without connections): what a datagram of an unknown mux must hold. */
+    public int minTagLength() {
+        return minTagLength;
     }
 
     public boolean routing() {

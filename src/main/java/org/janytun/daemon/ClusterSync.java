@@ -5,14 +5,18 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.janytun.cli.SyncSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionRegistry;
+import org.janytun.log.RateLimitedLog;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.SyncCodec;
 import org.janytun.sync.SyncRecord;
@@ -42,6 +46,9 @@ final class ClusterSync implements AutoCloseable {
     private final SyncGuard guard;
     private final SyncServer listener;
     private final List<SyncClient> connectors = new ArrayList<>();
+    private final Set<Integer> pushPending = ConcurrentHashMap.newKeySet();
+    /** Endpoint changes come as fast as peers move (and outsiders can make them move): one line per 10 s. */
+    private final RateLimitedLog pushLog = new RateLimitedLog(Duration.ofSeconds(10));
     private final ExecutorService pushes = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("janytun-sync-push").daemon().unstarted(r));
 
@@ -100,9 +107,12 @@ final class ClusterSync implements AutoCloseable {
         return b.toByteArray();
     }
 
-    /** From a packet thread: the connection's endpoint moved; peers are told soon after. Never blocks. */
+    /**
+     * From a packet thread: the connection's endpoint moved; peers are told soon after. Never blocks. Changes that
+     * come faster than they are pushed coalesce (a mux waits at most once), so the queue stays bounded.
+     */
     void endpointChanged(Connection c) {
-        if (listener == null) {
+        if (listener == null || !pushPending.add(c.mux())) {
             return;
         }
         try {
@@ -113,10 +123,14 @@ final class ClusterSync implements AutoCloseable {
     }
 
     private void push(int mux) {
+        pushPending.remove(mux); // before reading the record: a change after this point is pushed again
         ConnectionRecord r = registry.record(mux);
         if (r != null) {
             int n = listener.broadcast(codec.encodeFrame(r), "connection " + mux);
-            log.debug("sync: connection {} ({}) pushed to {} peers", mux, r.endpointText(), n);
+            String suffix = log.isDebugEnabled() ? pushLog.permit() : null;
+            if (suffix != null) {
+                log.debug("sync: connection {} ({}) pushed to {} peers{}", mux, r.endpointText(), n, suffix);
+            }
         }
     }
 

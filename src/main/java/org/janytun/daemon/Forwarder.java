@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * traffic is sparse, that thread polls for 200 µs after each packet before it sleeps again, so that an answer
  * finds it awake (see {@code spinNanos}).
  *
- * <p>A connection's remote endpoint starts as configured (or unknown) and moves to the source of any packet that
- * passed its tag and sequence window, never to that of an unauthenticated one (SPEC §11). Each loop owns its
+ * <p>A connection's remote endpoint starts as configured (or unknown) and moves to the source of a packet that
+ * passed its tag and sequence window and is newer than any before it from its sender, never to that of an
+ * unauthenticated or replayed one (SPEC §11). Each loop owns its
  * buffers and allocates nothing per packet; the connection table is swapped whole, so the loops never lock.
  */
 public final class Forwarder implements AutoCloseable {
@@ -466,6 +467,10 @@ public final class Forwarder implements AutoCloseable {
                     drops.count(DropReason.OVERSIZE);
                     continue;
                 }
+                if (length == 0) {
+                    drops.count(DropReason.TOO_SHORT); // the loop below would not see it
+                    continue;
+                }
                 int segment = rx.segmentSize(msg);
                 for (int pos = 0; pos < length; pos += segment) {
                     if (openOne(msg, pos, Math.min(segment, length - pos), k) && ++k == batch) {
@@ -510,13 +515,14 @@ public final class Forwarder implements AutoCloseable {
                 return false;
             }
             rx.copy(msg, pos, buf, 0, length);
-            Connection c = table.forMux(SatpLayout.mux(buf));
+            ConnectionTable t = table;
+            Connection c = t.forMux(SatpLayout.mux(buf));
             if (c == null) {
-                drops.count(DropReason.WRONG_MUX);
+                drops.count(noConnectionReason(t, length));
                 return false;
             }
             boolean deliver = c.session().open(buf, length, received);
-            if (received.authentic()) {
+            if (received.movesEndpoint()) {
                 InetSocketAddress source = rx.source(msg);
                 if (source != null) {
                     learn(c, source);
@@ -632,13 +638,14 @@ public final class Forwarder implements AutoCloseable {
                 drops.count(DropReason.TOO_SHORT);
                 continue;
             }
-            Connection c = table.forMux(SatpLayout.mux(buf));
+            ConnectionTable t = table;
+            Connection c = t.forMux(SatpLayout.mux(buf));
             if (c == null) {
-                drops.count(DropReason.WRONG_MUX);
+                drops.count(noConnectionReason(t, length));
                 continue;
             }
             boolean deliver = c.session().open(buf, length, received);
-            if (received.authentic()) {
+            if (received.movesEndpoint()) {
                 learn(c, (InetSocketAddress) source);
             }
             if (!deliver) {
@@ -649,6 +656,17 @@ public final class Forwarder implements AutoCloseable {
             sizes[0] = received.innerLength();
             deliver(bufs, offsets, sizes, 1);
         }
+    }
+
+    /**
+     * Why a datagram whose mux has no connection is dropped: its size is checked first, as for any datagram (the
+     * man page's order), against the shortest tag of any connection; only a well-sized one counts as a wrong mux.
+     */
+    private static DropReason noConnectionReason(ConnectionTable t, int length) {
+        if (length > SatpLayout.MAX_DATAGRAM) {
+            return DropReason.OVERSIZE;
+        }
+        return length < SatpLayout.HEADER_LENGTH + t.minTagLength() ? DropReason.TOO_SHORT : DropReason.WRONG_MUX;
     }
 
     // ---- endpoints, shutdown ------------------------------------------------------------------------------------

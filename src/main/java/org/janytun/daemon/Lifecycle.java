@@ -66,7 +66,7 @@ public final class Lifecycle {
             LogSetup.configure(logTargets);
         } catch (LogSetup.LogSetupException e) {
             System.err.println(prog + ": -L/--log: " + e.getMessage());
-            return 1;
+            return 2; // a usage error in the man pages' terms: nothing has been started
         }
         try {
             service.start();

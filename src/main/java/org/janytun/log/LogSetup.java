@@ -50,6 +50,9 @@ public final class LogSetup {
             if (target.level() == LogLevel.OFF) {
                 continue;
             }
+            if (target instanceof LogTarget.File f) {
+                requireDirectory(f);
+            }
             Appender<ILoggingEvent> appender = appender(ctx, target, "target" + n++);
             ThresholdFilter threshold = new ThresholdFilter();
             threshold.setContext(ctx);
@@ -65,6 +68,17 @@ public final class LogSetup {
                 mostVerbose = target.level().logback();
             }
             root.setLevel(mostVerbose);
+        }
+    }
+
+    /**
+     * A log file's directory must exist: Logback would create it (as root, anywhere a typo points), while an
+     * unopenable log file is to stop start-up.
+     */
+    private static void requireDirectory(LogTarget.File f) throws LogSetupException {
+        java.nio.file.Path parent = java.nio.file.Path.of(f.path()).toAbsolutePath().getParent();
+        if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+            throw new LogSetupException("cannot log to " + f.spec() + ": no such directory " + parent);
         }
     }
 

@@ -7,6 +7,8 @@ package org.janytun.session;
 public final class Received {
     /** Null when the inner packet is to be delivered. */
     DropReason drop;
+    /** Newer than any packet accepted before from its sender (set once the window accepted it). */
+    boolean newest;
     int seq;
     int senderId;
     int mux;
@@ -21,6 +23,15 @@ public final class Received {
     /** True when tag and window passed, whether or not the packet is delivered (SPEC §11: endpoint learning). */
     public boolean authentic() {
         return drop == null || drop.authentic();
+    }
+
+    /**
+     * True when the packet may move the remote endpoint: authentic, and newer than any packet seen before from its
+     * sender. A replayed packet, accepted with the window off (-w 0), does not (it would let a replayer hijack the
+     * tunnel).
+     */
+    public boolean movesEndpoint() {
+        return newest && authentic();
     }
 
     public DropReason drop() {

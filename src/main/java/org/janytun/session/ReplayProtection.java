@@ -4,6 +4,11 @@ package org.janytun.session;
  * Replay windows of one connection, one per sender id seen (SPEC §10): packets of different anycast nodes that
  * share keys have their own sequence numbers. A window size of 0 turns replay protection off.
  *
+ * <p>Whatever the window, it also tracks the highest sequence number per sender id, so that {@link #newest()}
+ * tells whether the packet just accepted was newer than any before it from that sender: only such a packet may move
+ * the remote endpoint. With a window of 0 a replayed packet is still accepted (as anytun and uanytun do), but it
+ * can no longer redirect the tunnel to whoever replays it.
+ *
  * <p>A window is created only for a packet that passed authentication, so a stranger cannot make us allocate.
  * Single-threaded: the receive path of a connection owns it.
  */
@@ -15,7 +20,10 @@ public final class ReplayProtection {
     /** A small open-addressing map sender id → window: connections see one or a few sender ids. */
     private int[] senders = emptyKeys(4);
     private ReplayWindow[] windows = new ReplayWindow[4];
+    /** The highest sequence number seen per sender (serial-number order, RFC 1982), used when the window is off. */
+    private int[] highest = new int[4];
     private int count;
+    private boolean newest;
 
     public ReplayProtection(long windowSize) {
         if (windowSize < 0 || windowSize > MAX_WINDOW) {
@@ -28,29 +36,46 @@ public final class ReplayProtection {
         return windowSize;
     }
 
-    /** Whether {@code seq} from {@code senderId} is fresh; records it if so. */
+    /**
+     * Whether {@code seq} from {@code senderId} is fresh (always, with a window of 0); records it if so. Call only
+     * for authentic packets.
+     */
     public boolean accept(int senderId, int seq) {
-        if (windowSize == 0) {
-            return true;
-        }
         int slot = slotOf(senders, senderId);
         if (senders[slot] == senderId) {
-            return windows[slot].accept(seq);
+            if (windowSize == 0) {
+                newest = seq - highest[slot] > 0;
+                if (newest) {
+                    highest[slot] = seq;
+                }
+                return true;
+            }
+            boolean fresh = windows[slot].accept(seq);
+            newest = fresh && windows[slot].advanced();
+            return fresh;
         }
         if ((count + 1) * 2 > senders.length) {
             grow();
             slot = slotOf(senders, senderId);
         }
         senders[slot] = senderId;
-        windows[slot] = new ReplayWindow(windowSize, seq);
+        windows[slot] = windowSize == 0 ? null : new ReplayWindow(windowSize, seq);
+        highest[slot] = seq;
         count++;
+        newest = true;
         return true;
+    }
+
+    /** Whether the packet last given to {@link #accept} was newer than any accepted before from its sender. */
+    public boolean newest() {
+        return newest;
     }
 
     /** Forgets every sender (e.g. on operator request). */
     public void clear() {
         senders = emptyKeys(4);
         windows = new ReplayWindow[4];
+        highest = new int[4];
         count = 0;
     }
 
@@ -67,13 +92,16 @@ public final class ReplayProtection {
     private void grow() {
         int[] oldKeys = senders;
         ReplayWindow[] oldWindows = windows;
+        int[] oldHighest = highest;
         senders = emptyKeys(oldKeys.length * 2);
         windows = new ReplayWindow[oldKeys.length * 2];
+        highest = new int[oldKeys.length * 2];
         for (int i = 0; i < oldKeys.length; i++) {
             if (oldKeys[i] != EMPTY) {
                 int slot = slotOf(senders, oldKeys[i]);
                 senders[slot] = oldKeys[i];
                 windows[slot] = oldWindows[i];
+                highest[slot] = oldHighest[i];
             }
         }
     }

@@ -16,6 +16,7 @@ final class ReplayWindow {
     /** The newest accepted sequence number (unsigned 32 bits) and its unwrapped position. */
     private long max;
     private long maxPos;
+    private boolean advanced;
 
     ReplayWindow(long size, int firstSeq) {
         this.size = size;
@@ -27,6 +28,7 @@ final class ReplayWindow {
 
     /** Accepts and records {@code seq}, or returns false for a replay or a number too old for the window. */
     boolean accept(int seq) {
+        advanced = false;
         long s = seq & MASK32;
         long m = max;
         if (m < size) {
@@ -46,6 +48,7 @@ final class ReplayWindow {
             maxPos += advance;
             max = seq & MASK32;
             mark(maxPos);
+            advanced = true;
             return true;
         }
         long pos = maxPos - (m - s);
@@ -54,6 +57,11 @@ final class ReplayWindow {
         }
         mark(pos);
         return true;
+    }
+
+    /** Whether the last accepted number was the newest so far (it moved the window forward). */
+    boolean advanced() {
+        return advanced;
     }
 
     private void clearAfter(long from, long count) {

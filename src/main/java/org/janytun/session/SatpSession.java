@@ -149,6 +149,7 @@ public final class SatpSession {
     public boolean open(byte[] buf, int length, Received out) {
         out.innerOffset = SatpLayout.INNER_OFFSET;
         out.innerLength = 0;
+        out.newest = false;
         if (length < SatpLayout.HEADER_LENGTH + tagLength) {
             return drop(out, DropReason.TOO_SHORT);
         }
@@ -167,6 +168,7 @@ public final class SatpSession {
         if (!replay.accept(out.senderId, out.seq)) {
             return drop(out, DropReason.REPLAYED);
         }
+        out.newest = replay.newest();
         int end = length - tagLength;
         if (end - SatpLayout.HEADER_LENGTH <= SatpLayout.PAYLOAD_TYPE_LENGTH) {
             return drop(out, DropReason.EMPTY_PAYLOAD);

@@ -79,10 +79,7 @@ public final class ClusterSecret implements SyncGuard {
      * @throws IOException when it cannot be read, is too big, or holds fewer than {@value #MIN_SECRET} bytes
      */
     public static ClusterSecret read(Path file, List<String> warnings) throws IOException {
-        if (Files.size(file) > MAX_FILE) {
-            throw new IOException(file + " is larger than " + MAX_FILE + " bytes: not a secret file");
-        }
-        byte[] all = Files.readAllBytes(file);
+        byte[] all = readSecretBytes(file);
         int end = all.length;
         while (end > 0 && Character.isWhitespace(all[end - 1])) {
             end--;
@@ -99,17 +96,56 @@ public final class ClusterSecret implements SyncGuard {
         } catch (UnsupportedOperationException ignored) {
             // not a POSIX file system: nothing to check
         }
-        ClusterSecret s = new ClusterSecret(Arrays.copyOf(all, end));
+        byte[] secret = Arrays.copyOf(all, end);
         Arrays.fill(all, (byte) 0);
+        ClusterSecret s = new ClusterSecret(secret);
+        Arrays.fill(secret, (byte) 0);
         return s;
+    }
+
+    /** Overwrites the derived keys; the guard is unusable afterwards. */
+    void wipe() {
+        Arrays.fill(prk, (byte) 0);
+        Arrays.fill(authKey, (byte) 0);
+    }
+
+    /**
+     * Checks, before anything is opened, that {@link #read} will succeed on {@code file}; keeps nothing of it.
+     *
+     * @throws IOException with a one-line reason naming the file
+     */
+    public static void check(Path file) throws IOException {
+        read(file, new java.util.ArrayList<>()).wipe();
+    }
+
+    /** The file's bytes, or an exception whose message says why not (the JDK's names only the file). */
+    private static byte[] readSecretBytes(Path file) throws IOException {
+        try {
+            if (Files.size(file) > MAX_FILE) {
+                throw new IOException(file + " is larger than " + MAX_FILE + " bytes: not a secret file");
+            }
+            return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException(file + ": no such file", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException(file + ": permission denied", e);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new IOException(file + ": " + (e.getReason() != null ? e.getReason() : "cannot be read"), e);
+        }
     }
 
     @Override
     public OutputStream admit(Socket socket) throws IOException {
         int timeout = socket.getSoTimeout();
         socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        OutputStream out = socket.getOutputStream();
+        OutputStream sealed = admit(socket.getInputStream(), socket.getOutputStream());
+        socket.setSoTimeout(timeout);
+        return sealed;
+    }
+
+    /** The listener's side of the handshake on a connector's streams (the fuzz target takes it from here). */
+    OutputStream admit(InputStream raw, OutputStream out) throws IOException {
+        DataInputStream in = new DataInputStream(raw);
         if (!greeted(in)) {
             throw new IOException("not a protected janytun sync connector (a plain anytun, or the secret file is"
                     + " missing on that node)");
@@ -126,7 +162,6 @@ public final class ClusterSecret implements SyncGuard {
         }
         out.write(proof("listener", nc, nl));
         out.flush();
-        socket.setSoTimeout(timeout);
         return SealedStreams.output(out, dataKey(nc, nl));
     }
 
@@ -134,8 +169,14 @@ public final class ClusterSecret implements SyncGuard {
     public InputStream open(Socket socket) throws IOException {
         int timeout = socket.getSoTimeout();
         socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        OutputStream out = socket.getOutputStream();
+        InputStream sealed = open(socket.getInputStream(), socket.getOutputStream());
+        socket.setSoTimeout(timeout);
+        return sealed;
+    }
+
+    /** The connector's side of the handshake on a listener's streams (the fuzz target takes it from here). */
+    InputStream open(InputStream raw, OutputStream out) throws IOException {
+        DataInputStream in = new DataInputStream(raw);
         byte[] nc = random();
         out.write(concat(MAGIC, nc));
         out.flush();
@@ -163,7 +204,6 @@ public final class ClusterSecret implements SyncGuard {
         if (!MessageDigest.isEqual(tagL, proof("listener", nc, nl))) {
             throw new IOException("the listener does not hold the cluster secret");
         }
-        socket.setSoTimeout(timeout);
         return SealedStreams.input(in, dataKey(nc, nl));
     }
 

@@ -22,6 +22,7 @@ import org.janytun.sync.SyncRecord;
 import org.janytun.sync.TableMarker;
 import org.janytun.sync.UnknownRecord;
 import org.janytun.transport.HostPort;
+import org.janytun.log.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,8 @@ public final class SyncClient implements AutoCloseable {
     private final Consumer<List<SyncRecord>> onRecords;
     private final Duration retry;
     private final Thread thread;
+    /** A peer pushes a record per endpoint change, which outsiders may cause: one debug line per 10 s at most. */
+    private final RateLimitedLog recordsLog = new RateLimitedLog(Duration.ofSeconds(10));
     private volatile boolean running = true;
     private volatile Socket socket;
 
@@ -291,7 +294,10 @@ public final class SyncClient implements AutoCloseable {
     }
 
     private void deliverRecords(List<SyncRecord> records) {
-        log.debug("{}: {} records from {}", what, records.size(), target);
+        String suffix = log.isDebugEnabled() ? recordsLog.permit() : null;
+        if (suffix != null) {
+            log.debug("{}: {} records from {}{}", what, records.size(), target, suffix);
+        }
         try {
             onRecords.accept(List.copyOf(records));
         } catch (RuntimeException e) {

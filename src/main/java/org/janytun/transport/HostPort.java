@@ -41,7 +41,11 @@ public record HostPort(String host, int port) {
                 host = text.substring(0, first);
                 port = text.substring(first + 1);
             }
-            // two or more colons: a bare IPv6 literal without a port
+            // two or more colons: a bare IPv6 literal without a port, or a mistake to report now rather than retry
+            if (first >= 0 && first != text.lastIndexOf(':') && InetText.parseIpv6(text) == null) {
+                throw new IllegalArgumentException("'" + InetText.printable(text) + "': neither host:port nor an IPv6"
+                        + " address (write [IPv6]:port for an address with a port)");
+            }
         }
         int p = defaultPort;
         if (port != null) {

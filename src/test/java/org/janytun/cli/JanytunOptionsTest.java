@@ -521,4 +521,21 @@ class JanytunOptionsTest {
                 "-X/--control-host", "-R/--route", "-Y/--rail-mode"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }
+
+    /** Defect 7: a host with two colons that is no IPv6 address is a usage error, not a peer retried for ever. */
+    @Test
+    void malformedHostsWithColonsAreUsageErrors() {
+        assertTrue(fail("-M", "bad::host").startsWith("janytun: -M/--sync-hosts: "), "names the option");
+        assertTrue(fail("-M", "10.0.0.1:2323,bad::host").contains("IPv6"));
+        assertTrue(fail("-X", "bad::host").startsWith("janytun: -X/--control-host: "));
+        assertEquals("fd00::1", ok("-M", "fd00::1").sync().peers().getFirst().host());
+        assertEquals("fd00::1", ok("-M", "[fd00::1]:2000").sync().peers().getFirst().host());
+    }
+
+    /** Found by JanytunOptionsFuzzTest: a value with a line break was echoed into the error, making two lines. */
+    @Test
+    void valuesWithControlCharactersStayOnOneLine() {
+        assertTrue(fail("-n", "1.020.0.25\n/24").startsWith("janytun: -n/--ifconfig: "));
+        fail("-d", "tun\u001b[2J0", "-t", "bogus\n");
+    }
 }

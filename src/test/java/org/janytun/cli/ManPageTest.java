@@ -129,4 +129,17 @@ class ManPageTest {
                 List.of("-K", "--key")));
         assertFalse(optionsIn(plain("\\fIsender-id\\fR")).contains("-id"));
     }
+
+    /**
+     * Defect 8: janytun in the foreground exits 0 when SIGTERM or SIGINT stops it (what systemd counts as a clean
+     * stop without SuccessExitStatus=); the page must say so, not 143.
+     */
+    @Test
+    void exitStatusOnSigtermIsZeroAsTheCodeDoes() throws IOException {
+        String page = Files.readString(PAGE, StandardCharsets.UTF_8);
+        String exitStatus = page.substring(page.indexOf(".SH EXIT STATUS"), page.indexOf(".SH FILES"));
+        assertFalse(exitStatus.contains("143"), exitStatus);
+        assertTrue(plain(exitStatus).replaceAll("\\s+", " ").contains("When SIGTERM or SIGINT stops it, it exits with status 0"),
+                exitStatus);
+    }
 }

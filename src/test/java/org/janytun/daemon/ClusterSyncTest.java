@@ -138,4 +138,46 @@ class ClusterSyncTest {
             }
         }
     }
+
+    /**
+     * Defect 3: endpoint changes pushed over sync (which a replayer could trigger before defect 1 was fixed) make a
+     * few lines at level 4 (Logback DEBUG), on the pushing node and on the receiving one, not two per change.
+     */
+    @Test
+    void pushedEndpointChangesAreLoggedAtALimitedRate() throws Exception {
+        ch.qos.logback.classic.Logger sync = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("janytun.sync");
+        ch.qos.logback.classic.Level saved = sync.getLevel();
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        sync.addAppender(lines);
+        sync.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        try (Node a = node(1, true, 0, List.of(), Optional.empty());
+             Node b = node(2, false, null, List.of(at(a)), Optional.empty())) {
+            waitFor(() -> b.table.get().forMux(0) != null, "b learns a's connection from the dump");
+            int before;
+            synchronized (lines) {
+                before = lines.list.size();
+            }
+            for (int i = 0; i < 2000; i++) {
+                a.local.learn(new InetSocketAddress("10.231.0." + (1 + i % 2), 5555));
+                a.sync.endpointChanged(a.local);
+            }
+            a.local.learn(new InetSocketAddress("10.231.0.99", 5555));
+            a.sync.endpointChanged(a.local);
+            waitFor(() -> new InetSocketAddress("10.231.0.99", 5555).equals(b.table.get().forMux(0).remote()),
+                    "b gets the last pushed endpoint");
+            List<ch.qos.logback.classic.spi.ILoggingEvent> all;
+            synchronized (lines) { // the appender's list is written under this lock
+                all = new ArrayList<>(lines.list);
+            }
+            List<String> logged = all.subList(before, all.size()).stream()
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertTrue(logged.size() <= 10, logged.size() + " lines for 2,001 pushes: "
+                    + logged.subList(0, Math.min(6, logged.size())));
+        } finally {
+            sync.detachAppender(lines);
+            sync.setLevel(saved);
+        }
+    }
 }

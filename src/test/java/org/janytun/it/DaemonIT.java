@@ -206,6 +206,9 @@ class DaemonIT {
             assertFalse(out.contains("autodetected remote host changed"), "no endpoint move:\n" + out);
             long perPacketLines = out.lines().filter(l -> l.contains("authentication tag")).count();
             assertTrue(perPacketLines < 5, "drops are summarised, not logged per packet: " + perPacketLines + " lines");
+            // defect 8: a SIGTERM stops janytun -D cleanly with status 0, as the man page says
+            new ProcessBuilder("kill", "-TERM", Long.toString(j.pid())).inheritIO().start().waitFor();
+            assertEquals(0, j.awaitExit(Duration.ofSeconds(15)), "exit status after SIGTERM\n" + j.tail(10));
         }
     }
 

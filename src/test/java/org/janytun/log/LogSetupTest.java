@@ -82,7 +82,7 @@ class LogSetupTest {
     @Test
     void eachTargetHasItsOwnThreshold(@TempDir Path dir) throws Exception {
         Path quiet = dir.resolve("quiet.log");
-        Path verbose = dir.resolve("sub/verbose.log");
+        Path verbose = Files.createDirectory(dir.resolve("sub")).resolve("verbose.log");
         LogSetup.configure(List.of(new LogTarget.File(LogLevel.ERROR, quiet.toString()),
                 new LogTarget.File(LogLevel.INFO, verbose.toString()), new LogTarget.Stdout(LogLevel.OFF)));
         List<String> out = captureStdout(() -> {
@@ -122,6 +122,16 @@ class LogSetupTest {
         LogSetup.LogSetupException e = assertThrows(LogSetup.LogSetupException.class,
                 () -> LogSetup.configure(List.of(new LogTarget.File(LogLevel.NOTICE, dir.toString()))));
         assertTrue(e.getMessage().startsWith("cannot log to file:3," + dir), e.getMessage());
+    }
+
+    /** Defect 6: a log file in a directory that does not exist is refused, and the directory is not made. */
+    @Test
+    void fileInAMissingDirectoryIsRefusedNotCreated(@TempDir Path dir) {
+        Path file = dir.resolve("missing/dir/x.log");
+        LogSetup.LogSetupException e = assertThrows(LogSetup.LogSetupException.class,
+                () -> LogSetup.configure(List.of(new LogTarget.File(LogLevel.INFO, file.toString()))));
+        assertTrue(e.getMessage().contains("no such directory " + file.getParent()), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("missing")));
     }
 
     @Test
