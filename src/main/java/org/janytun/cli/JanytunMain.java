@@ -1,6 +1,8 @@
 package org.janytun.cli;
 
 import java.io.IOException;
+import org.janytun.config.SuiteFromSettings;
+import org.janytun.config.TunnelSettings;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.daemon.Daemon;
 import org.janytun.daemon.Daemonizer;

@@ -14,9 +14,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.janytun.config.Secret;
+import org.janytun.config.SyncSettings;
+import org.janytun.config.TunnelSettings;
 import org.janytun.transport.AddressFamily;
 import org.janytun.crypto.AuthAlgorithm;
-import org.janytun.cli.TunnelSettings.IfConfig;
+import org.janytun.config.TunnelSettings.IfConfig;
 import org.janytun.route.IpPrefix;
 import org.janytun.crypto.Role;
 import org.janytun.transport.HostPort;
@@ -87,14 +90,12 @@ public final class JanytunOptions extends SharedOptions.Connection {
 
     /** The program name for messages and the default syslog ident: the launcher's name, normally "janytun". */
     public static String programName() {
-        String p = System.getProperty("janytun.prog");
-        return p == null || p.isBlank() ? "janytun" : p;
+        return org.janytun.config.ProgramName.janytun();
     }
 
     /** The name a companion tool goes by: the launcher's name for it, or {@code tool} when run without one. */
     public static String programName(String tool) {
-        String p = programName();
-        return p.equals("janytun") ? tool : p;
+        return org.janytun.config.ProgramName.tool(tool);
     }
 
     /** Parses a janytun command line, naming the program {@link #programName()} in messages and defaults. */

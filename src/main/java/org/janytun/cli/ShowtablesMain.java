@@ -15,7 +15,7 @@ import java.net.Socket;
 import java.net.UnknownHostException;
 import org.janytun.transport.HostPort;
 import org.janytun.control.Showtables;
-import org.janytun.control.ToolOptions;
+import org.janytun.cli.ToolOptions;
 import org.janytun.route.InetText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

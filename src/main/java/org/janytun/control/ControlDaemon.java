@@ -1,5 +1,6 @@
 package org.janytun.control;
 
+import org.janytun.config.ControldSettings;
 import org.janytun.transport.HostPort;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.janytun.cli.JanytunOptions;
-import org.janytun.cli.TunnelSettings;
+import org.janytun.config.ProgramName;
+import org.janytun.config.TunnelSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.connection.ConnectionRegistry;
@@ -73,7 +73,7 @@ public final class Daemon {
     public static int run(TunnelSettings settings, CryptoSuite suite, boolean background) {
         Daemon d = new Daemon(settings, suite);
         d.lifecycle = new Lifecycle(d.service(), log);
-        return d.lifecycle.run(JanytunOptions.programName(), settings.logTargets(), background, Map.of(
+        return d.lifecycle.run(ProgramName.janytun(), settings.logTargets(), background, Map.of(
                 "HUP", () -> log.info("SIGHUP received: nothing to reload (the sequence counter is kept)"),
                 "USR1", () -> log.info("SIGUSR1 received: {} packets sent, {} delivered",
                         d.forwarder.packetsSent.sum(), d.forwarder.packetsDelivered.sum())));

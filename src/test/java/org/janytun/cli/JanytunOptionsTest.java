@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.janytun.config.Secret;
+import org.janytun.config.TunnelSettings;
 import org.janytun.transport.AddressFamily;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.Role;

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
-import org.janytun.cli.SyncSettings;
+import org.janytun.config.SyncSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionRegistry;
 import org.janytun.connection.ConnectionTable;

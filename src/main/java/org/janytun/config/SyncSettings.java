@@ -1,4 +1,4 @@
-package org.janytun.cli;
+package org.janytun.config;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,14 +1,14 @@
-package org.janytun.cli;
+package org.janytun.config;
 
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 
 /** The crypto suite the options describe: key/salt/passphrase rules and post-processing live in the core. */
-final class SuiteFromSettings {
+public final class SuiteFromSettings {
     private SuiteFromSettings() {}
 
     /** @throws IllegalArgumentException naming the option at fault */
-    static CryptoSuite build(TunnelSettings s) {
+    public static CryptoSuite build(TunnelSettings s) {
         return CryptoSuite.of(
                 CtrAlgorithm.ofKeyBits(s.cipherKeyBits()).orElseThrow(),
                 CtrAlgorithm.ofKeyBits(s.kdPrfKeyBits()).orElseThrow(),

@@ -1,4 +1,4 @@
-package org.janytun.control;
+package org.janytun.cli;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.janytun.cli;
+package org.janytun.config;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -16,7 +16,7 @@ import org.janytun.log.LogTarget;
 
 /**
  * The checked janytun command line (anytun(8) options, SPEC §17.1), with every default filled in. Produced by
- * {@link JanytunOptions#parse}; nothing here has been resolved or opened yet (host names, users, files).
+ * {@code org.janytun.cli.JanytunOptions.parse}; nothing here has been resolved or opened yet (host names, users, files).
  *
  * <p>Not applied here, because they belong to the crypto core: the key/salt/passphrase precedence (SPEC §4.1) and
  * the kd-prf post-processing of SPEC §7.3 steps 1-2 ({@code -c null -a null} makes the kd-prf null; a null kd-prf

@@ -1,4 +1,4 @@
-package org.janytun.cli;
+package org.janytun.config;
 
 import java.util.Arrays;
 import javax.security.auth.Destroyable;

@@ -1,4 +1,4 @@
-package org.janytun.control;
+package org.janytun.config;
 
 import org.janytun.transport.HostPort;
 import java.nio.file.Path;
