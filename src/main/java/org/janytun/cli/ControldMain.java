@@ -10,7 +10,7 @@ import org.janytun.control.ControlTable;
 import org.janytun.config.ControldSettings;
 import org.janytun.transport.HostPort;
 import org.janytun.cli.ToolOptions;
-import org.janytun.daemon.Daemonizer;
+import org.janytun.process.Daemonizer;
 import org.janytun.log.LogTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

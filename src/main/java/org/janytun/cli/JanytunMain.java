@@ -5,7 +5,7 @@ import org.janytun.config.SuiteFromSettings;
 import org.janytun.config.TunnelSettings;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.daemon.Daemon;
-import org.janytun.daemon.Daemonizer;
+import org.janytun.process.Daemonizer;
 import org.janytun.os.ArgvScrubber;
 
 /**

@@ -1,4 +1,4 @@
-package org.janytun.daemon;
+package org.janytun.process;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.janytun.daemon;
+package org.janytun.process;
 
 import sun.misc.Signal;
 
