@@ -13,6 +13,7 @@ import org.janytun.config.TunnelSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.connection.ConnectionRegistry;
+import org.janytun.datapath.Forwarder;
 import org.janytun.process.Daemonizer;
 import org.janytun.process.Lifecycle;
 import org.janytun.process.PidFile;
@@ -31,6 +32,7 @@ import org.janytun.os.Privileges;
 import org.janytun.session.DropReason;
 import org.janytun.session.SatpSession;
 import org.janytun.transport.UdpTransport;
+import org.janytun.warmup.JitWarmup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -190,6 +192,10 @@ public final class Daemon {
         }
 
         forwarder.start();
+        log.info("data path: {}", forwarder.description());
+        if (connection != null && !"off".equals(System.getProperty("janytun.warmup"))) {
+            JitWarmup.start(connection.session(), device, forwarder::running, () -> forwarder.packetsDelivered.sum() > 0);
+        }
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleAtFixedRate(forwarder::reportEndpointChanges, 10, 10, TimeUnit.SECONDS);
         if (cluster != null) {

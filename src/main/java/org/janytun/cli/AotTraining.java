@@ -1,4 +1,4 @@
-package org.janytun.daemon;
+package org.janytun.cli;
 
 import java.util.List;
 import org.janytun.cli.JanytunOptions;
@@ -9,6 +9,7 @@ import org.janytun.device.DeviceType;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogSetup;
 import org.janytun.log.LogTarget;
+import org.janytun.warmup.JitWarmup;
 
 /**
  * The training run for the JVM's AOT cache ({@code bin/setup} runs it with {@code -XX:AOTCacheOutput}, JDK 25, JEP

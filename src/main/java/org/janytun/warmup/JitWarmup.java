@@ -1,4 +1,4 @@
-package org.janytun.daemon;
+package org.janytun.warmup;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,6 +9,7 @@ import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.Role;
+import org.janytun.datapath.Forwarder;
 import org.janytun.device.Checksum;
 import org.janytun.device.DeviceType;
 import org.janytun.device.LinuxTunDevice;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * and the tunnel's own sessions and sequence numbers are not touched. Where 127.0.0.1 is unusable, only seal and
  * open are warmed. It costs about 0.5–1 s of one core's time, once; the packet threads keep their priority.
  */
-final class JitWarmup {
+public final class JitWarmup {
     private static final Logger log = LoggerFactory.getLogger(JitWarmup.class);
     /** Packets per direction through the twin: past the C2 thresholds of the per-packet code (5,000 calls); measured: no lower RTT with more. */
     static final int PACKETS = 6_000;
@@ -50,6 +51,14 @@ final class JitWarmup {
     private static final int FLOW_BYTES = 20_000; // one large TCP segment: ~15 packets at MTU 1400
 
     private JitWarmup() {
+    }
+
+    /** A twin's loop thread: named as a warm-up thread, at nice 19. */
+    private static Thread niceThread(String name, Runnable body) {
+        return Thread.ofPlatform().name("janytun-warmup-" + name).daemon().unstarted(() -> {
+            niceThisThread();
+            body.run();
+        });
     }
 
     /** Lowers the calling thread to nice 19, if the system lets it. */
@@ -66,7 +75,7 @@ final class JitWarmup {
      * up to the first ping that passes, and the warm-up's compilations would compete with it) or after
      * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false.
      */
-    static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, BooleanSupplier tunnelUp) {
+    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, BooleanSupplier tunnelUp) {
         boolean vnet = realDevice instanceof LinuxTunDevice l && l.vnetHdr();
         Thread t = Thread.ofPlatform().name("janytun-warmup").daemon().unstarted(() -> {
             niceThisThread();
@@ -141,7 +150,7 @@ final class JitWarmup {
      * Pushes {@code packets} packets each way through a twin; returns how many arrived at the far end (0 when the
      * twin could not run).
      */
-    static int runTwin(CryptoSuite like, DeviceType type, boolean vnet, int packets, BooleanSupplier keepGoing)
+    public static int runTwin(CryptoSuite like, DeviceType type, boolean vnet, int packets, BooleanSupplier keepGoing)
             throws IOException {
         CryptoSuite suite = throwawaySuite(like);
         int[] pa = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
@@ -165,8 +174,8 @@ final class JitWarmup {
             InetSocketAddress bAddr = (InetSocketAddress) tb.sockets().getFirst().getLocalAddress();
             Connection ca = new Connection(new SatpSession(suite, Role.LEFT, 1, 0, type, 0), bAddr);
             Connection cb = new Connection(new SatpSession(suite, Role.RIGHT, 2, 0, type, 0), aAddr);
-            fa = new Forwarder(da, ta, ConnectionTable.single(ca), r -> { }, () -> { }, true);
-            fb = new Forwarder(db, tb, ConnectionTable.single(cb), r -> { }, () -> { }, true);
+            fa = new Forwarder(da, ta, ConnectionTable.single(ca), r -> { }, () -> { }, JitWarmup::niceThread);
+            fb = new Forwarder(db, tb, ConnectionTable.single(cb), r -> { }, () -> { }, JitWarmup::niceThread);
             fa.start();
             fb.start();
             return drive(pa[1], pb[1], vnet, packets, keepGoing);
@@ -308,7 +317,7 @@ final class JitWarmup {
     }
 
     /** Seals and opens {@code iterations} packets; returns how many went through (all, unless stopped). */
-    static int runCrypto(CryptoSuite tunnelSuite, DeviceType type, int iterations, BooleanSupplier keepGoing) {
+    public static int runCrypto(CryptoSuite tunnelSuite, DeviceType type, int iterations, BooleanSupplier keepGoing) {
         CryptoSuite suite = throwawaySuite(tunnelSuite);
         SatpSession sender = new SatpSession(suite, Role.LEFT, 1, 1, type, 0);
         SatpSession receiver = new SatpSession(suite, Role.RIGHT, 2, 1, type, 0);

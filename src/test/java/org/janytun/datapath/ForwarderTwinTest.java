@@ -1,4 +1,4 @@
-package org.janytun.daemon;
+package org.janytun.datapath;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,7 +55,7 @@ class ForwarderTwinTest {
 
         void start(SatpSession session, InetSocketAddress remote) {
             forwarder = new Forwarder(device, transport, ConnectionTable.single(new Connection(session, remote)),
-                    r -> dropped.increment(), () -> { }, false);
+                    r -> dropped.increment(), () -> { });
             forwarder.start();
         }
 

@@ -1,4 +1,4 @@
-package org.janytun.daemon;
+package org.janytun.datapath;
 
 import org.janytun.session.DropReason;
 

@@ -1,4 +1,4 @@
-package org.janytun.daemon;
+package org.janytun.datapath;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -12,6 +12,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -69,9 +70,10 @@ public final class Forwarder implements AutoCloseable {
     private volatile Consumer<Connection> endpointListener;
     private final DropCounter drops;
     private final Runnable onFatal;
-    /** A warm-up copy (see {@link JitWarmup}): threads at nice 19, no log lines, no warm-up of its own. */
-    private final boolean twin;
-    private final List<Thread> threads = new ArrayList<>();
+    /** Makes the loops' threads, given a short name ("device", "udp-0"): a warm-up copy makes them nice. */
+    private final BiFunction<String, Runnable, Thread> threads;
+    private final List<Thread> started = new ArrayList<>();
+    private String description = "not started";
     private final LongAdder endpointChangesNotLogged = new LongAdder();
     private volatile boolean running;
     /** Wakes the UDP receive loops when closing (they wait in poll on their socket and this eventfd). */
@@ -89,18 +91,20 @@ public final class Forwarder implements AutoCloseable {
      */
     public Forwarder(TunDevice device, UdpTransport transport, ConnectionTable table, DropCounter drops,
                      Runnable onFatal) {
-        this(device, transport, table, drops, onFatal, false);
+        this(device, transport, table, drops, onFatal,
+                (name, body) -> Thread.ofPlatform().name("janytun-" + name).daemon().unstarted(body));
     }
 
-    Forwarder(TunDevice device, UdpTransport transport, ConnectionTable table, DropCounter drops, Runnable onFatal,
-              boolean twin) {
+    /** @param threads makes the loops' platform threads (blocking FFM calls would pin virtual ones) */
+    public Forwarder(TunDevice device, UdpTransport transport, ConnectionTable table, DropCounter drops,
+                     Runnable onFatal, BiFunction<String, Runnable, Thread> threads) {
         this.device = device;
         this.transport = transport;
         this.table = table;
         this.drops = drops;
         this.onFatal = onFatal;
-        this.twin = twin;
-        this.spinNanos = Math.max(0, Long.getLong("janytun.spin-us", 200)) * 1000L; // the twin too: warms that path
+        this.threads = threads;
+        this.spinNanos = Math.max(0, Long.getLong("janytun.spin-us", 200)) * 1000L;
     }
 
     public ConnectionTable table() {
@@ -130,43 +134,38 @@ public final class Forwarder implements AutoCloseable {
                 batch = List.of(); // no eventfds: the JDK path, whose close wakes its readers
             }
         }
-        String prefix = twin ? "janytun-warmup-" : "janytun-";
         if (batch.isEmpty()) {
-            threads.add(thread(prefix + "device", this::deviceToNetwork));
+            started.add(threads.apply("device", this::deviceToNetwork));
             List<DatagramChannel> sockets = transport.sockets();
             for (int i = 0; i < sockets.size(); i++) {
                 DatagramChannel socket = sockets.get(i);
-                threads.add(thread(prefix + "udp-" + i, () -> networkToDevice(socket)));
+                started.add(threads.apply("udp-" + i, () -> networkToDevice(socket)));
             }
         } else {
             tunFd = device instanceof LinuxTunDevice l ? l.fileDescriptor() : -1;
             txMode = tunFd >= 0 ? TX_SHARED : TX_DEDICATED;
             sendPath = new SendPath(transport.newSender(Math.max(1, device.batchSize())));
-            threads.add(thread(prefix + "device", this::deviceLoop));
+            started.add(threads.apply("device", this::deviceLoop));
             for (int i = 0; i < batch.size(); i++) {
                 BatchSocket socket = batch.get(i);
                 boolean primary = i == 0;
-                threads.add(thread(prefix + "udp-" + i, () -> receiveLoop(socket, primary)));
+                started.add(threads.apply("udp-" + i, () -> receiveLoop(socket, primary)));
             }
         }
-        if (!twin) {
-            String deviceInfo = device instanceof LinuxTunDevice l ? "offloads " + l.offloads() : "no offloads";
-            log.info("data path: {} {}, batches of {}; UDP {}", device.name(), deviceInfo, device.batchSize(),
-                    batch.isEmpty() ? "one datagram per system call (DatagramChannel)" : batch.getFirst());
-        }
-        threads.forEach(Thread::start);
-        ConnectionTable t = table;
-        if (!twin && !t.isEmpty() && !"off".equals(System.getProperty("janytun.warmup"))) {
-            JitWarmup.start(t.connections().getFirst().session(), device, () -> running,
-                    () -> packetsDelivered.sum() > 0);
-        }
+        String deviceInfo = device instanceof LinuxTunDevice l ? "offloads " + l.offloads() : "no offloads";
+        description = device.name() + " " + deviceInfo + ", batches of " + device.batchSize() + "; UDP "
+                + (batch.isEmpty() ? "one datagram per system call (DatagramChannel)" : batch.getFirst());
+        started.forEach(Thread::start);
     }
 
-    private Thread thread(String name, Runnable body) {
-        return Thread.ofPlatform().name(name).daemon().unstarted(twin ? () -> {
-            JitWarmup.niceThisThread();
-            body.run();
-        } : body);
+    /** What {@link #start} set up, for the log: device offloads, batch size, how UDP is read and written. */
+    public String description() {
+        return description;
+    }
+
+    /** Between {@link #start} and {@link #close}. */
+    public boolean running() {
+        return running;
     }
 
     // ---- batched path -------------------------------------------------------------------------------------------
@@ -654,7 +653,7 @@ public final class Forwarder implements AutoCloseable {
     // ---- endpoints, shutdown ------------------------------------------------------------------------------------
 
     private void learn(Connection c, InetSocketAddress source) {
-        if (c.learn(source) && !twin) {
+        if (c.learn(source)) {
             Consumer<Connection> listener = endpointListener;
             if (listener != null) {
                 listener.accept(c);
@@ -686,7 +685,7 @@ public final class Forwarder implements AutoCloseable {
             transport.close(); // wakes the receive loops blocked in the channels
         }
         boolean joined = true;
-        for (Thread t : threads) {
+        for (Thread t : started) {
             try {
                 t.join(2000);
                 joined &= !t.isAlive();
