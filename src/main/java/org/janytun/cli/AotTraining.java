@@ -5,7 +5,7 @@ import org.janytun.cli.JanytunOptions;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogSetup;
 import org.janytun.log.LogTarget;

@@ -26,7 +26,7 @@ import org.janytun.transport.HostPort;
 import org.janytun.sync.SyncCodec;
 import java.util.OptionalInt;
 import org.janytun.session.ReplayProtection;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogTarget;
 import picocli.CommandLine;

@@ -9,7 +9,7 @@ import java.util.StringJoiner;
 import org.janytun.route.IpPrefix;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.transport.AddressFamily;
 import org.janytun.transport.HostPort;
 import org.janytun.log.LogTarget;

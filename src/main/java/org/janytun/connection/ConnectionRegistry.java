@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.route.InetText;
 import org.janytun.route.IpPrefix;
 import org.janytun.route.RouteTable;

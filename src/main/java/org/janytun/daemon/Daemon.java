@@ -19,7 +19,7 @@ import org.janytun.process.Lifecycle;
 import org.janytun.process.PidFile;
 import org.janytun.syncio.SyncClient;
 import org.janytun.crypto.CtrAlgorithm;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.transport.HostPort;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
+import org.janytun.wire.DeviceType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

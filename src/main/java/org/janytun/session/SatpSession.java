@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.PacketCrypto;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.wire.PayloadType;
 import org.janytun.wire.SatpLayout;
 

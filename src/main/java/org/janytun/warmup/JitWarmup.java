@@ -11,7 +11,7 @@ import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.Role;
 import org.janytun.datapath.Forwarder;
 import org.janytun.device.Checksum;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.device.LinuxTunDevice;
 import org.janytun.device.TunDevice;
 import org.janytun.os.Libc;

@@ -7,7 +7,7 @@ import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.session.Received;
 import org.janytun.session.SatpSession;
 import org.janytun.wire.SatpLayout;

@@ -21,7 +21,7 @@ import org.janytun.config.TunnelSettings;
 import org.janytun.transport.AddressFamily;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogTarget;
 import org.janytun.log.SyslogFacility;

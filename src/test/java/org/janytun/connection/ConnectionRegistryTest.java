@@ -13,7 +13,7 @@ import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.crypto.Hex;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.RouteRecord;
 import org.janytun.wire.SatpLayout;

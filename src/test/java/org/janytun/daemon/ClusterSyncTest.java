@@ -26,7 +26,7 @@ import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.crypto.Hex;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.session.SatpSession;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.SyncCodec;

@@ -20,7 +20,7 @@ import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.crypto.Role;
 import org.janytun.device.Checksum;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.device.LinuxTunDevice;
 import org.janytun.os.Libc;
 import org.janytun.session.SatpSession;

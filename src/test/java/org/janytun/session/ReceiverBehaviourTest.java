@@ -10,7 +10,7 @@ import java.util.Set;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.Role;
 import org.janytun.crypto.Vectors;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.wire.SatpLayout;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.crypto.Hex;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.wire.PayloadType;
 import org.janytun.wire.SatpLayout;
 import org.junit.jupiter.api.Test;

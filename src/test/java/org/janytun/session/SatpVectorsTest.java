@@ -13,7 +13,7 @@ import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.Hex;
 import org.janytun.crypto.Role;
 import org.janytun.crypto.Vectors;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.wire.SatpLayout;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;

@@ -1,9 +1,12 @@
-package org.janytun.device;
+package org.janytun.wire;
 
 import java.util.Locale;
 import java.util.Optional;
 
-/** The kind of local device: tun carries IP packets, tap carries Ethernet frames. */
+/**
+ * The kind of local device, and so what the tunnel carries: tun IP packets (SATP payload types IPv4/IPv6), tap
+ * Ethernet frames. The session checks payload types against it; the device is opened as it says.
+ */
 public enum DeviceType {
     TUN, TAP;
 

@@ -1,4 +1,4 @@
-package org.janytun.device;
+package org.janytun.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
