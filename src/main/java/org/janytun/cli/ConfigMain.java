@@ -19,7 +19,7 @@ import org.janytun.log.LogLevel;
 import org.janytun.log.LogSetup;
 import org.janytun.log.LogTarget;
 import org.janytun.os.ArgvScrubber;
-import org.janytun.route.InetText;
+import org.janytun.address.InetText;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.RouteRecord;
 import org.janytun.sync.SyncCodec;

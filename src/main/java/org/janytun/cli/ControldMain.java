@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.janytun.control.ControlDaemon;
 import org.janytun.control.ControlTable;
 import org.janytun.config.ControldSettings;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import org.janytun.cli.ToolOptions;
 import org.janytun.process.Daemonizer;
 import org.janytun.log.LogTarget;

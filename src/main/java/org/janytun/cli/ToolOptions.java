@@ -2,6 +2,7 @@ package org.janytun.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.janytun.address.InetText;
 import org.janytun.cli.UsageException;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogTarget;
@@ -71,6 +72,6 @@ public final class ToolOptions {
     }
 
     static String printable(String s) {
-        return org.janytun.route.InetText.printable(s);
+        return InetText.printable(s);
     }
 }

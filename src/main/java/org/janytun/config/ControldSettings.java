@@ -1,6 +1,6 @@
 package org.janytun.config;
 
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

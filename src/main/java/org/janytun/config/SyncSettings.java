@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 
 /**
  * Cluster sync (anytun's {@code -S}, {@code -I}, {@code -M}, and janytun's extensions).

@@ -10,8 +10,8 @@ import org.janytun.route.IpPrefix;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.Role;
 import org.janytun.wire.DeviceType;
-import org.janytun.transport.AddressFamily;
-import org.janytun.transport.HostPort;
+import org.janytun.address.AddressFamily;
+import org.janytun.address.HostPort;
 import org.janytun.log.LogTarget;
 
 /**

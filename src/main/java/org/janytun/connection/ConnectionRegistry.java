@@ -17,7 +17,7 @@ import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.wire.DeviceType;
-import org.janytun.route.InetText;
+import org.janytun.address.InetText;
 import org.janytun.route.IpPrefix;
 import org.janytun.route.RouteTable;
 import org.janytun.session.ReplayProtection;

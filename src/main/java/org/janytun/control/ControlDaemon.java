@@ -1,7 +1,8 @@
 package org.janytun.control;
 
+import org.janytun.address.InetText;
 import org.janytun.config.ControldSettings;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -97,7 +98,7 @@ public final class ControlDaemon {
         }
         server.start();
         log.info("janytun-controld started: serving {} ({}) on {}", file, table,
-                org.janytun.transport.UdpTransport.format(server.localAddress()));
+                InetText.format(server.localAddress()));
     }
 
     /** SIGHUP: re-read the file; serve and push it if it is valid, else keep the old table. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import org.janytun.address.InetText;
 import org.janytun.config.SyncSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionRegistry;
@@ -20,8 +21,7 @@ import org.janytun.syncio.ClusterSecret;
 import org.janytun.syncio.SyncClient;
 import org.janytun.syncio.SyncGuard;
 import org.janytun.syncio.SyncServer;
-import org.janytun.transport.HostPort;
-import org.janytun.transport.UdpTransport;
+import org.janytun.address.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +64,7 @@ final class ClusterSync implements AutoCloseable {
                     : new InetSocketAddress(settings.port().getAsInt());
             listener = new SyncServer("sync", bind, guard, this::dump);
             if (!guard.isProtected() && !bind.getAddress().isLoopbackAddress()) {
-                warnings.add("the sync port " + UdpTransport.format(listener.localAddress()) + " gives every"
+                warnings.add("the sync port " + InetText.format(listener.localAddress()) + " gives every"
                         + " connection's master key, in clear, to anyone who connects (anytun's protocol): bind it to"
                         + " a private address with -I and firewall it, or use --sync-secret-file between janytun"
                         + " nodes");

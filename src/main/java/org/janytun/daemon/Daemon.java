@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.janytun.address.InetText;
 import org.janytun.config.ProgramName;
 import org.janytun.config.TunnelSettings;
 import org.janytun.connection.Connection;
@@ -20,7 +21,7 @@ import org.janytun.process.PidFile;
 import org.janytun.syncio.SyncClient;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.wire.DeviceType;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +119,7 @@ public final class Daemon {
         transport = UdpTransport.open(settings.localAddress().orElse(null), settings.localPort(),
                 settings.addressFamily());
         for (var s : transport.sockets()) {
-            log.info("listening on {}", UdpTransport.format((InetSocketAddress) s.getLocalAddress()));
+            log.info("listening on {}", InetText.format((InetSocketAddress) s.getLocalAddress()));
         }
         InetSocketAddress remote = resolveRemote();
 
@@ -212,12 +213,12 @@ public final class Daemon {
         } else if (clustered) {
             log.info("janytun started: cluster node on {}, sender id {}, mux {}, {}", device.name(),
                     settings.senderId(), settings.mux(), remote == null ? "clients learned from their packets"
-                            : "remote " + UdpTransport.format(remote));
+                            : "remote " + InetText.format(remote));
         } else {
             log.info("janytun started: {} on {}, {}, remote {}", suite, device.name(),
                     "role " + settings.role().name().toLowerCase() + ", mux " + settings.mux() + ", sender id "
                             + settings.senderId() + ", window " + settings.windowSize(),
-                    remote == null ? "learned from the first authentic packet" : UdpTransport.format(remote));
+                    remote == null ? "learned from the first authentic packet" : InetText.format(remote));
         }
     }
 
@@ -239,7 +240,7 @@ public final class Daemon {
         }
         String host = settings.remoteHost().get();
         try {
-            return new InetSocketAddress(UdpTransport.resolve(host, settings.addressFamily()), settings.remotePort());
+            return new InetSocketAddress(settings.addressFamily().resolve(host), settings.remotePort());
         } catch (UnknownHostException e) {
             log.error("remote host {} does not resolve ({}); retrying every {} s", host, e.getMessage(),
                     RESOLVE_RETRY.toSeconds());
@@ -254,9 +255,9 @@ public final class Daemon {
             return;
         }
         try {
-            var a = new InetSocketAddress(UdpTransport.resolve(host, settings.addressFamily()), settings.remotePort());
+            var a = new InetSocketAddress(settings.addressFamily().resolve(host), settings.remotePort());
             connection.setRemoteIfUnknown(a);
-            log.info("remote host {} resolved to {}", host, UdpTransport.format(a));
+            log.info("remote host {} resolved to {}", host, InetText.format(a));
         } catch (UnknownHostException e) {
             log.debug("remote host {} still does not resolve", host);
         }

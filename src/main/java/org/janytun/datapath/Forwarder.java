@@ -16,6 +16,7 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.janytun.address.InetText;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.device.LinuxTunDevice;
@@ -660,7 +661,7 @@ public final class Forwarder implements AutoCloseable {
             }
             if (c.mayLogEndpointChange(System.nanoTime(), ENDPOINT_LOG_INTERVAL_NANOS)) {
                 log.info("connection {}: autodetected remote host changed to {}", c.mux(),
-                        UdpTransport.format(source));
+                        InetText.format(source));
             } else {
                 endpointChangesNotLogged.increment(); // a peer flapping between addresses must not flood the log
             }

@@ -2,6 +2,7 @@ package org.janytun.route;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import org.janytun.address.InetText;
 
 /**
  * An IPv4 or IPv6 network prefix: the address bytes with every bit past {@code length} cleared, so that

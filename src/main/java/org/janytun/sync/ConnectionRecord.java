@@ -9,7 +9,7 @@ import java.net.UnknownHostException;
 import java.security.MessageDigest;
 import java.util.Objects;
 import org.janytun.crypto.Role;
-import org.janytun.route.InetText;
+import org.janytun.address.InetText;
 
 /**
  * A {@code connection} frame (SYNC.md §1.4): everything a node needs to talk to one client. The fields are exactly

@@ -1,7 +1,7 @@
 package org.janytun.sync;
 
 import java.util.Arrays;
-import org.janytun.route.InetText;
+import org.janytun.address.InetText;
 import org.janytun.route.IpPrefix;
 
 /**

@@ -21,7 +21,7 @@ import org.janytun.sync.SyncFormatException;
 import org.janytun.sync.SyncRecord;
 import org.janytun.sync.TableMarker;
 import org.janytun.sync.UnknownRecord;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -16,7 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.janytun.transport.UdpTransport;
+import org.janytun.address.InetText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +53,7 @@ public final class SyncServer implements Closeable {
 
         Client(Socket socket) {
             this.socket = socket;
-            this.name = UdpTransport.format((InetSocketAddress) socket.getRemoteSocketAddress());
+            this.name = InetText.format((InetSocketAddress) socket.getRemoteSocketAddress());
         }
 
         void send(byte[] bytes, String description) {
@@ -156,7 +156,7 @@ public final class SyncServer implements Closeable {
             s.bind(bind, 64);
         } catch (IOException e) {
             s.close();
-            throw new IOException("cannot listen on " + UdpTransport.format(bind) + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + InetText.format(bind) + ": " + e.getMessage(), e);
         }
         this.server = s;
     }
@@ -182,7 +182,7 @@ public final class SyncServer implements Closeable {
             return;
         }
         acceptor = Thread.ofPlatform().name(threadPrefix() + "-accept").daemon().start(this::acceptLoop);
-        log.info("{} port listening on {} ({})", what, UdpTransport.format(localAddress()), guard);
+        log.info("{} port listening on {} ({})", what, InetText.format(localAddress()), guard);
     }
 
     private void acceptLoop() {

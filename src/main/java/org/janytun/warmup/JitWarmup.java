@@ -18,7 +18,7 @@ import org.janytun.os.Libc;
 import org.janytun.os.OsException;
 import org.janytun.session.Received;
 import org.janytun.session.SatpSession;
-import org.janytun.transport.AddressFamily;
+import org.janytun.address.AddressFamily;
 import org.janytun.transport.UdpTransport;
 import org.janytun.wire.SatpLayout;
 import org.slf4j.Logger;

@@ -30,7 +30,7 @@ import org.janytun.wire.DeviceType;
 import org.janytun.session.SatpSession;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.SyncCodec;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

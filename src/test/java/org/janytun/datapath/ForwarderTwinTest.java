@@ -24,7 +24,7 @@ import org.janytun.wire.DeviceType;
 import org.janytun.device.LinuxTunDevice;
 import org.janytun.os.Libc;
 import org.janytun.session.SatpSession;
-import org.janytun.transport.AddressFamily;
+import org.janytun.address.AddressFamily;
 import org.janytun.transport.UdpTransport;
 import org.junit.jupiter.api.Test;
 

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.janytun.sync.RouteRecord;
 import org.janytun.sync.SyncCodec;
 import org.janytun.sync.TableMarker;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import org.junit.jupiter.api.Test;
 
 /**

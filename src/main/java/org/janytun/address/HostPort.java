@@ -1,6 +1,5 @@
-package org.janytun.transport;
+package org.janytun.address;
 
-import org.janytun.route.InetText;
 
 /**
  * {@code host[:port]}, {@code [v6]:port}, {@code :port} or a bare IPv6 literal, as anytun's {@code -M}, {@code -X}

@@ -1,4 +1,4 @@
-package org.janytun.route;
+package org.janytun.address;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -72,5 +73,24 @@ class InetTextTest {
                 assertArrayEquals(a, InetText.parse(jdk.getHostAddress()), jdk.getHostAddress());
             }
         }
+    }
+
+    @Test
+    void formatsEndpointsAsOperatorsWriteThem() throws Exception {
+        assertEquals("10.0.0.1:4444", InetText.format(new InetSocketAddress(InetAddress.getByName("10.0.0.1"), 4444)));
+        assertEquals("[::]:4444", InetText.format(new InetSocketAddress(InetAddress.getByName("::"), 4444)));
+        assertEquals("[fd00:1::2]:5", InetText.format(new InetSocketAddress(InetAddress.getByName("fd00:1:0:0:0:0:0:2"), 5)));
+        assertEquals("[fd00:0:1::]:5", InetText.format(new InetSocketAddress(InetAddress.getByName("fd00:0:1::"), 5)));
+        assertEquals("[1:2:3:4:5:6:7:8]:9", InetText.format(new InetSocketAddress(InetAddress.getByName("1:2:3:4:5:6:7:8"), 9)));
+        assertEquals("[fe80::1%1]:9", InetText.format(new InetSocketAddress(
+                java.net.Inet6Address.getByAddress(null, InetText.parse("fe80::1"), 1), 9)));
+        assertEquals("example.invalid:7", InetText.format(InetSocketAddress.createUnresolved("example.invalid", 7)));
+    }
+
+    @Test
+    void resolveHonoursTheFamily() throws Exception {
+        assertTrue(AddressFamily.IPV4.resolve("127.0.0.1") instanceof java.net.Inet4Address);
+        assertTrue(AddressFamily.IPV6.resolve("::1") instanceof java.net.Inet6Address);
+        assertThrows(java.net.UnknownHostException.class, () -> AddressFamily.IPV6.resolve("127.0.0.1"));
     }
 }

@@ -1,4 +1,4 @@
-package org.janytun.transport;
+package org.janytun.address;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

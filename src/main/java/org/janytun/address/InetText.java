@@ -1,5 +1,8 @@
-package org.janytun.route;
+package org.janytun.address;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 
 /**
@@ -140,6 +143,20 @@ public final class InetText {
             return null;
         }
         return out;
+    }
+
+    /** {@code addr:port}, or {@code [v6]:port} (RFC 5952 form, with the scope if any): how operators write them. */
+    public static String format(InetSocketAddress a) {
+        InetAddress ip = a.getAddress();
+        if (ip == null) {
+            return a.getHostString() + ":" + a.getPort();
+        }
+        if (ip instanceof Inet6Address) {
+            String host = ip.getHostAddress();
+            int pct = host.indexOf('%');
+            return "[" + format(ip.getAddress()) + (pct >= 0 ? host.substring(pct) : "") + "]:" + a.getPort();
+        }
+        return format(ip.getAddress()) + ":" + a.getPort();
     }
 
     /** The text of a 4- or 16-byte address. */
