@@ -1,5 +1,7 @@
 package org.janytun.address;
 
+import org.janytun.text.Digits;
+
 
 /**
  * {@code host[:port]}, {@code [v6]:port}, {@code :port} or a bare IPv6 literal, as anytun's {@code -M}, {@code -X}
@@ -44,12 +46,11 @@ public record HostPort(String host, int port) {
         }
         int p = defaultPort;
         if (port != null) {
-            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
-                    || Integer.parseInt(port) > 65535) {
+            p = (int) Digits.decimal(port, 5);
+            if (p < 0 || p > 65535) {
                 throw new IllegalArgumentException("'" + InetText.printable(text) + "': the port must be a number"
                         + " from 0 to 65535");
             }
-            p = Integer.parseInt(port);
         }
         return new HostPort(host, p);
     }

@@ -6,6 +6,7 @@ import org.janytun.address.InetText;
 import org.janytun.cli.UsageException;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogTarget;
+import org.janytun.text.Digits;
 
 /**
  * The value checks shared by janytun-config, janytun-controld and janytun-showtables. Their syntax is janytun's
@@ -37,10 +38,10 @@ public final class ToolOptions {
             return dflt;
         }
         string(option, value);
-        if (value.length() > 12 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        long n = Digits.decimal(value, 12);
+        if (n < 0) {
             throw new UsageException(option, "'" + printable(value) + "' is not a number from " + min + " to " + max);
         }
-        long n = Long.parseLong(value);
         if (n < min || n > max) {
             throw new UsageException(option, n + " is out of range (" + min + " to " + max + ")");
         }
