@@ -7,7 +7,7 @@ import org.janytun.crypto.CtrAlgorithm;
 public final class SuiteFromSettings {
     private SuiteFromSettings() {}
 
-    /** @throws IllegalArgumentException naming the option at fault */
+    /** @throws org.janytun.crypto.SuiteException naming the input at fault */
     public static CryptoSuite build(TunnelSettings s) {
         return CryptoSuite.of(
                 CtrAlgorithm.ofKeyBits(s.cipherKeyBits()).orElseThrow(),

@@ -28,7 +28,7 @@ public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm
      * Builds a suite from option values. {@code key}, {@code salt} and {@code passphrase} may each be null:
      * the passphrase (its bytes as given on the command line) supplies whichever of key and salt is not given explicitly.
      *
-     * @throws IllegalArgumentException with a message naming the option at fault (never a secret)
+     * @throws SuiteException naming the input at fault (never a secret)
      */
     public static CryptoSuite of(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm auth, int requestedTagLength,
                                  byte[] key, byte[] salt, byte[] passphrase) {
@@ -43,7 +43,7 @@ public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm
             tagLength = 0;
         } else {
             if (requestedTagLength < 0) {
-                throw new IllegalArgumentException("-b/--auth-tag-length: must not be negative");
+                throw new SuiteException(SuiteException.Input.AUTH_TAG_LENGTH, "must not be negative");
             }
             tagLength = Math.min(requestedTagLength, auth.maxTagLength());
             if (requestedTagLength > auth.maxTagLength()) {
@@ -67,18 +67,18 @@ public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm
             }
         }
         if (masterKey == null) {
-            throw new IllegalArgumentException("-K/--key: no master key: give -K/--key or -E/--passphrase");
+            throw new SuiteException(SuiteException.Input.MASTER_KEY, "no master key: give one or a passphrase");
         }
         if (masterSalt == null) {
-            throw new IllegalArgumentException("-A/--salt: no master salt: give -A/--salt or -E/--passphrase");
+            throw new SuiteException(SuiteException.Input.MASTER_SALT, "no master salt: give one or a passphrase");
         }
         if (masterKey.length != kdPrf.keyBytes()) {
-            throw new IllegalArgumentException("-K/--key: the master key has " + masterKey.length * 8
-                    + " bits but -k/--kd-prf " + kdPrf.optionName() + " needs " + kdPrf.keyBits()
+            throw new SuiteException(SuiteException.Input.MASTER_KEY, "the master key has " + masterKey.length * 8
+                    + " bits but the kd-prf " + kdPrf.optionName() + " needs " + kdPrf.keyBits()
                     + " (the tunnel could not authenticate a single packet)");
         }
         if (masterSalt.length != SALT_LENGTH) {
-            throw new IllegalArgumentException("-A/--salt: the master salt must be " + SALT_LENGTH
+            throw new SuiteException(SuiteException.Input.MASTER_SALT, "the master salt must be " + SALT_LENGTH
                     + " bytes (28 hex digits), not " + masterSalt.length);
         }
         return new CryptoSuite(cipher, kdPrf, auth, tagLength, masterKey, masterSalt, warnings);

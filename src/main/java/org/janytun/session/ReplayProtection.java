@@ -19,7 +19,7 @@ public final class ReplayProtection {
 
     public ReplayProtection(long windowSize) {
         if (windowSize < 0 || windowSize > MAX_WINDOW) {
-            throw new IllegalArgumentException("-w/--window-size: must be 0.." + MAX_WINDOW + ", not " + windowSize);
+            throw new IllegalArgumentException("the window size must be 0.." + MAX_WINDOW + ", not " + windowSize);
         }
         this.windowSize = windowSize;
     }

@@ -58,7 +58,7 @@ public final class UdpTransport implements AutoCloseable {
                 } catch (UnsupportedOperationException noIpv6) {
                     // a kernel without IPv6: only then fall back; any other error (port in use) is the answer
                     if (family == AddressFamily.IPV6) {
-                        throw new IOException("-6/--ipv6-only: this system has no IPv6", noIpv6);
+                        throw new IOException("IPv6 only, but this system has no IPv6", noIpv6);
                     }
                 }
                 opened.add(dualStack != null ? dualStack
