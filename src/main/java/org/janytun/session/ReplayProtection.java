@@ -47,13 +47,6 @@ public final class ReplayProtection {
         return true;
     }
 
-    /** Forgets every sender (e.g. on operator request). */
-    public void clear() {
-        senders = emptyKeys(4);
-        windows = new ReplayWindow[4];
-        count = 0;
-    }
-
     /** The slot holding {@code key}, or the empty slot where it belongs. */
     private static int slotOf(int[] keys, int key) {
         int mask = keys.length - 1;

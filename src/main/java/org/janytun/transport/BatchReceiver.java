@@ -16,7 +16,7 @@ import org.janytun.os.OsException;
  * one message may hold several datagrams of {@link #segmentSize} bytes back to back (the last may be shorter). The
  * caller copies each datagram into its own heap buffer ({@link #copy}): the crypto runs fastest on heap arrays.
  *
- * <p>Waiting happens in poll(2) on the socket and a wake-up eventfd, and only after a receive found nothing, so under
+ * <p>Waiting happens in poll(2) on the socket, and only after a receive found nothing, so under
  * load it is one system call per batch. Allocation-free, except when a message comes from a new source address.
  */
 public final class BatchReceiver {
@@ -57,7 +57,7 @@ public final class BatchReceiver {
         controls = arena.allocate((long) CONTROL * messages, 8);
         data = arena.allocate((long) slot * messages, 64);
         lastRaw = arena.allocate(SockAddr.SIZE, 8);
-        pollFds = arena.allocate(16, 8);
+        pollFds = arena.allocate(8, 8);
         for (int i = 0; i < messages; i++) {
             long m = (long) i * MMSGHDR;
             iovs.set(JAVA_LONG, 16L * i, data.address() + (long) i * slot);
@@ -69,38 +69,23 @@ public final class BatchReceiver {
         }
         pollFds.set(JAVA_INT, 0, fd);
         pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
-        pollFds.set(JAVA_INT, 8, -1);
-        pollFds.set(JAVA_SHORT, 12, Libc.POLLIN);
-    }
-
-    /** Also wakes on {@code fd} (an eventfd the owner writes to when stopping). */
-    public void wakeOn(int wakeFd) {
-        pollFds.set(JAVA_INT, 8, wakeFd);
-    }
-
-    /** The largest datagram {@link #copy} may return: a receive buffer must hold that much. */
-    public int maxMessageLength() {
-        return slot;
     }
 
     /**
      * Waits up to {@code timeoutMillis} for datagrams and receives what is there, up to the batch size. Returns the
-     * number of messages, 0 on timeout, or -1 when woken through the wake-up fd.
+     * number of messages, or 0 on timeout.
      */
     public int receive(int timeoutMillis) throws OsException {
         if (!mayRead) {
             if (timeoutMillis == 0) {
                 return 0;
             }
-            int ready = Libc.poll(st, pollFds, 2, timeoutMillis);
+            int ready = Libc.poll(st, pollFds, 1, timeoutMillis);
             if (ready < 0) {
                 if (st.errno() == Libc.EINTR) {
                     return 0;
                 }
                 throw new OsException("poll on a UDP socket", st.errno());
-            }
-            if (pollFds.get(JAVA_SHORT, 14) != 0) {
-                return -1;
             }
             if (ready == 0) {
                 return 0;
