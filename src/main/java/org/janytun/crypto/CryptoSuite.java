@@ -7,13 +7,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Everything both ends of a tunnel must agree on: algorithms, tag length, master key and salt, after the option
- * post-processing of SPEC §7.3 and the passphrase rules of SPEC §4.1. Immutable; keys are never printed.
+ * The legacy SATP suite ({@link Suite}): everything both ends of a tunnel must agree on: algorithms, tag length,
+ * master key and salt, after the option post-processing of SPEC §7.3 and the passphrase rules of SPEC §4.1.
+ * Immutable; keys are never printed.
  *
  * @param warnings what the references would warn about (to be logged by the caller)
  */
 public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm auth, int tagLength,
-                          byte[] masterKey, byte[] masterSalt, List<String> warnings) {
+                          byte[] masterKey, byte[] masterSalt, List<String> warnings) implements Suite {
 
     public static final int SALT_LENGTH = 14;
     public static final int DEFAULT_TAG_LENGTH = 10;
@@ -82,6 +83,21 @@ public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm
                     + " bytes (28 hex digits), not " + masterSalt.length);
         }
         return new CryptoSuite(cipher, kdPrf, auth, tagLength, masterKey, masterSalt, warnings);
+    }
+
+    @Override
+    public PacketProtection newProtection() {
+        return new PacketCrypto(this);
+    }
+
+    @Override
+    public CryptoSuite throwaway() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        byte[] key = new byte[masterKey.length];
+        byte[] salt = new byte[masterSalt.length];
+        random.nextBytes(key);
+        random.nextBytes(salt);
+        return new CryptoSuite(cipher, kdPrf, auth, tagLength, key, salt, List.of());
     }
 
     private static byte[] digest(String algorithm, byte[] data) {

@@ -24,7 +24,7 @@ import org.janytun.device.TunDevice;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
 import org.janytun.session.DropReason;
-import org.janytun.session.Received;
+import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
 import org.janytun.transport.BatchReceiver;
 import org.janytun.transport.BatchSender;
@@ -255,6 +255,7 @@ public final class Forwarder implements AutoCloseable {
     /** Where {@link #seal} leaves the destination of the datagram it sealed; one per sending loop. */
     private static final class Sealed {
         InetSocketAddress to;
+        final PacketResult result = new PacketResult();
     }
 
     /**
@@ -274,13 +275,12 @@ public final class Forwarder implements AutoCloseable {
             drops.count(DropReason.NO_REMOTE); // the sequence number is not used up (SPEC §8)
             return -1;
         }
-        int length = c.session().seal(buf, innerLength);
-        if (length < 0) {
-            drops.count(SatpSession.sealFailureReason(length));
+        if (!c.session().seal(buf, innerLength, out.result)) {
+            drops.count(out.result.drop());
             return -1;
         }
         out.to = to;
-        return length;
+        return out.result.datagramLength();
     }
 
     private void deviceFailed(IOException e) {
@@ -360,7 +360,7 @@ public final class Forwarder implements AutoCloseable {
         final byte[][] bufs;
         final int[] offsets;
         final int[] sizes;
-        final Received received = new Received();
+        final PacketResult received = new PacketResult();
         final Libc.CallState st = new Libc.CallState();
         /** socket, wakeFd (stop), kickReceiver, device (or -1 while the device thread sends) */
         final MemorySegment pollFds = Arena.ofAuto().allocate(32, 8);
@@ -610,7 +610,7 @@ public final class Forwarder implements AutoCloseable {
         int[] offsets = new int[1];
         int[] sizes = new int[1];
         ByteBuffer in = ByteBuffer.wrap(buf);
-        Received received = new Received();
+        PacketResult received = new PacketResult();
         while (running) {
             SocketAddress source;
             in.clear();

@@ -7,8 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
-import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.Role;
+import org.janytun.crypto.Suite;
 import org.janytun.datapath.Forwarder;
 import org.janytun.device.Checksum;
 import org.janytun.wire.DeviceType;
@@ -16,7 +16,7 @@ import org.janytun.device.LinuxTunDevice;
 import org.janytun.device.TunDevice;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
-import org.janytun.session.Received;
+import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
 import org.janytun.address.AddressFamily;
 import org.janytun.transport.UdpTransport;
@@ -137,22 +137,13 @@ public final class JitWarmup {
         }
     }
 
-    private static CryptoSuite throwawaySuite(CryptoSuite like) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        byte[] key = new byte[like.masterKey().length];
-        byte[] salt = new byte[like.masterSalt().length];
-        random.nextBytes(key);
-        random.nextBytes(salt);
-        return new CryptoSuite(like.cipher(), like.kdPrf(), like.auth(), like.tagLength(), key, salt, List.of());
-    }
-
     /**
      * Pushes {@code packets} packets each way through a twin; returns how many arrived at the far end (0 when the
      * twin could not run).
      */
-    public static int runTwin(CryptoSuite like, DeviceType type, boolean vnet, int packets, BooleanSupplier keepGoing)
+    public static int runTwin(Suite like, DeviceType type, boolean vnet, int packets, BooleanSupplier keepGoing)
             throws IOException {
-        CryptoSuite suite = throwawaySuite(like);
+        Suite suite = like.throwaway();
         int[] pa = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
         int[] pb = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
         LinuxTunDevice da = null;
@@ -317,13 +308,14 @@ public final class JitWarmup {
     }
 
     /** Seals and opens {@code iterations} packets; returns how many went through (all, unless stopped). */
-    public static int runCrypto(CryptoSuite tunnelSuite, DeviceType type, int iterations, BooleanSupplier keepGoing) {
-        CryptoSuite suite = throwawaySuite(tunnelSuite);
+    public static int runCrypto(Suite tunnelSuite, DeviceType type, int iterations, BooleanSupplier keepGoing) {
+        Suite suite = tunnelSuite.throwaway();
         SatpSession sender = new SatpSession(suite, Role.LEFT, 1, 1, type, 0);
         SatpSession receiver = new SatpSession(suite, Role.RIGHT, 2, 1, type, 0);
         byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
         ThreadLocalRandom.current().nextBytes(buf);
-        Received received = new Received();
+        PacketResult sealed = new PacketResult();
+        PacketResult received = new PacketResult();
         long deadline = System.nanoTime() + MAX_NANOS;
         int maxInner = Math.min(1400, sender.maxInnerLength());
         int done = 0;
@@ -333,9 +325,9 @@ public final class JitWarmup {
             }
             int size = (done & 3) == 3 ? 64 : maxInner;
             buf[SatpLayout.INNER_OFFSET] = 0x45; // IPv4, for a tun session
-            int length = sender.seal(buf, size);
-            if (length < 0 || !receiver.open(buf, length, received)) {
-                throw new IllegalStateException("a sealed packet did not open (" + received.drop() + ")");
+            if (!sender.seal(buf, size, sealed) || !receiver.open(buf, sealed.datagramLength(), received)) {
+                throw new IllegalStateException("a sealed packet did not open (" + sealed.drop() + ", "
+                        + received.drop() + ")");
             }
         }
         return done;

@@ -1,10 +1,11 @@
 package org.janytun.session;
 
 /**
- * What {@link SatpSession#open} found in one datagram. Mutable and reused by the receive loop so that the
- * packet path does not allocate.
+ * The outcome of {@link SatpSession#seal} or {@link SatpSession#open} for one packet: delivered (sealed or opened)
+ * or dropped with a {@link DropReason}, and where the result lies in the buffer. Mutable and reused by each loop so
+ * that the packet path does not allocate.
  */
-public final class Received {
+public final class PacketResult {
     /** Null when the inner packet is to be delivered. */
     DropReason drop;
     int seq;
@@ -13,7 +14,9 @@ public final class Received {
     int payloadType;
     int innerOffset;
     int innerLength;
+    int datagramLength;
 
+    /** Whether the packet was sealed or opened; {@link #drop()} says why not otherwise. */
     public boolean delivered() {
         return drop == null;
     }
@@ -49,5 +52,10 @@ public final class Received {
 
     public int innerLength() {
         return innerLength;
+    }
+
+    /** The datagram's length: what {@link SatpSession#seal} made, or what {@link SatpSession#open} was given. */
+    public int datagramLength() {
+        return datagramLength;
     }
 }
