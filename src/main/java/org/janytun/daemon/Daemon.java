@@ -81,8 +81,20 @@ public final class Daemon {
         d.lifecycle = new Lifecycle(d.service(), log);
         return d.lifecycle.run(ProgramName.janytun(), settings.logTargets(), background, Map.of(
                 "HUP", () -> log.info("SIGHUP received: nothing to reload (the sequence counter is kept)"),
-                "USR1", () -> log.info("SIGUSR1 received: {} packets sent, {} delivered",
-                        d.forwarder.packetsSent.sum(), d.forwarder.packetsDelivered.sum())));
+                "USR1", d::logCounters));
+    }
+
+    /** SIGUSR1: the data path's counters, the device's read drops and each connection's counters. */
+    private void logCounters() {
+        Forwarder f = forwarder;
+        if (f == null) {
+            return;
+        }
+        log.info("SIGUSR1 received: {}; the device dropped {} on read", f.counters(), device.readDrops());
+        for (Connection c : f.table().connections()) {
+            log.info("connection {} ({}): {}", c.mux(), c.remote() == null ? "no remote" : InetText.format(c.remote()),
+                    c.counters());
+        }
     }
 
     private Lifecycle.Service service() {
@@ -195,7 +207,7 @@ public final class Daemon {
         forwarder.start();
         log.info("data path: {}", forwarder.description());
         if (connection != null && !"off".equals(System.getProperty("janytun.warmup"))) {
-            JitWarmup.start(connection.session(), device, forwarder::running, () -> forwarder.packetsDelivered.sum() > 0);
+            JitWarmup.start(connection.session(), device, forwarder::running, () -> forwarder.counters().packetsIn() > 0);
         }
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleAtFixedRate(forwarder::reportEndpointChanges, 10, 10, TimeUnit.SECONDS);

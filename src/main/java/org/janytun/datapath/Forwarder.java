@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
 import org.janytun.address.InetText;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
+import org.janytun.connection.TrafficCounters;
 import org.janytun.device.LinuxTunDevice;
+import org.janytun.device.PartialWriteException;
 import org.janytun.device.TunDevice;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
@@ -81,10 +83,8 @@ public final class Forwarder implements AutoCloseable {
     private int wakeFd = -1;
     private SendPath sendPath;
 
-    public final LongAdder packetsSent = new LongAdder();
-    public final LongAdder bytesSent = new LongAdder();
-    public final LongAdder packetsDelivered = new LongAdder();
-    public final LongAdder bytesDelivered = new LongAdder();
+    /** The whole data path's: "in" is what was written to the device, "out" what the socket took. */
+    private final TrafficCounters counters = new TrafficCounters();
 
     /**
      * @param onFatal called once when the device fails for good: the daemon then stops, rather than run on
@@ -106,6 +106,11 @@ public final class Forwarder implements AutoCloseable {
         this.onFatal = onFatal;
         this.threads = threads;
         this.spinNanos = Math.max(0, Long.getLong("janytun.spin-us", 200)) * 1000L;
+    }
+
+    /** The data path's global counters (each connection has its own: {@link Connection#counters()}). */
+    public TrafficCounters counters() {
+        return counters;
     }
 
     public ConnectionTable table() {
@@ -247,8 +252,8 @@ public final class Forwarder implements AutoCloseable {
             for (long f = 0; f < failed; f++) {
                 drops.count(DropReason.SEND_FAILED);
             }
-            packetsSent.add(queued - failed);
-            bytesSent.add(bytes);
+            // the failed ones' sizes are not known: the bytes count the batch's average size per datagram sent
+            counters.sent(queued - failed, queued == 0 ? 0 : bytes - bytes * failed / queued);
         }
     }
 
@@ -273,14 +278,28 @@ public final class Forwarder implements AutoCloseable {
         InetSocketAddress to = c.remote();
         if (to == null) {
             drops.count(DropReason.NO_REMOTE); // the sequence number is not used up (SPEC §8)
+            c.counters().dropped(DropReason.NO_REMOTE, 1);
             return -1;
         }
         if (!c.session().seal(buf, innerLength, out.result)) {
             drops.count(out.result.drop());
+            c.counters().dropped(out.result.drop(), 1);
             return -1;
         }
         out.to = to;
+        c.counters().sent(1, out.result.datagramLength());
         return out.result.datagramLength();
+    }
+
+    /** Counts the outcome of an open for the connection and the drop log; whether to deliver the packet. */
+    private boolean countOpened(Connection c, boolean deliver, PacketResult r, long nanos) {
+        if (deliver) {
+            c.counters().received(1, r.innerLength(), nanos);
+            return true;
+        }
+        c.counters().dropped(r.drop(), 1);
+        drops.count(r.drop());
+        return false;
     }
 
     private void deviceFailed(IOException e) {
@@ -361,6 +380,7 @@ public final class Forwarder implements AutoCloseable {
         final int[] offsets;
         final int[] sizes;
         final PacketResult received = new PacketResult();
+        long batchNanos;
         final Libc.CallState st = new Libc.CallState();
         /** socket, wakeFd (stop), kickReceiver, device (or -1 while the device thread sends) */
         final MemorySegment pollFds = Arena.ofAuto().allocate(32, 8);
@@ -458,6 +478,7 @@ public final class Forwarder implements AutoCloseable {
         }
 
         private void handle(int m) {
+            batchNanos = System.nanoTime(); // one clock read per batch: the connections' last receive time
             int k = 0;
             int batch = bufs.length;
             for (int msg = 0; msg < m; msg++) {
@@ -522,8 +543,7 @@ public final class Forwarder implements AutoCloseable {
                     learn(c, source);
                 }
             }
-            if (!deliver) {
-                drops.count(received.drop());
+            if (!countOpened(c, deliver, received, batchNanos)) {
                 return false;
             }
             offsets[k] = received.innerOffset();
@@ -552,12 +572,21 @@ public final class Forwarder implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             bytes += sizes[i];
         }
+        int failed;
         try {
             device.write(bufs, offsets, sizes, count);
-            packetsDelivered.add(count);
-            bytesDelivered.add(bytes);
+            failed = 0;
+        } catch (PartialWriteException e) {
+            failed = e.failed(); // the others were written
         } catch (IOException e) {
+            failed = count;
+        }
+        for (int f = 0; f < failed; f++) {
             drops.count(DropReason.DEVICE_WRITE_FAILED);
+        }
+        if (failed < count) {
+            // the failed ones' sizes are not known: a partly failed batch counts its average size per packet
+            counters.received(count - failed, bytes - bytes * failed / count, System.nanoTime());
         }
     }
 
@@ -593,8 +622,7 @@ public final class Forwarder implements AutoCloseable {
                 out.clear().limit(length);
                 try {
                     transport.socketFor(to).send(out, to);
-                    packetsSent.increment();
-                    bytesSent.add(length);
+                    counters.sent(1, length);
                 } catch (ClosedChannelException closed) {
                     return;
                 } catch (IOException | RuntimeException e) {
@@ -641,8 +669,7 @@ public final class Forwarder implements AutoCloseable {
             if (received.authentic()) {
                 learn(c, (InetSocketAddress) source);
             }
-            if (!deliver) {
-                drops.count(received.drop());
+            if (!countOpened(c, deliver, received, System.nanoTime())) {
                 continue;
             }
             offsets[0] = received.innerOffset();

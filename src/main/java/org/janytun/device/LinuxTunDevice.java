@@ -333,7 +333,8 @@ public final class LinuxTunDevice implements TunDevice {
 
     /**
      * Writes every packet, even after one fails (e.g. EINVAL for a malformed packet, EIO when the device is down),
-     * then throws one {@link OsException} carrying the first failure's errno, for the caller to count. With offloads
+     * then throws one {@link PartialWriteException} carrying the first failure's errno and how many failed, for the
+     * caller to count. With offloads
      * the 10 bytes before each packet are overwritten with its virtio_net_hdr, and TCP segments may be merged.
      */
     @Override
@@ -361,7 +362,8 @@ public final class LinuxTunDevice implements TunDevice {
             leave();
         }
         if (failed > 0) {
-            throw new OsException("write to " + name + " (" + failed + " of " + count + " packets failed)", firstErrno);
+            throw new PartialWriteException("write to " + name + " (" + failed + " of " + count + " packets failed)",
+                    firstErrno, Math.min(failed, count));
         }
     }
 

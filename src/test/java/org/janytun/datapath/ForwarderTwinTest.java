@@ -155,6 +155,22 @@ class ForwarderTwinTest {
             }
             assertArrayEquals(data, got.toByteArray());
             assertEquals(0, a.dropped.sum() + b.dropped.sum());
+            // the counters: what A's connection sealed, B's opened and B wrote to its device (read from this thread)
+            var ca = a.forwarder.table().connections().getFirst().counters();
+            var cb = b.forwarder.table().connections().getFirst().counters();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (b.forwarder.counters().packetsIn() < ca.packetsOut() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(ca.packetsOut() >= data.length / 1400, "sealed " + ca.packetsOut());
+            assertEquals(ca.packetsOut(), a.forwarder.counters().packetsOut(), "one connection: all of A's output");
+            assertEquals(ca.packetsOut(), cb.packetsIn(), "every datagram A sent B opened");
+            assertEquals(cb.packetsIn(), b.forwarder.counters().packetsIn(), "and wrote to its device");
+            assertEquals(cb.bytesIn(), b.forwarder.counters().bytesIn());
+            assertTrue(cb.bytesIn() > data.length, "inner bytes with headers: " + cb.bytesIn());
+            assertTrue(cb.lastReceiveNanos() != 0);
+            assertEquals(0, ca.drops() + cb.drops());
+            assertEquals(0, a.device.readDrops() + b.device.readDrops());
         }
     }
 }
