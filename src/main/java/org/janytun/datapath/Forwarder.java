@@ -1,9 +1,6 @@
 package org.janytun.datapath;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -25,6 +22,7 @@ import org.janytun.device.PartialWriteException;
 import org.janytun.device.TunDevice;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
+import org.janytun.os.PollSet;
 import org.janytun.session.DropReason;
 import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
@@ -318,18 +316,16 @@ public final class Forwarder implements AutoCloseable {
         SendPath p = sendPath;
         int batch = p.bufs.length;
         Libc.CallState st = new Libc.CallState();
-        MemorySegment parked = Arena.ofAuto().allocate(16, 8); // kickDevice, wakeFd
-        parked.set(ValueLayout.JAVA_INT, 0, kickDevice);
-        parked.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
-        parked.set(ValueLayout.JAVA_INT, 8, wakeFd);
-        parked.set(ValueLayout.JAVA_SHORT, 12, Libc.POLLIN);
+        PollSet parked = new PollSet(2, st);
+        parked.addReadable(kickDevice);
+        parked.addReadable(wakeFd);
         byte[] scratch = new byte[8];
         long windowStart = System.nanoTime();
         int windowPackets = 0;
         while (running) {
             try {
                 if (txMode == TX_SHARED) {
-                    Libc.poll(st, parked, 2, DEVICE_POLL_MILLIS); // the receiving thread sends; wait to be asked
+                    parked.poll(DEVICE_POLL_MILLIS); // the receiving thread sends; wait to be asked
                     Libc.read(st, kickDevice, scratch, 0, 8);
                     windowStart = System.nanoTime();
                     windowPackets = 0;
@@ -382,8 +378,12 @@ public final class Forwarder implements AutoCloseable {
         final PacketResult received = new PacketResult();
         long batchNanos;
         final Libc.CallState st = new Libc.CallState();
-        /** socket, wakeFd (stop), kickReceiver, device (or -1 while the device thread sends) */
-        final MemorySegment pollFds = Arena.ofAuto().allocate(32, 8);
+        /** The socket, the stop eventfd, the kick eventfd (primary only) and the device (while it sends too). */
+        final PollSet pollSet = new PollSet(4, st);
+        final int socketEntry;
+        final int stopEntry;
+        final int kickEntry;
+        final int deviceEntry;
         final byte[] scratch = new byte[8];
         final int messages;
         boolean mayReceive;
@@ -401,11 +401,10 @@ public final class Forwarder implements AutoCloseable {
             this.bufs = new byte[batch][SatpLayout.BUFFER_SIZE];
             this.offsets = new int[batch];
             this.sizes = new int[batch];
-            int[] fds = {rx.fd(), wakeFd, primary ? kickReceiver : -1, -1};
-            for (int i = 0; i < 4; i++) {
-                pollFds.set(ValueLayout.JAVA_INT, 8L * i, fds[i]);
-                pollFds.set(ValueLayout.JAVA_SHORT, 8L * i + 4, Libc.POLLIN);
-            }
+            socketEntry = pollSet.addReadable(rx.fd());
+            stopEntry = pollSet.addReadable(wakeFd);
+            kickEntry = pollSet.addReadable(primary ? kickReceiver : -1);
+            deviceEntry = pollSet.addReadable(-1);
         }
 
         /** Waits for datagrams (and, while it sends too, for the device), handles them; false when told to stop. */
@@ -413,27 +412,24 @@ public final class Forwarder implements AutoCloseable {
             boolean shared = primary && txMode == TX_SHARED;
             boolean deviceReady = false;
             if (!mayReceive) {
-                pollFds.set(ValueLayout.JAVA_INT, 24, shared ? tunFd : -1);
-                for (int i = 0; i < 4; i++) {
-                    pollFds.set(ValueLayout.JAVA_SHORT, 8L * i + 6, (short) 0);
-                }
+                pollSet.set(deviceEntry, shared ? tunFd : -1);
                 // Shortly after traffic, look without sleeping (see spinNanos): the answer to what just went out
                 // then finds the thread running instead of having to wake it.
                 boolean spin = shared && spinNanos > 0 && System.nanoTime() - spinUntil < 0;
-                int ready = Libc.poll(st, pollFds, 4, spin ? 0 : DEVICE_POLL_MILLIS);
+                int ready = pollSet.poll(spin ? 0 : DEVICE_POLL_MILLIS);
                 if (ready == 0 && spin) {
                     Thread.yield(); // whoever else wants this CPU (the peer, the application) goes first
                     return true;
                 }
                 if (ready > 0) {
-                    if (pollFds.get(ValueLayout.JAVA_SHORT, 14) != 0) {
+                    if (pollSet.ready(stopEntry)) {
                         return false;
                     }
-                    if (pollFds.get(ValueLayout.JAVA_SHORT, 22) != 0) {
+                    if (pollSet.ready(kickEntry)) {
                         Libc.read(st, kickReceiver, scratch, 0, 8);
                     }
-                    mayReceive = pollFds.get(ValueLayout.JAVA_SHORT, 6) != 0;
-                    deviceReady = pollFds.get(ValueLayout.JAVA_SHORT, 30) != 0;
+                    mayReceive = pollSet.ready(socketEntry);
+                    deviceReady = pollSet.ready(deviceEntry);
                 }
             }
             int m = 0;

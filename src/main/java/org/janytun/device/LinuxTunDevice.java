@@ -1,7 +1,6 @@
 package org.janytun.device;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
+import org.janytun.os.PollSet;
 import org.janytun.wire.DeviceType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +57,11 @@ public final class LinuxTunDevice implements TunDevice {
     private final DeviceType type;
     private final Libc.CallState readState = new Libc.CallState();
     private final Libc.CallState writeState = new Libc.CallState();
-    /** Two struct pollfd (8 bytes each): the device fd and the eventfd, both POLLIN. Used by the reader only. */
-    private final MemorySegment pollFds = Arena.ofAuto().allocate(16, 8);
-    /** The same for {@link #await}, which may run beside a non-waiting {@link #read} on another thread. */
-    private final MemorySegment awaitFds = Arena.ofAuto().allocate(16, 8);
+    /** The device fd (entry 0) and the eventfd: used by the reader only. */
+    private final PollSet readPoll = new PollSet(2, readState);
     private final Libc.CallState awaitState = new Libc.CallState();
+    /** The same for {@link #await}, which may run beside a non-waiting {@link #read} on another thread. */
+    private final PollSet awaitPoll = new PollSet(2, awaitState);
     /** {@code (threads inside read/write/close) << 1 | closed}. */
     private final AtomicInteger state = new AtomicInteger();
     /** Whether every packet on the fd carries a virtio_net_hdr. */
@@ -88,11 +88,10 @@ public final class LinuxTunDevice implements TunDevice {
         this.wakeFd = wakeFd;
         this.name = name;
         this.type = type;
-        pollFds.set(JAVA_INT, 0, fd);
-        pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
-        pollFds.set(JAVA_INT, 8, wakeFd);
-        pollFds.set(JAVA_SHORT, 12, Libc.POLLIN);
-        MemorySegment.copy(pollFds, 0, awaitFds, 0, 16);
+        for (PollSet p : new PollSet[] {readPoll, awaitPoll}) {
+            p.addReadable(fd);
+            p.addReadable(wakeFd);
+        }
     }
 
     /**
@@ -252,7 +251,7 @@ public final class LinuxTunDevice implements TunDevice {
                         mayRead = true; // no waiting: just try
                         continue;
                     }
-                    int ready = Libc.poll(readState, pollFds, 2, timeoutMillis);
+                    int ready = readPoll.poll(timeoutMillis);
                     if (ready < 0) {
                         int errno = readState.errno();
                         if (errno == Libc.EINTR) {
@@ -263,7 +262,7 @@ public final class LinuxTunDevice implements TunDevice {
                     if (isClosed()) {
                         return -1; // woken by close() through the eventfd (or closed meanwhile)
                     }
-                    if (ready == 0 || pollFds.get(JAVA_SHORT, 6) == 0) {
+                    if (ready == 0 || !readPoll.ready(0)) {
                         return 0;
                     }
                     mayRead = true;
@@ -308,8 +307,7 @@ public final class LinuxTunDevice implements TunDevice {
             return -1;
         }
         try {
-            awaitFds.set(JAVA_SHORT, 6, (short) 0);
-            int ready = Libc.poll(awaitState, awaitFds, 2, timeoutMillis);
+            int ready = awaitPoll.poll(timeoutMillis);
             if (ready < 0) {
                 int errno = awaitState.errno();
                 if (errno == Libc.EINTR) {
@@ -320,7 +318,7 @@ public final class LinuxTunDevice implements TunDevice {
             if (isClosed()) {
                 return -1;
             }
-            return ready > 0 && awaitFds.get(JAVA_SHORT, 6) != 0 ? 1 : 0;
+            return ready > 0 && awaitPoll.ready(0) ? 1 : 0;
         } finally {
             leave();
         }

@@ -3,13 +3,13 @@ package org.janytun.transport;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
+import org.janytun.os.PollSet;
 
 /**
  * Receives up to N messages per system call with {@code recvmmsg} into native buffers, for one thread. With UDP GRO
@@ -36,7 +36,7 @@ public final class BatchReceiver {
     private final MemorySegment names;
     private final MemorySegment controls;
     private final MemorySegment data;
-    private final MemorySegment pollFds;
+    private final PollSet pollSet;
     private final Libc.CallState st = new Libc.CallState();
     private boolean mayRead;
     // the last source address and its decoded form: peers rarely move, so decoding (which allocates) is rare
@@ -57,7 +57,7 @@ public final class BatchReceiver {
         controls = arena.allocate((long) CONTROL * messages, 8);
         data = arena.allocate((long) slot * messages, 64);
         lastRaw = arena.allocate(SockAddr.SIZE, 8);
-        pollFds = arena.allocate(8, 8);
+        pollSet = new PollSet(1, st);
         for (int i = 0; i < messages; i++) {
             long m = (long) i * MMSGHDR;
             iovs.set(JAVA_LONG, 16L * i, data.address() + (long) i * slot);
@@ -67,8 +67,7 @@ public final class BatchReceiver {
             msgs.set(JAVA_LONG, m + 24, 1);
             msgs.set(JAVA_LONG, m + 32, controls.address() + (long) i * CONTROL);
         }
-        pollFds.set(JAVA_INT, 0, fd);
-        pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
+        pollSet.addReadable(fd);
     }
 
     /**
@@ -80,7 +79,7 @@ public final class BatchReceiver {
             if (timeoutMillis == 0) {
                 return 0;
             }
-            int ready = Libc.poll(st, pollFds, 1, timeoutMillis);
+            int ready = pollSet.poll(timeoutMillis);
             if (ready < 0) {
                 if (st.errno() == Libc.EINTR) {
                     return 0;

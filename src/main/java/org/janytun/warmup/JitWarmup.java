@@ -11,6 +11,7 @@ import org.janytun.crypto.Role;
 import org.janytun.crypto.Suite;
 import org.janytun.datapath.Forwarder;
 import org.janytun.device.Checksum;
+import org.janytun.os.PollSet;
 import org.janytun.wire.DeviceType;
 import org.janytun.device.LinuxTunDevice;
 import org.janytun.device.TunDevice;
@@ -199,9 +200,8 @@ public final class JitWarmup {
     /** Plays the kernel on both ends: writes packets into A's device, drains B's (and a few the other way). */
     private static int drive(int a, int b, boolean vnet, int packets, BooleanSupplier keepGoing) {
         Libc.CallState st = new Libc.CallState();
-        java.lang.foreign.MemorySegment pollB = java.lang.foreign.Arena.ofAuto().allocate(8, 8);
-        pollB.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, b);
-        pollB.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
+        PollSet pollB = new PollSet(1, st);
+        pollB.addReadable(b);
         byte[] out = new byte[VNET + 40 + FLOW_BYTES];
         byte[] in = new byte[70_000];
         byte[] payload = new byte[FLOW_BYTES];
@@ -242,7 +242,7 @@ public final class JitWarmup {
                 if (n > 0) {
                     got += vnet ? Math.max(1, segments(in, n)) : 1;
                 } else {
-                    Libc.poll(st, pollB, 1, 5);
+                    pollB.poll(5);
                 }
                 while (Libc.read(st, a, in, 0, in.length) > 0) {
                     // replies: drained
