@@ -23,6 +23,7 @@ import org.janytun.device.TunDevice;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
 import org.janytun.os.PollSet;
+import org.janytun.os.Waker;
 import org.janytun.session.DropReason;
 import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
@@ -63,7 +64,6 @@ public final class Forwarder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
     private static final int DEVICE_POLL_MILLIS = 250;
     private static final long ENDPOINT_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final byte[] EVENTFD_ONE = {1, 0, 0, 0, 0, 0, 0, 0};
 
     private final TunDevice device;
     private final UdpTransport transport;
@@ -78,7 +78,7 @@ public final class Forwarder implements AutoCloseable {
     private final LongAdder endpointChangesNotLogged = new LongAdder();
     private volatile boolean running;
     /** Wakes the UDP receive loops when closing (they wait in poll on their socket and this eventfd). */
-    private int wakeFd = -1;
+    private Waker stop;
     private SendPath sendPath;
 
     /** The whole data path's: "in" is what was written to the device, "out" what the socket took. */
@@ -130,9 +130,9 @@ public final class Forwarder implements AutoCloseable {
         List<BatchSocket> batch = transport.batchSockets();
         if (!batch.isEmpty()) {
             try {
-                wakeFd = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
-                kickReceiver = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
-                kickDevice = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+                stop = Waker.open();
+                kickReceiver = Waker.open();
+                kickDevice = Waker.open();
             } catch (OsException e) {
                 closeEventFds();
                 batch = List.of(); // no eventfds: the JDK path, whose close wakes its readers
@@ -201,8 +201,8 @@ public final class Forwarder implements AutoCloseable {
     private volatile int txMode = TX_DEDICATED;
     private int tunFd = -1;
     /** Eventfds: tells the receiving thread to look at txMode again, and the device thread likewise. */
-    private int kickReceiver = -1;
-    private int kickDevice = -1;
+    private Waker kickReceiver;
+    private Waker kickDevice;
     private final AtomicBoolean fatal = new AtomicBoolean();
 
     /** The send direction's buffers; used by the thread that holds {@link #busy}. */
@@ -308,25 +308,20 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    private static void kick(Libc.CallState st, int eventFd) {
-        Libc.write(st, eventFd, EVENTFD_ONE, 0, EVENTFD_ONE.length);
-    }
-
     private void deviceLoop() {
         SendPath p = sendPath;
         int batch = p.bufs.length;
         Libc.CallState st = new Libc.CallState();
         PollSet parked = new PollSet(2, st);
-        parked.addReadable(kickDevice);
-        parked.addReadable(wakeFd);
-        byte[] scratch = new byte[8];
+        parked.addReadable(kickDevice.fd());
+        parked.addReadable(stop.fd());
         long windowStart = System.nanoTime();
         int windowPackets = 0;
         while (running) {
             try {
                 if (txMode == TX_SHARED) {
                     parked.poll(DEVICE_POLL_MILLIS); // the receiving thread sends; wait to be asked
-                    Libc.read(st, kickDevice, scratch, 0, 8);
+                    kickDevice.drain(st);
                     windowStart = System.nanoTime();
                     windowPackets = 0;
                     continue;
@@ -356,7 +351,7 @@ public final class Forwarder implements AutoCloseable {
                 if (tunFd >= 0 && (ready == 0 || now - windowStart > DEDICATED_WINDOW_NANOS)) {
                     if (ready == 0 || windowPackets < DEDICATED_MIN_PACKETS) {
                         txMode = TX_SHARED; // back to one thread; the receiving thread polls the device again
-                        kick(st, kickReceiver);
+                        kickReceiver.wake(st);
                     }
                     windowStart = now;
                     windowPackets = 0;
@@ -384,7 +379,6 @@ public final class Forwarder implements AutoCloseable {
         final int stopEntry;
         final int kickEntry;
         final int deviceEntry;
-        final byte[] scratch = new byte[8];
         final int messages;
         boolean mayReceive;
         long lastErrorLog;
@@ -402,8 +396,8 @@ public final class Forwarder implements AutoCloseable {
             this.offsets = new int[batch];
             this.sizes = new int[batch];
             socketEntry = pollSet.addReadable(rx.fd());
-            stopEntry = pollSet.addReadable(wakeFd);
-            kickEntry = pollSet.addReadable(primary ? kickReceiver : -1);
+            stopEntry = pollSet.addReadable(stop.fd());
+            kickEntry = pollSet.addReadable(primary ? kickReceiver.fd() : -1);
             deviceEntry = pollSet.addReadable(-1);
         }
 
@@ -426,7 +420,7 @@ public final class Forwarder implements AutoCloseable {
                         return false;
                     }
                     if (pollSet.ready(kickEntry)) {
-                        Libc.read(st, kickReceiver, scratch, 0, 8);
+                        kickReceiver.drain(st);
                     }
                     mayReceive = pollSet.ready(socketEntry);
                     deviceReady = pollSet.ready(deviceEntry);
@@ -506,7 +500,7 @@ public final class Forwarder implements AutoCloseable {
                 int n = p.drain();
                 if (n >= ESCALATE_BATCH && running) {
                     txMode = TX_DEDICATED; // a bulk transfer: the device thread takes the send side
-                    kick(st, kickDevice);
+                    kickDevice.wake(st);
                 }
             } catch (IOException e) {
                 deviceFailed(e);
@@ -703,8 +697,8 @@ public final class Forwarder implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (wakeFd >= 0) {
-            Libc.write(new Libc.CallState(), wakeFd, EVENTFD_ONE, 0, EVENTFD_ONE.length);
+        if (stop != null) {
+            stop.wake(new Libc.CallState());
         } else {
             transport.close(); // wakes the receive loops blocked in the channels
         }
@@ -718,7 +712,7 @@ public final class Forwarder implements AutoCloseable {
                 return;
             }
         }
-        if (wakeFd >= 0 && joined) {
+        if (stop != null && joined) {
             // only now: a loop still inside a system call on a closed fd could hit a reused one
             transport.close();
             closeEventFds();
@@ -726,17 +720,13 @@ public final class Forwarder implements AutoCloseable {
     }
 
     private void closeEventFds() {
-        for (int fd : new int[] {wakeFd, kickReceiver, kickDevice}) {
-            if (fd >= 0) {
-                try {
-                    Libc.close(fd);
-                } catch (OsException ignored) {
-                    // closing anyway
-                }
+        for (Waker w : new Waker[] {stop, kickReceiver, kickDevice}) {
+            if (w != null) {
+                w.close();
             }
         }
-        wakeFd = -1;
-        kickReceiver = -1;
-        kickDevice = -1;
+        stop = null;
+        kickReceiver = null;
+        kickDevice = null;
     }
 }

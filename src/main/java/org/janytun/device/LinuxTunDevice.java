@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
 import org.janytun.os.PollSet;
+import org.janytun.os.Waker;
 import org.janytun.wire.DeviceType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,10 +50,9 @@ public final class LinuxTunDevice implements TunDevice {
     private static final Logger log = LoggerFactory.getLogger(LinuxTunDevice.class);
     private static final int IFNAMSIZ = 16;
     private static final long IFREQ_SIZE = 40; // struct ifreq: char ifr_name[16] + a 24-byte union (flags: short at 16)
-    private static final byte[] EVENTFD_ONE = {1, 0, 0, 0, 0, 0, 0, 0}; // uint64 1, little-endian (x86_64, aarch64)
 
     private final int fd;
-    private final int wakeFd;
+    private final Waker wake;
     private final String name;
     private final DeviceType type;
     private final Libc.CallState readState = new Libc.CallState();
@@ -76,7 +76,7 @@ public final class LinuxTunDevice implements TunDevice {
     private final GroCoalescer coalescer;
     private final byte[] writeLarge;
 
-    private LinuxTunDevice(int fd, int wakeFd, String name, DeviceType type, boolean vnetHdr, boolean gro,
+    private LinuxTunDevice(int fd, Waker wake, String name, DeviceType type, boolean vnetHdr, boolean gro,
                            String offloads) {
         this.fd = fd;
         this.vnetHdr = vnetHdr;
@@ -85,12 +85,12 @@ public final class LinuxTunDevice implements TunDevice {
         this.splitter = vnetHdr ? new GsoSplitter() : null;
         this.coalescer = vnetHdr && gro ? new GroCoalescer(BATCH) : null;
         this.writeLarge = vnetHdr ? new byte[LARGE] : null;
-        this.wakeFd = wakeFd;
+        this.wake = wake;
         this.name = name;
         this.type = type;
         for (PollSet p : new PollSet[] {readPoll, awaitPoll}) {
             p.addReadable(fd);
-            p.addReadable(wakeFd);
+            p.addReadable(wake.fd());
         }
     }
 
@@ -146,8 +146,7 @@ public final class LinuxTunDevice implements TunDevice {
                 gro = !"off".equals(System.getProperty("janytun.gro"));
                 log.info("{}: offloads {}{}", actual, offloads, gro ? ", TCP coalescing on write" : "");
             }
-            return new LinuxTunDevice(fd, Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), actual, type, vnet,
-                    gro, offloads);
+            return new LinuxTunDevice(fd, Waker.open(), actual, type, vnet, gro, offloads);
         } catch (IOException | RuntimeException e) {
             closeQuietly(fd);
             throw e;
@@ -180,7 +179,7 @@ public final class LinuxTunDevice implements TunDevice {
      * offloads on): for tests and for the start-up warm-up, which drive the offload paths without a tun device.
      */
     public static LinuxTunDevice wrap(int fd, String name, DeviceType type, boolean vnetHdr) throws IOException {
-        return new LinuxTunDevice(fd, Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), name, type, vnetHdr,
+        return new LinuxTunDevice(fd, Waker.open(), name, type, vnetHdr,
                 vnetHdr, vnetHdr ? "test" : "none");
     }
 
@@ -433,7 +432,7 @@ public final class LinuxTunDevice implements TunDevice {
                 return;
             }
         } while (!state.compareAndSet(s, (s + 2) | 1)); // closed, and count ourselves in: the eventfd stays open
-        Libc.write(new Libc.CallState(), wakeFd, EVENTFD_ONE, 0, EVENTFD_ONE.length);
+        wake.wake(new Libc.CallState());
         leave();
     }
 
@@ -451,7 +450,7 @@ public final class LinuxTunDevice implements TunDevice {
     private void leave() {
         if (state.addAndGet(-2) == 1) { // closed and nobody inside any more: only one thread ever sees this
             closeQuietly(fd);
-            closeQuietly(wakeFd);
+            wake.close();
         }
     }
 

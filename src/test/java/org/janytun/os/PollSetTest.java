@@ -36,4 +36,22 @@ class PollSetTest {
             Libc.close(b);
         }
     }
+
+    @Test
+    void aWakerWakesThePollUntilDrained() throws Exception {
+        Waker w = Waker.open();
+        Libc.CallState st = new Libc.CallState();
+        try {
+            PollSet set = new PollSet(1, st);
+            int e = set.addReadable(w.fd());
+            assertEquals(0, set.poll(0));
+            Thread.ofPlatform().start(() -> w.wake(new Libc.CallState()));
+            assertEquals(1, set.poll(5000), "woken from another thread");
+            assertTrue(set.ready(e));
+            w.drain(st);
+            assertEquals(0, set.poll(0), "drained");
+        } finally {
+            w.close();
+        }
+    }
 }
