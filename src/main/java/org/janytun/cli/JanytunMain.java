@@ -2,9 +2,12 @@ package org.janytun.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.janytun.config.SuiteFromSettings;
+import org.janytun.config.TunnelSettings;
 import org.janytun.crypto.CryptoSuite;
+import org.janytun.crypto.SuiteException;
 import org.janytun.daemon.Daemon;
-import org.janytun.daemon.Daemonizer;
+import org.janytun.process.Daemonizer;
 import org.janytun.os.ArgvScrubber;
 import org.janytun.syncio.ClusterSecret;
 
@@ -46,6 +49,15 @@ public final class JanytunMain {
         };
     }
 
+    /** The option that gives a suite input. */
+    static String optionOf(SuiteException.Input input) {
+        return switch (input) {
+            case MASTER_KEY -> "-K/--key";
+            case MASTER_SALT -> "-A/--salt";
+            case AUTH_TAG_LENGTH -> "-b/--auth-tag-length";
+        };
+    }
+
     private static int start(TunnelSettings settings, String[] args, boolean background) {
         CryptoSuite suite = null;
         try {
@@ -53,8 +65,8 @@ public final class JanytunMain {
             if (settings.controlHost().isEmpty() || settings.remoteHost().isPresent()) {
                 suite = SuiteFromSettings.build(settings);
             }
-        } catch (IllegalArgumentException e) {
-            System.err.println(JanytunOptions.programName() + ": " + e.getMessage());
+        } catch (SuiteException e) {
+            System.err.println(JanytunOptions.programName() + ": " + optionOf(e.input()) + ": " + e.getMessage());
             return JanytunOptions.EXIT_USAGE;
         }
         if (settings.sync().enabled() && settings.sync().secretFile().isPresent()) {

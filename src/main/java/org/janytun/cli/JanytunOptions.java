@@ -14,16 +14,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.janytun.transport.AddressFamily;
+import org.janytun.config.Secret;
+import org.janytun.config.SyncSettings;
+import org.janytun.config.TunnelSettings;
+import org.janytun.address.AddressFamily;
 import org.janytun.crypto.AuthAlgorithm;
-import org.janytun.cli.TunnelSettings.IfConfig;
+import org.janytun.config.TunnelSettings.IfConfig;
 import org.janytun.route.IpPrefix;
 import org.janytun.crypto.Role;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import org.janytun.sync.SyncCodec;
 import java.util.OptionalInt;
 import org.janytun.session.ReplayProtection;
-import org.janytun.device.DeviceType;
+import org.janytun.text.Digits;
+import org.janytun.wire.DeviceType;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogTarget;
 import picocli.CommandLine;
@@ -87,14 +91,12 @@ public final class JanytunOptions extends SharedOptions.Connection {
 
     /** The program name for messages and the default syslog ident: the launcher's name, normally "janytun". */
     public static String programName() {
-        String p = System.getProperty("janytun.prog");
-        return p == null || p.isBlank() ? "janytun" : p;
+        return org.janytun.config.ProgramName.janytun();
     }
 
     /** The name a companion tool goes by: the launcher's name for it, or {@code tool} when run without one. */
     public static String programName(String tool) {
-        String p = programName();
-        return p.equals("janytun") ? tool : p;
+        return org.janytun.config.ProgramName.tool(tool);
     }
 
     /** Parses a janytun command line, naming the program {@link #programName()} in messages and defaults. */
@@ -439,15 +441,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
         if (value == null) {
             return defaultOf(option);
         }
-        requireString(value, option);
-        if (!value.chars().allMatch(c -> c >= '0' && c <= '9') || value.length() > 12) {
-            throw new UsageException(option, "'" + value + "' is not a number from " + min + " to " + max);
-        }
-        long n = Long.parseLong(value);
-        if (n < min || n > max) {
-            throw new UsageException(option, n + " is out of range (" + min + " to " + max + ")");
-        }
-        return n;
+        return ToolOptions.number(option, value, min, max, 0);
     }
 
     private static long defaultOf(String option) {
@@ -496,12 +490,12 @@ public final class JanytunOptions extends SharedOptions.Connection {
                     "'" + addr + "' is not an IPv4 address in dotted-quad form (a.b.c.d)"));
         }
         int max = address instanceof Inet4Address ? 32 : 128;
-        if (!prefix.chars().allMatch(c -> c >= '0' && c <= '9') || prefix.length() > 3
-                || Integer.parseInt(prefix) > max) {
+        int length = (int) Digits.decimal(prefix, 3);
+        if (length < 0 || length > max) {
             throw new UsageException(option, "the prefix length must be a number from 0 to " + max + ", got '"
                     + prefix + "'");
         }
-        return new IfConfig(address, Integer.parseInt(prefix));
+        return new IfConfig(address, length);
     }
 
     /** Strict a.b.c.d with decimal parts 0..255 and no leading zeros (inet_aton would read "010" as octal). */
@@ -513,11 +507,10 @@ public final class JanytunOptions extends SharedOptions.Connection {
         byte[] b = new byte[4];
         for (int i = 0; i < 4; i++) {
             String p = parts[i];
-            if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0')
-                    || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            int v = (int) Digits.decimal(p, 3);
+            if (v < 0 || (p.length() > 1 && p.charAt(0) == '0')) {
                 return Optional.empty();
             }
-            int v = Integer.parseInt(p);
             if (v > 255) {
                 return Optional.empty();
             }
@@ -600,11 +593,9 @@ public final class JanytunOptions extends SharedOptions.Connection {
         if (!lengthOk) {
             throw new UsageException(option, rule + " (got " + value.length() + " characters)");
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-                throw new UsageException(option, rule + " (character " + (i + 1) + " is not a hex digit)");
-            }
+        int bad = Digits.firstNonHex(value);
+        if (bad >= 0) {
+            throw new UsageException(option, rule + " (character " + (bad + 1) + " is not a hex digit)");
         }
         byte[] bytes = HexFormat.of().parseHex(value.toLowerCase(Locale.ROOT));
         try {

@@ -1,5 +1,7 @@
 package org.janytun.cli;
 
+import org.janytun.config.TunnelSettings;
+
 /**
  * What {@link JanytunOptions#parse} made of a command line: run the tunnel with these settings, print the help or
  * version text (exit status 0), or print one error line (exit status 2).

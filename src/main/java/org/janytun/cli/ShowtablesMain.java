@@ -13,10 +13,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import org.janytun.control.Showtables;
-import org.janytun.control.ToolOptions;
-import org.janytun.route.InetText;
+import org.janytun.cli.ToolOptions;
+import org.janytun.address.InetText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

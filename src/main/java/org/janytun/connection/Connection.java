@@ -5,7 +5,8 @@ import org.janytun.session.SatpSession;
 
 /**
  * One peer: its SATP session (keys, counters, windows) and the UDP endpoint packets go to. The endpoint starts as
- * configured (or unknown) and follows the source of authentic packets (SPEC §11).
+ * configured (or unknown) and follows the source of authentic packets (SPEC §11). Its {@link #counters()} count
+ * what the data path did for this peer.
  */
 public final class Connection {
     private final int mux;
@@ -13,6 +14,7 @@ public final class Connection {
     private volatile InetSocketAddress remote;
     /** When an endpoint change of this connection was last logged (the forwarder limits the rate). */
     private volatile long lastEndpointLog = Long.MIN_VALUE;
+    private final TrafficCounters counters = new TrafficCounters();
 
     public Connection(SatpSession session, InetSocketAddress initialRemote) {
         this.mux = session.mux();
@@ -26,6 +28,11 @@ public final class Connection {
 
     public SatpSession session() {
         return session;
+    }
+
+    /** Packets, bytes and drops of this peer, and when it was last heard from. */
+    public TrafficCounters counters() {
+        return counters;
     }
 
     public InetSocketAddress remote() {

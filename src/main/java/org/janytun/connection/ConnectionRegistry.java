@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
-import org.janytun.device.DeviceType;
-import org.janytun.route.InetText;
+import org.janytun.wire.DeviceType;
+import org.janytun.address.InetText;
 import org.janytun.route.IpPrefix;
 import org.janytun.route.RouteTable;
 import org.janytun.session.ReplayProtection;
@@ -105,7 +105,9 @@ public final class ConnectionRegistry {
     /** The record that describes a command-line connection: what a cluster peer learns of it. */
     private static ConnectionRecord templateOf(Connection c) {
         SatpSession s = c.session();
-        CryptoSuite suite = s.suite();
+        if (!(s.suite() instanceof CryptoSuite suite)) {
+            throw new IllegalStateException("cluster peers and control hosts know only the legacy SATP suite");
+        }
         boolean nullKd = suite.kdPrf() == CtrAlgorithm.NULL;
         return ConnectionRecord.withoutEndpoint(c.mux(), s.localRole(), nullKd ? 0 : suite.kdPrf().keyBits(),
                 nullKd ? new byte[0] : suite.masterSalt(), nullKd ? new byte[0] : suite.masterKey(),

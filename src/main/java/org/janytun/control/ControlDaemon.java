@@ -1,14 +1,16 @@
 package org.janytun.control;
 
-import org.janytun.transport.HostPort;
+import org.janytun.address.InetText;
+import org.janytun.config.ControldSettings;
+import org.janytun.address.HostPort;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
-import org.janytun.daemon.Daemonizer;
-import org.janytun.daemon.Lifecycle;
-import org.janytun.daemon.PidFile;
+import org.janytun.process.Daemonizer;
+import org.janytun.process.Lifecycle;
+import org.janytun.process.PidFile;
 import org.janytun.os.Privileges;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +98,7 @@ public final class ControlDaemon {
         }
         server.start();
         log.info("janytun-controld started: serving {} ({}) on {}", file, table,
-                org.janytun.transport.UdpTransport.format(server.localAddress()));
+                InetText.format(server.localAddress()));
     }
 
     /** SIGHUP: re-read the file; serve and push it if it is valid, else keep the old table. */

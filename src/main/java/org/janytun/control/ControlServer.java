@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *       has read {@code janytun-table-end G} it removes the connections and routes it had learned from this control
  *       host that were not among frames 1..n. That is how "gone" is signalled: by absence from a complete table,
  *       never by a delete message, so a lost push cannot delete the wrong thing, and a client that saw a begin but
- *       not the matching end (the connection dropped) changes nothing until the next complete table. Received
+ *       not the matching end (the connection dropped) changes nothing until the next complete table. PacketResult
  *       connections should keep their own sequence counters, not the table's 0.</li>
  * </ul>
  * A janytun client may treat an end marker that follows the on-connect dump (the {@code endMarker} option, begin

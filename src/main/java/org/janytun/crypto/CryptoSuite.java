@@ -7,13 +7,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Everything both ends of a tunnel must agree on: algorithms, tag length, master key and salt, after the option
- * post-processing of SPEC §7.3 and the passphrase rules of SPEC §4.1. Immutable; keys are never printed.
+ * The legacy SATP suite ({@link Suite}): everything both ends of a tunnel must agree on: algorithms, tag length,
+ * master key and salt, after the option post-processing of SPEC §7.3 and the passphrase rules of SPEC §4.1.
+ * Immutable; keys are never printed.
  *
  * @param warnings what the references would warn about (to be logged by the caller)
  */
 public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm auth, int tagLength,
-                          byte[] masterKey, byte[] masterSalt, List<String> warnings) {
+                          byte[] masterKey, byte[] masterSalt, List<String> warnings) implements Suite {
 
     public static final int SALT_LENGTH = 14;
     public static final int DEFAULT_TAG_LENGTH = 10;
@@ -28,7 +29,7 @@ public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm
      * Builds a suite from option values. {@code key}, {@code salt} and {@code passphrase} may each be null:
      * the passphrase (its bytes as given on the command line) supplies whichever of key and salt is not given explicitly.
      *
-     * @throws IllegalArgumentException with a message naming the option at fault (never a secret)
+     * @throws SuiteException naming the input at fault (never a secret)
      */
     public static CryptoSuite of(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm auth, int requestedTagLength,
                                  byte[] key, byte[] salt, byte[] passphrase) {
@@ -43,7 +44,7 @@ public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm
             tagLength = 0;
         } else {
             if (requestedTagLength < 0) {
-                throw new IllegalArgumentException("-b/--auth-tag-length: must not be negative");
+                throw new SuiteException(SuiteException.Input.AUTH_TAG_LENGTH, "must not be negative");
             }
             tagLength = Math.min(requestedTagLength, auth.maxTagLength());
             if (requestedTagLength > auth.maxTagLength()) {
@@ -67,21 +68,36 @@ public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm
             }
         }
         if (masterKey == null) {
-            throw new IllegalArgumentException("-K/--key: no master key: give -K/--key or -E/--passphrase");
+            throw new SuiteException(SuiteException.Input.MASTER_KEY, "no master key: give one or a passphrase");
         }
         if (masterSalt == null) {
-            throw new IllegalArgumentException("-A/--salt: no master salt: give -A/--salt or -E/--passphrase");
+            throw new SuiteException(SuiteException.Input.MASTER_SALT, "no master salt: give one or a passphrase");
         }
         if (masterKey.length != kdPrf.keyBytes()) {
-            throw new IllegalArgumentException("-K/--key: the master key has " + masterKey.length * 8
-                    + " bits but -k/--kd-prf " + kdPrf.optionName() + " needs " + kdPrf.keyBits()
+            throw new SuiteException(SuiteException.Input.MASTER_KEY, "the master key has " + masterKey.length * 8
+                    + " bits but the kd-prf " + kdPrf.optionName() + " needs " + kdPrf.keyBits()
                     + " (the tunnel could not authenticate a single packet)");
         }
         if (masterSalt.length != SALT_LENGTH) {
-            throw new IllegalArgumentException("-A/--salt: the master salt must be " + SALT_LENGTH
+            throw new SuiteException(SuiteException.Input.MASTER_SALT, "the master salt must be " + SALT_LENGTH
                     + " bytes (28 hex digits), not " + masterSalt.length);
         }
         return new CryptoSuite(cipher, kdPrf, auth, tagLength, masterKey, masterSalt, warnings);
+    }
+
+    @Override
+    public PacketProtection newProtection() {
+        return new PacketCrypto(this);
+    }
+
+    @Override
+    public CryptoSuite throwaway() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        byte[] key = new byte[masterKey.length];
+        byte[] salt = new byte[masterSalt.length];
+        random.nextBytes(key);
+        random.nextBytes(salt);
+        return new CryptoSuite(cipher, kdPrf, auth, tagLength, key, salt, List.of());
     }
 
     private static byte[] digest(String algorithm, byte[] data) {

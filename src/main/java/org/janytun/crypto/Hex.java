@@ -1,6 +1,7 @@
 package org.janytun.crypto;
 
 import java.util.HexFormat;
+import org.janytun.text.Digits;
 
 /** Hex strings for keys and salts: two digits a byte, either case. Errors never echo the (secret) input. */
 public final class Hex {
@@ -11,10 +12,9 @@ public final class Hex {
         if ((s.length() & 1) != 0) {
             throw new IllegalArgumentException("odd number of hex digits (" + s.length() + ")");
         }
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.digit(s.charAt(i), 16) < 0) {
-                throw new IllegalArgumentException("character " + (i + 1) + " is not a hex digit");
-            }
+        int bad = Digits.firstNonHex(s);
+        if (bad >= 0) {
+            throw new IllegalArgumentException("character " + (bad + 1) + " is not a hex digit");
         }
         return HexFormat.of().parseHex(s);
     }

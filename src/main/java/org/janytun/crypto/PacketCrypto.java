@@ -9,7 +9,8 @@ import javax.crypto.spec.IvParameterSpec;
 import org.janytun.wire.SatpLayout;
 
 /**
- * Encryption and authentication of SATP datagrams in place (SPEC §5–§7), for one thread. A datagram buffer holds
+ * The legacy SATP suite's {@link PacketProtection}: AES-CTR (or none) and HMAC-SHA1 (or none) under keys derived
+ * per packet, in place (SPEC §5–§7), for one thread. A datagram buffer holds
  * the header at 0..7, the plain (or encrypted) portion from 8, and the tag after it.
  *
  * <p>Keys are derived per packet from the sequence number, as the protocol requires; the master key schedule is
@@ -20,7 +21,7 @@ import org.janytun.wire.SatpLayout;
  * 608 for AES-256) are the only garbage left per packet, and no JCE API avoids them. The rest the JCE would
  * allocate is avoided here (see {@link #crypt}); docs/PERFORMANCE.md has the measurements.
  */
-public final class PacketCrypto {
+public final class PacketCrypto implements PacketProtection {
     private final CryptoSuite suite;
     private final int tagLength;
     private final KeyDerivation kdf;
@@ -57,6 +58,7 @@ public final class PacketCrypto {
         return suite;
     }
 
+    @Override
     public int tagLength() {
         return tagLength;
     }
@@ -67,6 +69,7 @@ public final class PacketCrypto {
      *
      * @return the datagram length, {@code end + tagLength()}
      */
+    @Override
     public int seal(Role sender, byte[] buf, int end) {
         derive(sender, SatpLayout.seq(buf));
         crypt(buf, end);
@@ -81,6 +84,7 @@ public final class PacketCrypto {
      * Checks the tag of a datagram of {@code length} bytes (at least header + tag) sent by {@code sender}, in
      * constant time. With no tag every packet is authentic.
      */
+    @Override
     public boolean authenticate(Role sender, byte[] buf, int length) {
         if (tagLength == 0) {
             return true;
@@ -96,6 +100,7 @@ public final class PacketCrypto {
     }
 
     /** Decrypts {@code buf[8, end)} in place, {@code end} being the datagram length less the tag. */
+    @Override
     public void decrypt(Role sender, byte[] buf, int end) {
         derive(sender, SatpLayout.seq(buf));
         crypt(buf, end);

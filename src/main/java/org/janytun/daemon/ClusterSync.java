@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import org.janytun.cli.SyncSettings;
+import org.janytun.address.InetText;
+import org.janytun.config.SyncSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionRegistry;
 import org.janytun.log.RateLimitedLog;
@@ -24,8 +25,7 @@ import org.janytun.syncio.ClusterSecret;
 import org.janytun.syncio.SyncClient;
 import org.janytun.syncio.SyncGuard;
 import org.janytun.syncio.SyncServer;
-import org.janytun.transport.HostPort;
-import org.janytun.transport.UdpTransport;
+import org.janytun.address.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +71,7 @@ final class ClusterSync implements AutoCloseable {
                     : new InetSocketAddress(settings.port().getAsInt());
             listener = new SyncServer("sync", bind, guard, this::dump);
             if (!guard.isProtected() && !bind.getAddress().isLoopbackAddress()) {
-                warnings.add("the sync port " + UdpTransport.format(listener.localAddress()) + " gives every"
+                warnings.add("the sync port " + InetText.format(listener.localAddress()) + " gives every"
                         + " connection's master key, in clear, to anyone who connects (anytun's protocol): bind it to"
                         + " a private address with -I and firewall it, or use --sync-secret-file between janytun"
                         + " nodes");

@@ -8,15 +8,20 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.janytun.cli.JanytunOptions;
-import org.janytun.cli.TunnelSettings;
+import org.janytun.address.InetText;
+import org.janytun.config.ProgramName;
+import org.janytun.config.TunnelSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.connection.ConnectionRegistry;
+import org.janytun.datapath.Forwarder;
+import org.janytun.process.Daemonizer;
+import org.janytun.process.Lifecycle;
+import org.janytun.process.PidFile;
 import org.janytun.syncio.SyncClient;
 import org.janytun.crypto.CtrAlgorithm;
-import org.janytun.device.DeviceType;
-import org.janytun.transport.HostPort;
+import org.janytun.wire.DeviceType;
+import org.janytun.address.HostPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +33,7 @@ import org.janytun.os.Privileges;
 import org.janytun.session.DropReason;
 import org.janytun.session.SatpSession;
 import org.janytun.transport.UdpTransport;
+import org.janytun.warmup.JitWarmup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -73,10 +79,22 @@ public final class Daemon {
     public static int run(TunnelSettings settings, CryptoSuite suite, boolean background) {
         Daemon d = new Daemon(settings, suite);
         d.lifecycle = new Lifecycle(d.service(), log);
-        return d.lifecycle.run(JanytunOptions.programName(), settings.logTargets(), background, Map.of(
+        return d.lifecycle.run(ProgramName.janytun(), settings.logTargets(), background, Map.of(
                 "HUP", () -> log.info("SIGHUP received: nothing to reload (the sequence counter is kept)"),
-                "USR1", () -> log.info("SIGUSR1 received: {} packets sent, {} delivered",
-                        d.forwarder.packetsSent.sum(), d.forwarder.packetsDelivered.sum())));
+                "USR1", d::logCounters));
+    }
+
+    /** SIGUSR1: the data path's counters, the device's read drops and each connection's counters. */
+    private void logCounters() {
+        Forwarder f = forwarder;
+        if (f == null) {
+            return;
+        }
+        log.info("SIGUSR1 received: {}; the device dropped {} on read", f.counters(), device.readDrops());
+        for (Connection c : f.table().connections()) {
+            log.info("connection {} ({}): {}", c.mux(), c.remote() == null ? "no remote" : InetText.format(c.remote()),
+                    c.counters());
+        }
     }
 
     private Lifecycle.Service service() {
@@ -113,7 +131,7 @@ public final class Daemon {
         transport = UdpTransport.open(settings.localAddress().orElse(null), settings.localPort(),
                 settings.addressFamily());
         for (var s : transport.sockets()) {
-            log.info("listening on {}", UdpTransport.format((InetSocketAddress) s.getLocalAddress()));
+            log.info("listening on {}", InetText.format((InetSocketAddress) s.getLocalAddress()));
         }
         InetSocketAddress remote = resolveRemote();
 
@@ -187,6 +205,10 @@ public final class Daemon {
         }
 
         forwarder.start();
+        log.info("data path: {}", forwarder.description());
+        if (connection != null && !"off".equals(System.getProperty("janytun.warmup"))) {
+            JitWarmup.start(connection.session(), device, forwarder::running, () -> forwarder.counters().packetsIn() > 0);
+        }
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleAtFixedRate(forwarder::reportEndpointChanges, 10, 10, TimeUnit.SECONDS);
         if (cluster != null) {
@@ -203,12 +225,12 @@ public final class Daemon {
         } else if (clustered) {
             log.info("janytun started: cluster node on {}, sender id {}, mux {}, {}", device.name(),
                     settings.senderId(), settings.mux(), remote == null ? "clients learned from their packets"
-                            : "remote " + UdpTransport.format(remote));
+                            : "remote " + InetText.format(remote));
         } else {
             log.info("janytun started: {} on {}, {}, remote {}", suite, device.name(),
                     "role " + settings.role().name().toLowerCase() + ", mux " + settings.mux() + ", sender id "
                             + settings.senderId() + ", window " + settings.windowSize(),
-                    remote == null ? "learned from the first authentic packet" : UdpTransport.format(remote));
+                    remote == null ? "learned from the first authentic packet" : InetText.format(remote));
         }
     }
 
@@ -230,7 +252,7 @@ public final class Daemon {
         }
         String host = settings.remoteHost().get();
         try {
-            return new InetSocketAddress(UdpTransport.resolve(host, settings.addressFamily()), settings.remotePort());
+            return new InetSocketAddress(settings.addressFamily().resolve(host), settings.remotePort());
         } catch (UnknownHostException e) {
             log.error("remote host {} does not resolve ({}); retrying every {} s", host, e.getMessage(),
                     RESOLVE_RETRY.toSeconds());
@@ -245,9 +267,9 @@ public final class Daemon {
             return;
         }
         try {
-            var a = new InetSocketAddress(UdpTransport.resolve(host, settings.addressFamily()), settings.remotePort());
+            var a = new InetSocketAddress(settings.addressFamily().resolve(host), settings.remotePort());
             connection.setRemoteIfUnknown(a);
-            log.info("remote host {} resolved to {}", host, UdpTransport.format(a));
+            log.info("remote host {} resolved to {}", host, InetText.format(a));
         } catch (UnknownHostException e) {
             log.debug("remote host {} still does not resolve", host);
         }

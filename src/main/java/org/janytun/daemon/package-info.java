@@ -1,2 +1,2 @@
-/** Wiring of the tunnel daemon: device, transport and session, process life cycle (daemonize, pid file, signals, privileges). */
+/** Wiring of the tunnel daemon: device, transport, sessions, cluster sync and control client, in start-up order. */
 package org.janytun.daemon;

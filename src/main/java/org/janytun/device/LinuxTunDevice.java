@@ -1,7 +1,6 @@
 package org.janytun.device;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
@@ -12,6 +11,9 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
+import org.janytun.os.PollSet;
+import org.janytun.os.Waker;
+import org.janytun.wire.DeviceType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,19 +50,18 @@ public final class LinuxTunDevice implements TunDevice {
     private static final Logger log = LoggerFactory.getLogger(LinuxTunDevice.class);
     private static final int IFNAMSIZ = 16;
     private static final long IFREQ_SIZE = 40; // struct ifreq: char ifr_name[16] + a 24-byte union (flags: short at 16)
-    private static final byte[] EVENTFD_ONE = {1, 0, 0, 0, 0, 0, 0, 0}; // uint64 1, little-endian (x86_64, aarch64)
 
     private final int fd;
-    private final int wakeFd;
+    private final Waker wake;
     private final String name;
     private final DeviceType type;
     private final Libc.CallState readState = new Libc.CallState();
     private final Libc.CallState writeState = new Libc.CallState();
-    /** Two struct pollfd (8 bytes each): the device fd and the eventfd, both POLLIN. Used by the reader only. */
-    private final MemorySegment pollFds = Arena.ofAuto().allocate(16, 8);
-    /** The same for {@link #await}, which may run beside a non-waiting {@link #read} on another thread. */
-    private final MemorySegment awaitFds = Arena.ofAuto().allocate(16, 8);
+    /** The device fd (entry 0) and the eventfd: used by the reader only. */
+    private final PollSet readPoll = new PollSet(2, readState);
     private final Libc.CallState awaitState = new Libc.CallState();
+    /** The same for {@link #await}, which may run beside a non-waiting {@link #read} on another thread. */
+    private final PollSet awaitPoll = new PollSet(2, awaitState);
     /** {@code (threads inside read/write/close) << 1 | closed}. */
     private final AtomicInteger state = new AtomicInteger();
     /** Whether every packet on the fd carries a virtio_net_hdr. */
@@ -75,7 +76,7 @@ public final class LinuxTunDevice implements TunDevice {
     private final GroCoalescer coalescer;
     private final byte[] writeLarge;
 
-    private LinuxTunDevice(int fd, int wakeFd, String name, DeviceType type, boolean vnetHdr, boolean gro,
+    private LinuxTunDevice(int fd, Waker wake, String name, DeviceType type, boolean vnetHdr, boolean gro,
                            String offloads) {
         this.fd = fd;
         this.vnetHdr = vnetHdr;
@@ -84,14 +85,13 @@ public final class LinuxTunDevice implements TunDevice {
         this.splitter = vnetHdr ? new GsoSplitter() : null;
         this.coalescer = vnetHdr && gro ? new GroCoalescer(BATCH) : null;
         this.writeLarge = vnetHdr ? new byte[LARGE] : null;
-        this.wakeFd = wakeFd;
+        this.wake = wake;
         this.name = name;
         this.type = type;
-        pollFds.set(JAVA_INT, 0, fd);
-        pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
-        pollFds.set(JAVA_INT, 8, wakeFd);
-        pollFds.set(JAVA_SHORT, 12, Libc.POLLIN);
-        MemorySegment.copy(pollFds, 0, awaitFds, 0, 16);
+        for (PollSet p : new PollSet[] {readPoll, awaitPoll}) {
+            p.addReadable(fd);
+            p.addReadable(wake.fd());
+        }
     }
 
     /**
@@ -146,8 +146,7 @@ public final class LinuxTunDevice implements TunDevice {
                 gro = !"off".equals(System.getProperty("janytun.gro"));
                 log.info("{}: offloads {}{}", actual, offloads, gro ? ", TCP coalescing on write" : "");
             }
-            return new LinuxTunDevice(fd, Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), actual, type, vnet,
-                    gro, offloads);
+            return new LinuxTunDevice(fd, Waker.open(), actual, type, vnet, gro, offloads);
         } catch (IOException | RuntimeException e) {
             closeQuietly(fd);
             throw e;
@@ -180,7 +179,7 @@ public final class LinuxTunDevice implements TunDevice {
      * offloads on): for tests and for the start-up warm-up, which drive the offload paths without a tun device.
      */
     public static LinuxTunDevice wrap(int fd, String name, DeviceType type, boolean vnetHdr) throws IOException {
-        return new LinuxTunDevice(fd, Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), name, type, vnetHdr,
+        return new LinuxTunDevice(fd, Waker.open(), name, type, vnetHdr,
                 vnetHdr, vnetHdr ? "test" : "none");
     }
 
@@ -251,7 +250,7 @@ public final class LinuxTunDevice implements TunDevice {
                         mayRead = true; // no waiting: just try
                         continue;
                     }
-                    int ready = Libc.poll(readState, pollFds, 2, timeoutMillis);
+                    int ready = readPoll.poll(timeoutMillis);
                     if (ready < 0) {
                         int errno = readState.errno();
                         if (errno == Libc.EINTR) {
@@ -262,7 +261,7 @@ public final class LinuxTunDevice implements TunDevice {
                     if (isClosed()) {
                         return -1; // woken by close() through the eventfd (or closed meanwhile)
                     }
-                    if (ready == 0 || pollFds.get(JAVA_SHORT, 6) == 0) {
+                    if (ready == 0 || !readPoll.ready(0)) {
                         return 0;
                     }
                     mayRead = true;
@@ -307,8 +306,7 @@ public final class LinuxTunDevice implements TunDevice {
             return -1;
         }
         try {
-            awaitFds.set(JAVA_SHORT, 6, (short) 0);
-            int ready = Libc.poll(awaitState, awaitFds, 2, timeoutMillis);
+            int ready = awaitPoll.poll(timeoutMillis);
             if (ready < 0) {
                 int errno = awaitState.errno();
                 if (errno == Libc.EINTR) {
@@ -319,7 +317,7 @@ public final class LinuxTunDevice implements TunDevice {
             if (isClosed()) {
                 return -1;
             }
-            return ready > 0 && awaitFds.get(JAVA_SHORT, 6) != 0 ? 1 : 0;
+            return ready > 0 && awaitPoll.ready(0) ? 1 : 0;
         } finally {
             leave();
         }
@@ -332,7 +330,8 @@ public final class LinuxTunDevice implements TunDevice {
 
     /**
      * Writes every packet, even after one fails (e.g. EINVAL for a malformed packet, EIO when the device is down),
-     * then throws one {@link OsException} carrying the first failure's errno, for the caller to count. With offloads
+     * then throws one {@link PartialWriteException} carrying the first failure's errno and how many failed, for the
+     * caller to count. With offloads
      * the 10 bytes before each packet are overwritten with its virtio_net_hdr, and TCP segments may be merged.
      */
     @Override
@@ -360,7 +359,8 @@ public final class LinuxTunDevice implements TunDevice {
             leave();
         }
         if (failed > 0) {
-            throw new OsException("write to " + name + " (" + failed + " of " + count + " packets failed)", firstErrno);
+            throw new PartialWriteException("write to " + name + " (" + failed + " of " + count + " packets failed)",
+                    firstErrno, Math.min(failed, count));
         }
     }
 
@@ -432,7 +432,7 @@ public final class LinuxTunDevice implements TunDevice {
                 return;
             }
         } while (!state.compareAndSet(s, (s + 2) | 1)); // closed, and count ourselves in: the eventfd stays open
-        Libc.write(new Libc.CallState(), wakeFd, EVENTFD_ONE, 0, EVENTFD_ONE.length);
+        wake.wake(new Libc.CallState());
         leave();
     }
 
@@ -450,7 +450,7 @@ public final class LinuxTunDevice implements TunDevice {
     private void leave() {
         if (state.addAndGet(-2) == 1) { // closed and nobody inside any more: only one thread ever sees this
             closeQuietly(fd);
-            closeQuietly(wakeFd);
+            wake.close();
         }
     }
 

@@ -1,6 +1,7 @@
 package org.janytun.device;
 
 import java.io.IOException;
+import org.janytun.wire.DeviceType;
 
 /**
  * The local tun/tap device, batch-first (shaped like wireguard-go's {@code tun.Device}) so that multi-packet

@@ -2,6 +2,8 @@ package org.janytun.route;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import org.janytun.address.InetText;
+import org.janytun.text.Digits;
 
 /**
  * An IPv4 or IPv6 network prefix: the address bytes with every bit past {@code length} cleared, so that
@@ -48,10 +50,11 @@ public final class IpPrefix implements Comparable<IpPrefix> {
             throw new IllegalArgumentException("'" + InetText.printable(text) + "' is not <address>/<length>");
         }
         String len = text.substring(slash + 1);
-        if (len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        int length = (int) Digits.decimal(len, 3);
+        if (length < 0) {
             throw new IllegalArgumentException("'" + InetText.printable(len) + "' is not a prefix length");
         }
-        return of(InetText.parse(text.substring(0, slash)), Integer.parseInt(len));
+        return of(InetText.parse(text.substring(0, slash)), length);
     }
 
     static void mask(byte[] a, int length) {

@@ -85,12 +85,6 @@ public final class RouteTable<V> {
         v6 = b;
     }
 
-    public synchronized void clear() {
-        routes.clear();
-        v4 = null;
-        v6 = null;
-    }
-
     /** The value of exactly this prefix, or null. */
     public synchronized V get(IpPrefix prefix) {
         return routes.get(prefix);

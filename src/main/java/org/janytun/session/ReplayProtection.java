@@ -27,7 +27,7 @@ public final class ReplayProtection {
 
     public ReplayProtection(long windowSize) {
         if (windowSize < 0 || windowSize > MAX_WINDOW) {
-            throw new IllegalArgumentException("-w/--window-size: must be 0.." + MAX_WINDOW + ", not " + windowSize);
+            throw new IllegalArgumentException("the window size must be 0.." + MAX_WINDOW + ", not " + windowSize);
         }
         this.windowSize = windowSize;
     }
@@ -69,14 +69,6 @@ public final class ReplayProtection {
     /** Whether the packet last given to {@link #accept} was newer than any accepted before from its sender. */
     public boolean newest() {
         return newest;
-    }
-
-    /** Forgets every sender (e.g. on operator request). */
-    public void clear() {
-        senders = emptyKeys(4);
-        windows = new ReplayWindow[4];
-        highest = new int[4];
-        count = 0;
     }
 
     /** The slot holding {@code key}, or the empty slot where it belongs. */

@@ -1,22 +1,24 @@
 package org.janytun.session;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import org.janytun.crypto.CryptoSuite;
-import org.janytun.crypto.PacketCrypto;
+import org.janytun.crypto.PacketProtection;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.crypto.Suite;
+import org.janytun.wire.DeviceType;
 import org.janytun.wire.PayloadType;
 import org.janytun.wire.SatpLayout;
 
 /**
  * One SATP connection without I/O: seals inner packets into datagrams and opens datagrams into inner packets.
- * Hostile input never throws: {@link #open} reports a {@link DropReason} instead.
+ * Hostile input never throws: {@link #seal} and {@link #open} report a {@link DropReason} in their
+ * {@link PacketResult} instead. The suite is behind {@link Suite}/{@link PacketProtection}: the session frames,
+ * numbers, checks the replay window and the payload type; the suite protects.
  *
  * <p>Threading: {@link #seal} is for one sending thread and {@link #open} for one receiving thread; they share
  * only the atomic sequence counter. Neither allocates per packet.
  */
 public final class SatpSession {
-    private final CryptoSuite suite;
+    private final Suite suite;
     private final Role localRole;
     private final Role peerRole;
     private final int senderId;
@@ -24,12 +26,12 @@ public final class SatpSession {
     private final DeviceType deviceType;
     private final int tagLength;
     private final int maxInnerLength;
-    private final PacketCrypto sendCrypto;
-    private final PacketCrypto receiveCrypto;
+    private final PacketProtection sendCrypto;
+    private final PacketProtection receiveCrypto;
     private final ReplayProtection replay;
     private final AtomicInteger nextSeq = new AtomicInteger();
 
-    public SatpSession(CryptoSuite suite, Role localRole, int senderId, int mux, DeviceType deviceType,
+    public SatpSession(Suite suite, Role localRole, int senderId, int mux, DeviceType deviceType,
                        long windowSize) {
         this.suite = suite;
         this.localRole = localRole;
@@ -39,13 +41,13 @@ public final class SatpSession {
         this.deviceType = deviceType;
         this.tagLength = suite.tagLength();
         this.maxInnerLength = SatpLayout.maxInnerLength(tagLength);
-        this.sendCrypto = new PacketCrypto(suite);
-        this.receiveCrypto = new PacketCrypto(suite);
+        this.sendCrypto = suite.newProtection();
+        this.receiveCrypto = suite.newProtection();
         this.replay = new ReplayProtection(windowSize);
     }
 
     /** The algorithms and keys this session uses. */
-    public CryptoSuite suite() {
+    public Suite suite() {
         return suite;
     }
 
@@ -102,17 +104,26 @@ public final class SatpSession {
      * Turns the inner packet at {@code buf[INNER_OFFSET, INNER_OFFSET + innerLength)} into a datagram in place,
      * taking the next sequence number. {@code buf} needs room for the tag after the packet.
      *
-     * @return the datagram length, or {@link #sealFailure} of the reason when the packet cannot be sent
+     * @return whether the datagram is ready, {@code out.datagramLength()} bytes at 0; {@code out} says why not
      */
-    public int seal(byte[] buf, int innerLength) {
+    public boolean seal(byte[] buf, int innerLength, PacketResult out) {
+        out.innerOffset = SatpLayout.INNER_OFFSET;
+        out.innerLength = innerLength;
+        out.datagramLength = 0;
         int type = payloadTypeFor(buf, innerLength);
         if (type < 0) {
-            return sealFailure(DropReason.NOT_IP);
+            return drop(out, DropReason.NOT_IP);
         }
         if (innerLength > maxInnerLength) {
-            return sealFailure(DropReason.INNER_TOO_LONG);
+            return drop(out, DropReason.INNER_TOO_LONG);
         }
-        return sealAs(buf, innerLength, type, nextSeq.getAndIncrement());
+        out.seq = nextSeq.getAndIncrement();
+        out.senderId = senderId;
+        out.mux = mux;
+        out.payloadType = type;
+        out.datagramLength = sealAs(buf, innerLength, type, out.seq);
+        out.drop = null;
+        return true;
     }
 
     /** Seals with a given payload type and sequence number: for tests and for replaying vectors. */
@@ -120,16 +131,6 @@ public final class SatpSession {
         SatpLayout.writeHeader(buf, seq, senderId, mux);
         SatpLayout.writePayloadType(buf, payloadType);
         return sendCrypto.seal(localRole, buf, SatpLayout.INNER_OFFSET + innerLength);
-    }
-
-    /** The negative value {@link #seal} returns for a reason. */
-    public static int sealFailure(DropReason reason) {
-        return -1 - reason.ordinal();
-    }
-
-    /** The reason behind a negative {@link #seal} result. */
-    public static DropReason sealFailureReason(int result) {
-        return DropReason.values()[-1 - result];
     }
 
     private int payloadTypeFor(byte[] buf, int innerLength) {
@@ -146,10 +147,11 @@ public final class SatpSession {
      *
      * @return whether the inner packet is to be written to the device; {@code out} says why not otherwise
      */
-    public boolean open(byte[] buf, int length, Received out) {
+    public boolean open(byte[] buf, int length, PacketResult out) {
         out.innerOffset = SatpLayout.INNER_OFFSET;
         out.innerLength = 0;
         out.newest = false;
+        out.datagramLength = length;
         if (length < SatpLayout.HEADER_LENGTH + tagLength) {
             return drop(out, DropReason.TOO_SHORT);
         }
@@ -189,7 +191,7 @@ public final class SatpSession {
                 : type == PayloadType.IPV4 || type == PayloadType.IPV6;
     }
 
-    private static boolean drop(Received out, DropReason reason) {
+    private static boolean drop(PacketResult out, DropReason reason) {
         out.drop = reason;
         return false;
     }

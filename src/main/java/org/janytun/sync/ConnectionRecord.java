@@ -9,7 +9,8 @@ import java.net.UnknownHostException;
 import java.security.MessageDigest;
 import java.util.Objects;
 import org.janytun.crypto.Role;
-import org.janytun.route.InetText;
+import org.janytun.address.InetText;
+import org.janytun.text.Digits;
 
 /**
  * A {@code connection} frame (SYNC.md §1.4): everything a node needs to talk to one client. The fields are exactly
@@ -168,8 +169,9 @@ public record ConnectionRecord(int mux, Role role, int keyLength, byte[] masterS
             return new InetSocketAddress(InetAddress.getByAddress(a), remotePort);
         }
         String scope = remoteHost.substring(pct + 1);
-        if (scope.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return new InetSocketAddress(Inet6Address.getByAddress(null, a, Integer.parseInt(scope)), remotePort);
+        long scopeId = Digits.decimal(scope, 9);
+        if (scopeId >= 0) {
+            return new InetSocketAddress(Inet6Address.getByAddress(null, a, (int) scopeId), remotePort);
         }
         try {
             NetworkInterface nif = NetworkInterface.getByName(scope);

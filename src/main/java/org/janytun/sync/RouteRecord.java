@@ -1,8 +1,9 @@
 package org.janytun.sync;
 
 import java.util.Arrays;
-import org.janytun.route.InetText;
+import org.janytun.address.InetText;
 import org.janytun.route.IpPrefix;
+import org.janytun.text.Digits;
 
 /**
  * A {@code route} frame (SYNC.md §1.5): packets to {@code address/prefixLength} go to connection {@code mux}.
@@ -36,10 +37,11 @@ public record RouteRecord(byte[] address, int prefixLength, int mux) implements 
             throw new IllegalArgumentException("'" + InetText.printable(prefix) + "' is not <address>/<length>");
         }
         String len = prefix.substring(slash + 1);
-        if (len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        int length = (int) Digits.decimal(len, 3);
+        if (length < 0) {
             throw new IllegalArgumentException("'" + InetText.printable(len) + "' is not a prefix length");
         }
-        return new RouteRecord(InetText.parse(prefix.substring(0, slash)), Integer.parseInt(len), mux);
+        return new RouteRecord(InetText.parse(prefix.substring(0, slash)), length, mux);
     }
 
     @Override

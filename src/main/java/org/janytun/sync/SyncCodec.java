@@ -2,7 +2,7 @@ package org.janytun.sync;
 
 import java.nio.charset.StandardCharsets;
 import org.janytun.crypto.Role;
-import org.janytun.route.InetText;
+import org.janytun.address.InetText;
 
 /**
  * The frames of the anytun sync protocol (SYNC.md §1.2 to §1.5): {@code LLLLL <archive>}, where {@code LLLLL} is

@@ -122,7 +122,7 @@ public final class SyncFrameReader {
      *
      * @throws SyncFormatException (not recoverable) if they are anything else
      */
-    static int parseLength(byte[] b, int off) throws SyncFormatException {
+    public static int parseLength(byte[] b, int off) throws SyncFormatException {
         int i = off;
         int end = off + 5;
         while (i < end && isSpace(b[i])) {

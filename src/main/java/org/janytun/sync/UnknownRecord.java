@@ -1,6 +1,6 @@
 package org.janytun.sync;
 
-import org.janytun.route.InetText;
+import org.janytun.address.InetText;
 
 /**
  * A frame whose command is neither {@code connection} nor {@code route} (nor a {@link TableMarker}). The

@@ -18,10 +18,11 @@ import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.RouteRecord;
 import org.janytun.sync.SyncCodec;
 import org.janytun.sync.SyncFormatException;
+import org.janytun.sync.SyncFrameReader;
 import org.janytun.sync.SyncRecord;
 import org.janytun.sync.TableMarker;
 import org.janytun.sync.UnknownRecord;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import org.janytun.log.RateLimitedLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -237,19 +238,12 @@ public final class SyncClient implements AutoCloseable {
         return "stopped";
     }
 
-    /** The length field of the frame at {@code pos}: five decimal digits and a space, at most {@link #MAX_FRAME}. */
+    /**
+     * The length field of the frame at {@code pos}, read by {@link SyncFrameReader#parseLength} (the one parser of
+     * the framing), and at most {@link #MAX_FRAME}.
+     */
     static int frameLength(byte[] b, int pos) throws IOException {
-        int len = 0;
-        for (int i = 0; i < 5; i++) {
-            int d = b[pos + i] - '0';
-            if (d < 0 || d > 9) {
-                throw new IOException("malformed frame: the length field is not 5 digits");
-            }
-            len = len * 10 + d;
-        }
-        if (b[pos + 5] != ' ') {
-            throw new IOException("malformed frame: no space after the length field");
-        }
+        int len = SyncFrameReader.parseLength(b, pos);
         if (len > MAX_FRAME) {
             throw new IOException("malformed frame: " + len + " bytes is more than " + MAX_FRAME);
         }

@@ -24,8 +24,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.janytun.address.InetText;
 import org.janytun.log.RateLimitedLog;
-import org.janytun.transport.UdpTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +101,7 @@ public final class SyncServer implements Closeable {
         Client(Socket socket) {
             this.socket = socket;
             this.source = socket.getInetAddress();
-            this.name = UdpTransport.format((InetSocketAddress) socket.getRemoteSocketAddress());
+            this.name = InetText.format((InetSocketAddress) socket.getRemoteSocketAddress());
         }
 
         void send(byte[] bytes, String description) {
@@ -235,7 +235,7 @@ public final class SyncServer implements Closeable {
             s.bind(bind, 64);
         } catch (IOException e) {
             s.close();
-            throw new IOException("cannot listen on " + UdpTransport.format(bind) + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + InetText.format(bind) + ": " + e.getMessage(), e);
         }
         this.server = s;
     }
@@ -261,7 +261,7 @@ public final class SyncServer implements Closeable {
             return;
         }
         acceptor = Thread.ofPlatform().name(threadPrefix() + "-accept").daemon().start(this::acceptLoop);
-        log.info("{} port listening on {} ({})", what, UdpTransport.format(localAddress()), guard);
+        log.info("{} port listening on {} ({})", what, InetText.format(localAddress()), guard);
     }
 
     private void acceptLoop() {

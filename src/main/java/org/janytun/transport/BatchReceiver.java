@@ -3,20 +3,20 @@ package org.janytun.transport;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
+import org.janytun.os.PollSet;
 
 /**
  * Receives up to N messages per system call with {@code recvmmsg} into native buffers, for one thread. With UDP GRO
  * one message may hold several datagrams of {@link #segmentSize} bytes back to back (the last may be shorter). The
  * caller copies each datagram into its own heap buffer ({@link #copy}): the crypto runs fastest on heap arrays.
  *
- * <p>Waiting happens in poll(2) on the socket and a wake-up eventfd, and only after a receive found nothing, so under
+ * <p>Waiting happens in poll(2) on the socket, and only after a receive found nothing, so under
  * load it is one system call per batch. Allocation-free, except when a message comes from a new source address.
  */
 public final class BatchReceiver {
@@ -36,7 +36,7 @@ public final class BatchReceiver {
     private final MemorySegment names;
     private final MemorySegment controls;
     private final MemorySegment data;
-    private final MemorySegment pollFds;
+    private final PollSet pollSet;
     private final Libc.CallState st = new Libc.CallState();
     private boolean mayRead;
     // the last source address and its decoded form: peers rarely move, so decoding (which allocates) is rare
@@ -57,7 +57,7 @@ public final class BatchReceiver {
         controls = arena.allocate((long) CONTROL * messages, 8);
         data = arena.allocate((long) slot * messages, 64);
         lastRaw = arena.allocate(SockAddr.SIZE, 8);
-        pollFds = arena.allocate(16, 8);
+        pollSet = new PollSet(1, st);
         for (int i = 0; i < messages; i++) {
             long m = (long) i * MMSGHDR;
             iovs.set(JAVA_LONG, 16L * i, data.address() + (long) i * slot);
@@ -67,40 +67,24 @@ public final class BatchReceiver {
             msgs.set(JAVA_LONG, m + 24, 1);
             msgs.set(JAVA_LONG, m + 32, controls.address() + (long) i * CONTROL);
         }
-        pollFds.set(JAVA_INT, 0, fd);
-        pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
-        pollFds.set(JAVA_INT, 8, -1);
-        pollFds.set(JAVA_SHORT, 12, Libc.POLLIN);
-    }
-
-    /** Also wakes on {@code fd} (an eventfd the owner writes to when stopping). */
-    public void wakeOn(int wakeFd) {
-        pollFds.set(JAVA_INT, 8, wakeFd);
-    }
-
-    /** The largest datagram {@link #copy} may return: a receive buffer must hold that much. */
-    public int maxMessageLength() {
-        return slot;
+        pollSet.addReadable(fd);
     }
 
     /**
      * Waits up to {@code timeoutMillis} for datagrams and receives what is there, up to the batch size. Returns the
-     * number of messages, 0 on timeout, or -1 when woken through the wake-up fd.
+     * number of messages, or 0 on timeout.
      */
     public int receive(int timeoutMillis) throws OsException {
         if (!mayRead) {
             if (timeoutMillis == 0) {
                 return 0;
             }
-            int ready = Libc.poll(st, pollFds, 2, timeoutMillis);
+            int ready = pollSet.poll(timeoutMillis);
             if (ready < 0) {
                 if (st.errno() == Libc.EINTR) {
                     return 0;
                 }
                 throw new OsException("poll on a UDP socket", st.errno());
-            }
-            if (pollFds.get(JAVA_SHORT, 14) != 0) {
-                return -1;
             }
             if (ready == 0) {
                 return 0;

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.util.List;
 import org.janytun.os.Libc;
+import org.janytun.os.PollSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,7 @@ public final class BatchSender {
     private final MemorySegment msgs;
     private final MemorySegment names;
     private final MemorySegment controls;
-    private final MemorySegment pollFd;
+    private final PollSet writable;
     private final MemorySegment[] msgAt; // msgs from message k on: sendmmsg's argument without a slice per call
     private final Libc.CallState st = new Libc.CallState();
     // per datagram
@@ -69,7 +70,8 @@ public final class BatchSender {
         names = arena.allocate((long) SockAddr.SIZE * capacity, 8);
         controls = arena.allocate((long) CONTROL * capacity, 8);
         lastName = arena.allocate(SockAddr.SIZE, 8);
-        pollFd = arena.allocate(8, 8);
+        writable = new PollSet(1, st);
+        writable.add(-1, Libc.POLLOUT);
         lengths = new int[capacity];
         socketOf = new int[capacity];
         destinations = new InetSocketAddress[capacity];
@@ -280,10 +282,8 @@ public final class BatchSender {
     }
 
     private boolean waitWritable(int fd) {
-        pollFd.set(JAVA_INT, 0, fd);
-        pollFd.set(JAVA_SHORT, 4, Libc.POLLOUT);
-        pollFd.set(JAVA_SHORT, 6, (short) 0);
-        Libc.poll(st, pollFd, 1, 100);
+        writable.set(0, fd);
+        writable.poll(100);
         return true;
     }
 }

@@ -7,10 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import org.janytun.address.AddressFamily;
+import org.janytun.address.InetText;
 
 /**
  * The UDP sockets SATP datagrams travel on (SPEC §2). Without {@code -i} one dual-stack socket on {@code [::]:port}
@@ -45,7 +46,7 @@ public final class UdpTransport implements AutoCloseable {
         List<DatagramChannel> opened = new ArrayList<>();
         try {
             if (bindHost != null) {
-                InetAddress a = resolve(bindHost, family);
+                InetAddress a = family.resolve(bindHost);
                 opened.add(bind(a instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6,
                         new InetSocketAddress(a, port)));
             } else if (family == AddressFamily.IPV4) {
@@ -57,7 +58,7 @@ public final class UdpTransport implements AutoCloseable {
                 } catch (UnsupportedOperationException noIpv6) {
                     // a kernel without IPv6: only then fall back; any other error (port in use) is the answer
                     if (family == AddressFamily.IPV6) {
-                        throw new IOException("-6/--ipv6-only: this system has no IPv6", noIpv6);
+                        throw new IOException("IPv6 only, but this system has no IPv6", noIpv6);
                     }
                 }
                 opened.add(dualStack != null ? dualStack
@@ -81,18 +82,8 @@ public final class UdpTransport implements AutoCloseable {
             return c;
         } catch (IOException e) {
             c.close();
-            throw new IOException("cannot bind UDP " + format(local) + ": " + e.getMessage(), e);
+            throw new IOException("cannot bind UDP " + InetText.format(local) + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The first address of {@code host} that the family admits. */
-    public static InetAddress resolve(String host, AddressFamily family) throws UnknownHostException {
-        for (InetAddress a : InetAddress.getAllByName(host)) {
-            if (family.admits(a)) {
-                return a;
-            }
-        }
-        throw new UnknownHostException(host + ": no " + (family == AddressFamily.IPV4 ? "IPv4 " : "IPv6 ") + "address");
     }
 
     public List<DatagramChannel> sockets() {
@@ -130,47 +121,6 @@ public final class UdpTransport implements AutoCloseable {
             }
         }
         return sockets.getFirst();
-    }
-
-    /** {@code addr:port}, or {@code [v6]:port}. */
-    public static String format(InetSocketAddress a) {
-        InetAddress ip = a.getAddress();
-        if (ip == null) {
-            return a.getHostString() + ":" + a.getPort();
-        }
-        if (ip instanceof java.net.Inet6Address) {
-            return "[" + compress(ip.getHostAddress()) + "]:" + a.getPort();
-        }
-        return ip.getHostAddress() + ":" + a.getPort();
-    }
-
-    /** RFC 5952 style: the longest run of zero groups becomes {@code ::} (the JDK prints every group). */
-    static String compress(String full) {
-        int pct = full.indexOf('%');
-        String scope = pct >= 0 ? full.substring(pct) : "";
-        String[] groups = (pct >= 0 ? full.substring(0, pct) : full).split(":");
-        int bestStart = -1, bestLen = 1;
-        for (int i = 0; i < groups.length; ) {
-            if (groups[i].equals("0")) {
-                int j = i;
-                while (j < groups.length && groups[j].equals("0")) {
-                    j++;
-                }
-                if (j - i > bestLen) {
-                    bestStart = i;
-                    bestLen = j - i;
-                }
-                i = j;
-            } else {
-                i++;
-            }
-        }
-        if (bestStart < 0) {
-            return String.join(":", groups) + scope;
-        }
-        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLen, groups.length));
-        return head + "::" + tail + scope;
     }
 
     @Override

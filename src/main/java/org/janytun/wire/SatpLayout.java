@@ -80,8 +80,4 @@ public final class SatpLayout {
     public static void xorInt(byte[] b, int off, int v) {
         INT.set(b, off, (int) INT.get(b, off) ^ v);
     }
-
-    public static void xorShort(byte[] b, int off, int v) {
-        SHORT.set(b, off, (short) ((short) SHORT.get(b, off) ^ v));
-    }
 }

@@ -7,8 +7,8 @@ import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
-import org.janytun.session.Received;
+import org.janytun.wire.DeviceType;
+import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
 import org.janytun.wire.SatpLayout;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -57,7 +57,8 @@ public class SatpCoreBenchmark {
 
     private SatpSession sender;
     private SatpSession receiver;
-    private final Received received = new Received();
+    private final PacketResult received = new PacketResult();
+    private final PacketResult sealed = new PacketResult();
     private final byte[] sealBuf = new byte[SatpLayout.BUFFER_SIZE];
     private final byte[] openBuf = new byte[SatpLayout.BUFFER_SIZE];
     private byte[][] ring;
@@ -79,7 +80,7 @@ public class SatpCoreBenchmark {
         for (int i = 0; i < RING; i++) {
             byte[] b = new byte[SatpLayout.BUFFER_SIZE];
             System.arraycopy(inner, 0, b, SatpLayout.INNER_OFFSET, size);
-            datagramLength = ringSender.seal(b, size);
+            datagramLength = ringSender.seal(b, size, sealed) ? sealed.datagramLength() : -1;
             if (datagramLength != SatpLayout.INNER_OFFSET + size + s.tagLength()) {
                 throw new IllegalStateException("seal failed: " + datagramLength);
             }
@@ -104,11 +105,10 @@ public class SatpCoreBenchmark {
     @Benchmark
     public int seal() {
         sealBuf[SatpLayout.INNER_OFFSET] = 0x45;
-        int n = sender.seal(sealBuf, size);
-        if (n < 0) {
+        if (!sender.seal(sealBuf, size, sealed)) {
             failures++;
         }
-        return n;
+        return sealed.datagramLength();
     }
 
     @Benchmark

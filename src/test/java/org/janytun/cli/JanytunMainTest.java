@@ -2,6 +2,8 @@ package org.janytun.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -9,11 +11,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.janytun.config.SuiteFromSettings;
+import org.janytun.config.TunnelSettings;
+import org.janytun.crypto.SuiteException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Start-up checks that must fail before anything is opened. Each case names {@code -d lo}: had janytun got as far
+ * Start-up checks that must fail before anything is opened, and the core's typed suite errors named by option. Each case names {@code -d lo}: had janytun got as far
  * as opening the device, that would fail with status 1 (lo is no tun device), so status 2 with the right line shows
  * that the check came first, and nothing is created on the machine either way.
  */
@@ -68,5 +73,20 @@ class JanytunMainTest {
                 o.stderr());
         assertTrue(o.stderr().contains("no such directory"), o.stderr());
         assertFalse(Files.exists(dir.resolve("missing")), "no directory created");
+    }
+
+    @Test
+    void everySuiteInputHasItsOption() {
+        assertEquals("-K/--key", JanytunMain.optionOf(SuiteException.Input.MASTER_KEY));
+        assertEquals("-A/--salt", JanytunMain.optionOf(SuiteException.Input.MASTER_SALT));
+        assertEquals("-b/--auth-tag-length", JanytunMain.optionOf(SuiteException.Input.AUTH_TAG_LENGTH));
+    }
+
+    @Test
+    void aMissingKeyIsBlamedOnTheKeyOption() {
+        TunnelSettings s = assertInstanceOf(Parsed.Run.class, JanytunOptions.parse("janytun",
+                new String[] {"-r", "127.0.0.1", "-A", "0102030405060708090a0b0c0d0e"})).settings();
+        SuiteException e = assertThrows(SuiteException.class, () -> SuiteFromSettings.build(s));
+        assertEquals("-K/--key", JanytunMain.optionOf(e.input()));
     }
 }

@@ -16,10 +16,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.janytun.transport.AddressFamily;
+import org.janytun.config.Secret;
+import org.janytun.config.TunnelSettings;
+import org.janytun.address.AddressFamily;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.log.LogLevel;
 import org.janytun.log.LogTarget;
 import org.janytun.log.SyslogFacility;
@@ -294,8 +296,8 @@ class JanytunOptionsTest {
                 "--sync-archive-version", "17", "--sync-secret-file", "/etc/janytun/cluster.secret");
         assertEquals(java.util.OptionalInt.of(2342), s.sync().port());
         assertEquals(java.util.Optional.of("10.0.0.1"), s.sync().bindAddress());
-        assertEquals(List.of(new org.janytun.transport.HostPort("10.0.0.2", 2323),
-                new org.janytun.transport.HostPort("fd00::3", 2400), new org.janytun.transport.HostPort("node4", 99)),
+        assertEquals(List.of(new org.janytun.address.HostPort("10.0.0.2", 2323),
+                new org.janytun.address.HostPort("fd00::3", 2400), new org.janytun.address.HostPort("node4", 99)),
                 s.sync().peers());
         assertEquals(17, s.sync().archiveVersion());
         assertEquals(java.util.Optional.of("/etc/janytun/cluster.secret"), s.sync().secretFile());

@@ -13,7 +13,8 @@ import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.crypto.Hex;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.session.PacketResult;
+import org.janytun.wire.DeviceType;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.RouteRecord;
 import org.janytun.wire.SatpLayout;
@@ -54,7 +55,7 @@ class ConnectionRegistryTest {
         byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
         for (int i = 0; i < 2; i++) {
             buf[SatpLayout.INNER_OFFSET] = 0x45; // sealing encrypts in place
-            c1.session().seal(buf, 20);
+            c1.session().seal(buf, 20, new PacketResult());
         }
 
         // reload: mux 1 unchanged, mux 2 rekeyed, mux 3 new, the 10.2/16 route gone
@@ -63,7 +64,7 @@ class ConnectionRegistryTest {
         assertSame(c1, t2.forMux(1), "unchanged keys: same connection, same counter and endpoint");
         assertEquals(learned, t2.forMux(1).remote());
         buf[SatpLayout.INNER_OFFSET] = 0x45;
-        c1.session().seal(buf, 20);
+        c1.session().seal(buf, 20, new PacketResult());
         assertEquals(2, SatpLayout.seq(buf), "the counter went on, it was not reset");
         java.util.Arrays.fill(buf, (byte) 0);
         buf[SatpLayout.INNER_OFFSET] = 0x45;
@@ -131,7 +132,7 @@ class ConnectionRegistryTest {
         for (int i = 0; i < 10; i++) {
             byte[] buf = packetTo("192", "168", "77", "2");
             assertSame(c, t1.forOutgoing(buf, 20));
-            c.session().seal(buf, 20);
+            c.session().seal(buf, 20, new PacketResult());
         }
         // a later record with a lower counter (a controld table, or a peer that sent less): our counter stays
         ConnectionTable t2 = s.merge(List.of(synced(0, k1, 0, "0.0.0.0", 0)), problems::add);

@@ -42,19 +42,24 @@ class CryptoSuiteTest {
     }
 
     @Test
-    void errorsNameTheOptionAndNeverTheSecret() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CryptoSuite.of(
+    void errorsNameTheInputAndNeverTheSecret() {
+        SuiteException e = assertThrows(SuiteException.class, () -> CryptoSuite.of(
                 CtrAlgorithm.AES_CTR_128, CtrAlgorithm.AES_CTR_256, AuthAlgorithm.SHA1, 10, KEY, SALT, null));
-        assertTrue(e.getMessage().startsWith("-K/--key:"), e.getMessage());
+        assertEquals(SuiteException.Input.MASTER_KEY, e.input());
+        assertTrue(e.getMessage().contains("needs 256"), e.getMessage());
         assertFalse(e.getMessage().contains(Hex.format(KEY)));
-        e = assertThrows(IllegalArgumentException.class, () -> CryptoSuite.of(CtrAlgorithm.AES_CTR_128,
+        e = assertThrows(SuiteException.class, () -> CryptoSuite.of(CtrAlgorithm.AES_CTR_128,
                 CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10, KEY, Hex.parse("0102"), null));
-        assertTrue(e.getMessage().startsWith("-A/--salt:"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> CryptoSuite.of(CtrAlgorithm.AES_CTR_128,
+        assertEquals(SuiteException.Input.MASTER_SALT, e.input());
+        e = assertThrows(SuiteException.class, () -> CryptoSuite.of(CtrAlgorithm.AES_CTR_128,
                 CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10, null, null, null));
-        assertTrue(e.getMessage().startsWith("-K/--key:"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Hex.parse("00112g"));
-        assertFalse(e.getMessage().contains("00112g"));
+        assertEquals(SuiteException.Input.MASTER_KEY, e.input());
+        e = assertThrows(SuiteException.class, () -> CryptoSuite.of(CtrAlgorithm.AES_CTR_128,
+                CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, -1, KEY, SALT, null));
+        assertEquals(SuiteException.Input.AUTH_TAG_LENGTH, e.input());
+        assertFalse(e.getMessage().contains("-"), "the core names no option: " + e.getMessage());
+        IllegalArgumentException h = assertThrows(IllegalArgumentException.class, () -> Hex.parse("00112g"));
+        assertFalse(h.getMessage().contains("00112g"));
     }
 
     @Test

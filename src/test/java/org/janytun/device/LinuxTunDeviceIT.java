@@ -25,6 +25,7 @@ import java.util.function.Predicate;
 import org.janytun.os.Libc;
 import org.janytun.os.NetNamespace;
 import org.janytun.os.OsException;
+import org.janytun.wire.DeviceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

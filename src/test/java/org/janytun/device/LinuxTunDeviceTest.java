@@ -2,6 +2,7 @@ package org.janytun.device;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
+import org.janytun.wire.DeviceType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,7 @@ class LinuxTunDeviceTest {
                 () -> dev.write(new byte[][] {ok, huge, ok}, new int[3], new int[] {2, huge.length, 2}, 3));
         assertEquals(Libc.EMSGSIZE, e.errno());
         assertTrue(e.getMessage().contains("1 of 3 packets failed"), e.getMessage());
+        assertEquals(1, assertInstanceOf(PartialWriteException.class, e).failed(), "the other two were written");
         byte[] in = new byte[16];
         assertEquals(2, Libc.read(st, peer, in, 0, in.length));
         assertEquals(2, Libc.read(st, peer, in, 0, in.length));

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.janytun.address.InetText;
 import org.junit.jupiter.api.Test;
 
 class RouteTableTest {

@@ -10,7 +10,7 @@ import java.util.Set;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.Role;
 import org.janytun.crypto.Vectors;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.wire.SatpLayout;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,7 @@ class ReceiverBehaviourTest {
             if (!REFERENCES_DISAGREE.contains(n)) {
                 assertEquals(uanytunWrote, anytunWrote, "step " + n + ": references disagree unexpectedly");
             }
-            Received r = new Received();
+            PacketResult r = new PacketResult();
             byte[] wire = Vectors.hex(step.get("udp_payload_hex"));
             boolean delivered = rx.open(Arrays.copyOf(wire, SatpLayout.BUFFER_SIZE), wire.length, r);
             tests.add(DynamicTest.dynamicTest("step " + n + " " + step.get("case").asText(),
@@ -76,7 +76,7 @@ class ReceiverBehaviourTest {
             List<String> changes = new ArrayList<>();
             String remote = null;
             for (JsonNode step : VECTOR.get("steps")) {
-                Received r = new Received();
+                PacketResult r = new PacketResult();
                 byte[] wire = Vectors.hex(step.get("udp_payload_hex"));
                 rx.open(Arrays.copyOf(wire, SatpLayout.BUFFER_SIZE), wire.length, r);
                 String source = step.get("udp_source").asText();

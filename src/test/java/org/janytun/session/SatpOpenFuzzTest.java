@@ -17,8 +17,8 @@ import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.crypto.Hex;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
 import org.janytun.fuzz.Seeds;
+import org.janytun.wire.DeviceType;
 import org.janytun.wire.SatpLayout;
 
 /**
@@ -48,7 +48,7 @@ class SatpOpenFuzzTest {
         for (long window : new long[] {64, 0}) {
             SatpSession receiver = new SatpSession(SUITE, Role.RIGHT, 0, 0, DeviceType.TUN, window);
             byte[] buf = Arrays.copyOf(datagram, Math.max(SatpLayout.BUFFER_SIZE, datagram.length));
-            Received r = new Received();
+            PacketResult r = new PacketResult();
             boolean delivered = receiver.open(buf, datagram.length, r);
             if (!r.authentic()) {
                 assertTrue(!delivered && !r.movesEndpoint(), "an unauthentic datagram is neither delivered nor learned");
@@ -93,7 +93,7 @@ class SatpOpenFuzzTest {
             boolean fits = (payloadType == 0x0800 || payloadType == 0x86DD) && inner.length > 0;
             for (SatpSession rx : new SatpSession[] {windowed, open}) {
                 byte[] buf = Arrays.copyOf(sealed, SatpLayout.BUFFER_SIZE);
-                Received r = new Received();
+                PacketResult r = new PacketResult();
                 boolean delivered = rx.open(buf, n, r);
                 if (tampered) {
                     assertTrue(!delivered && !r.authentic(), "a tampered packet never opens");

@@ -3,6 +3,7 @@ package org.janytun.session;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -12,7 +13,7 @@ import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.crypto.Hex;
 import org.janytun.crypto.Role;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.wire.PayloadType;
 import org.janytun.wire.SatpLayout;
 import org.junit.jupiter.api.Test;
@@ -42,13 +43,13 @@ class SatpSessionTest {
     private static byte[] seal(SatpSession tx, byte[] inner) {
         byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
         System.arraycopy(inner, 0, buf, SatpLayout.INNER_OFFSET, inner.length);
-        int n = tx.seal(buf, inner.length);
-        assertTrue(n > 0, () -> "seal failed: " + SatpSession.sealFailureReason(n));
-        return Arrays.copyOf(buf, n);
+        PacketResult r = new PacketResult();
+        assertTrue(tx.seal(buf, inner.length, r), () -> "seal failed: " + r.drop());
+        return Arrays.copyOf(buf, r.datagramLength());
     }
 
-    private static Received open(SatpSession rx, byte[] datagram) {
-        Received r = new Received();
+    private static PacketResult open(SatpSession rx, byte[] datagram) {
+        PacketResult r = new PacketResult();
         rx.open(Arrays.copyOf(datagram, SatpLayout.BUFFER_SIZE), datagram.length, r);
         return r;
     }
@@ -81,7 +82,7 @@ class SatpSessionTest {
         assertEquals(requested > 20, !s.warnings().isEmpty(), "a warning only when clamped");
         byte[] d = seal(left(s, 0, 0), IPV4);
         assertEquals(SatpLayout.INNER_OFFSET + IPV4.length + effective, d.length);
-        Received r = open(right(s, 0, 0), d);
+        PacketResult r = open(right(s, 0, 0), d);
         assertTrue(r.delivered(), () -> "dropped: " + r.drop());
         assertArrayEquals(IPV4, Arrays.copyOfRange(openedBuffer(right(s, 0, 0), d), SatpLayout.INNER_OFFSET,
                 SatpLayout.INNER_OFFSET + IPV4.length));
@@ -97,7 +98,7 @@ class SatpSessionTest {
 
     private static byte[] openedBuffer(SatpSession rx, byte[] d) {
         byte[] buf = Arrays.copyOf(d, SatpLayout.BUFFER_SIZE);
-        assertTrue(rx.open(buf, d.length, new Received()));
+        assertTrue(rx.open(buf, d.length, new PacketResult()));
         return buf;
     }
 
@@ -114,7 +115,7 @@ class SatpSessionTest {
         CryptoSuite s = suite(10);
         byte[] d = seal(left(s, 0, 6), IPV4);
         assertEquals(6, SatpLayout.mux(d));
-        Received r = open(right(s, 5, 0), d);
+        PacketResult r = open(right(s, 5, 0), d);
         assertEquals(DropReason.WRONG_MUX, r.drop());
         assertFalse(r.authentic());
         assertTrue(open(right(s, 6, 0), d).delivered());
@@ -161,7 +162,7 @@ class SatpSessionTest {
         SatpSession tx = left(s, 0, 0);
         byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
         int n = tx.sealAs(buf, 0, PayloadType.IPV4, 1);
-        Received r = open(right(s, 0, 0), Arrays.copyOf(buf, n));
+        PacketResult r = open(right(s, 0, 0), Arrays.copyOf(buf, n));
         assertEquals(DropReason.EMPTY_PAYLOAD, r.drop());
         assertTrue(r.authentic());
         System.arraycopy(IPV4, 0, buf, SatpLayout.INNER_OFFSET, IPV4.length);
@@ -178,16 +179,24 @@ class SatpSessionTest {
         byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
         assertEquals(1580, tx.maxInnerLength());
         buf[SatpLayout.INNER_OFFSET] = 0x45;
-        assertEquals(DropReason.INNER_TOO_LONG, SatpSession.sealFailureReason(tx.seal(buf, 1581)));
-        assertTrue(tx.seal(buf, 1580) == SatpLayout.MAX_DATAGRAM);
+        PacketResult out = new PacketResult();
+        assertFalse(tx.seal(buf, 1581, out));
+        assertEquals(DropReason.INNER_TOO_LONG, out.drop());
+        assertEquals(0, tx.nextSeq(), "a refused packet uses no sequence number");
+        assertTrue(tx.seal(buf, 1580, out));
+        assertNull(out.drop());
+        assertEquals(SatpLayout.MAX_DATAGRAM, out.datagramLength());
+        assertEquals(0, out.seq());
         buf[SatpLayout.INNER_OFFSET] = 0x15;
-        assertEquals(DropReason.NOT_IP, SatpSession.sealFailureReason(tx.seal(buf, 40)));
-        assertEquals(DropReason.NOT_IP, SatpSession.sealFailureReason(tx.seal(buf, 0)));
+        assertFalse(tx.seal(buf, 40, out));
+        assertEquals(DropReason.NOT_IP, out.drop());
+        assertFalse(tx.seal(buf, 0, out));
+        assertEquals(DropReason.NOT_IP, out.drop());
         SatpSession tap = new SatpSession(s, Role.LEFT, 0, 0, DeviceType.TAP, 0);
-        int n = tap.seal(buf, 60);
-        assertTrue(n > 0, "tap sends any frame as Ethernet");
+        assertTrue(tap.seal(buf, 60, out), "tap sends any frame as Ethernet");
+        int n = out.datagramLength();
         SatpSession tapRx = new SatpSession(s, Role.RIGHT, 0, 0, DeviceType.TAP, 0);
-        Received r = new Received();
+        PacketResult r = new PacketResult();
         assertTrue(tapRx.open(buf, n, r));
         assertEquals(PayloadType.ETHERNET, r.payloadType());
     }
@@ -199,7 +208,7 @@ class SatpSessionTest {
                 CryptoSuite.of(CtrAlgorithm.NULL, CtrAlgorithm.NULL, AuthAlgorithm.NULL, 0, null, null, null)};
         for (CryptoSuite s : suites) {
             SatpSession rx = right(s, 0, 64);
-            Received r = new Received();
+            PacketResult r = new PacketResult();
             byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
             for (int i = 0; i < 20_000; i++) {
                 int len = random.nextInt(SatpLayout.BUFFER_SIZE + 1);
@@ -213,5 +222,101 @@ class SatpSessionTest {
                 }
             }
         }
+    }
+
+    /**
+     * The session works with any {@link org.janytun.crypto.Suite}: a test-only one (no secrecy at all: its "tag" is
+     * a checksum of the datagram) seals, opens and refuses a changed datagram through the same session code.
+     */
+    @Test
+    void anySuiteFitsTheSession() {
+        org.janytun.crypto.Suite checksum = new ChecksumSuite();
+        SatpSession tx = new SatpSession(checksum, Role.LEFT, 7, 3, DeviceType.TUN, 16);
+        SatpSession rx = new SatpSession(checksum, Role.RIGHT, 8, 3, DeviceType.TUN, 16);
+        byte[] datagram = seal(tx, IPV4);
+        assertEquals(SatpLayout.INNER_OFFSET + IPV4.length + 4, datagram.length);
+        PacketResult r = open(rx, datagram.clone());
+        assertTrue(r.delivered(), String.valueOf(r.drop()));
+        datagram[datagram.length - 1] ^= 1;
+        assertEquals(DropReason.BAD_TAG, open(rx, datagram).drop());
+    }
+
+    /** A stand-in suite for {@link #anySuiteFitsTheSession}: a 4-byte sum over the datagram as its tag. */
+    private record ChecksumSuite() implements org.janytun.crypto.Suite {
+        @Override
+        public int tagLength() {
+            return 4;
+        }
+
+        @Override
+        public org.janytun.crypto.Suite throwaway() {
+            return this;
+        }
+
+        @Override
+        public org.janytun.crypto.PacketProtection newProtection() {
+            return new org.janytun.crypto.PacketProtection() {
+                @Override
+                public int tagLength() {
+                    return 4;
+                }
+
+                @Override
+                public int seal(Role sender, byte[] buf, int end) {
+                    SatpLayout.putInt(buf, end, sum(sender, buf, end));
+                    return end + 4;
+                }
+
+                @Override
+                public boolean authenticate(Role sender, byte[] buf, int length) {
+                    return SatpLayout.getInt(buf, length - 4) == sum(sender, buf, length - 4);
+                }
+
+                @Override
+                public void decrypt(Role sender, byte[] buf, int end) {
+                }
+            };
+        }
+
+        private static int sum(Role sender, byte[] buf, int end) {
+            int h = sender.ordinal();
+            for (int i = 0; i < end; i++) {
+                h = h * 31 + buf[i];
+            }
+            return h;
+        }
+    }
+
+    /**
+     * seal and open with their reused {@link PacketResult}s, and the connection counters, allocate nothing per packet
+     * (with a null cipher: the JCE's AES-CTR init allocates its key schedule per packet, see PacketCrypto).
+     */
+    @Test
+    void sealOpenAndCountingAllocateNothing() {
+        CryptoSuite s = CryptoSuite.of(CtrAlgorithm.NULL, CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10,
+                null, null, "alloc".getBytes());
+        SatpSession tx = new SatpSession(s, Role.LEFT, 1, 0, DeviceType.TUN, 0);
+        SatpSession rx = new SatpSession(s, Role.RIGHT, 2, 0, DeviceType.TUN, 64);
+        org.janytun.connection.TrafficCounters counters = new org.janytun.connection.TrafficCounters();
+        PacketResult sealed = new PacketResult();
+        PacketResult opened = new PacketResult();
+        byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocated = 0;
+        for (int round = 0; round < 3; round++) { // the first rounds warm up (class loading, JIT)
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 20_000; i++) {
+                buf[SatpLayout.INNER_OFFSET] = 0x45;
+                assertTrue(tx.seal(buf, 100, sealed));
+                counters.sent(1, sealed.datagramLength());
+                assertTrue(rx.open(buf, sealed.datagramLength(), opened));
+                counters.received(1, opened.innerLength(), i);
+            }
+            allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(120_000, counters.packetsIn() + counters.packetsOut());
+        // one object per packet would be 16 bytes or more each, 320 KB; what remains is the JIT's, not the packets'
+        assertTrue(allocated < 16_384, allocated + " bytes allocated for 20,000 packets");
     }
 }

@@ -13,7 +13,7 @@ import org.janytun.crypto.CryptoSuite;
 import org.janytun.crypto.Hex;
 import org.janytun.crypto.Role;
 import org.janytun.crypto.Vectors;
-import org.janytun.device.DeviceType;
+import org.janytun.wire.DeviceType;
 import org.janytun.wire.SatpLayout;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -63,7 +63,7 @@ class SatpVectorsTest {
     private static void opens(JsonNode config, JsonNode p) {
         byte[] wire = Vectors.hex(p.get("udp_payload_hex"));
         byte[] buf = Arrays.copyOf(wire, SatpLayout.BUFFER_SIZE);
-        Received r = new Received();
+        PacketResult r = new PacketResult();
         boolean delivered = session(config, p, false).open(buf, wire.length, r);
         assertTrue(delivered, () -> "dropped: " + r.drop());
         assertEquals(p.get("seq_nr").asLong(), Integer.toUnsignedLong(r.seq()));
@@ -79,8 +79,8 @@ class SatpVectorsTest {
         System.arraycopy(inner, 0, buf, SatpLayout.INNER_OFFSET, inner.length);
         SatpSession s = session(config, p, true);
         s.setNextSeq((int) p.get("seq_nr").asLong());
-        int n = s.seal(buf, inner.length);
-        assertTrue(n > 0, () -> "seal failed: " + SatpSession.sealFailureReason(n));
-        assertArrayEquals(Vectors.hex(p.get("udp_payload_hex")), Arrays.copyOf(buf, n));
+        PacketResult r = new PacketResult();
+        assertTrue(s.seal(buf, inner.length, r), () -> "seal failed: " + r.drop());
+        assertArrayEquals(Vectors.hex(p.get("udp_payload_hex")), Arrays.copyOf(buf, r.datagramLength()));
     }
 }

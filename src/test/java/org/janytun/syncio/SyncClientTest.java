@@ -1,6 +1,7 @@
 package org.janytun.syncio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.janytun.sync.RouteRecord;
 import org.janytun.sync.SyncCodec;
 import org.janytun.sync.TableMarker;
-import org.janytun.transport.HostPort;
+import org.janytun.address.HostPort;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -132,6 +133,14 @@ class SyncClientTest {
         IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
                 () -> SyncClient.frameLength(b, 0));
         assertTrue(e.getMessage().contains("more than"));
+    }
+
+    /** The length field follows the one framing parser: white space around the digits is fine, letters are not. */
+    @Test
+    void lengthFieldFollowsTheFrameReadersRules() throws IOException {
+        assertEquals(12, SyncClient.frameLength(" 12  x".getBytes(StandardCharsets.US_ASCII), 0));
+        assertThrows(org.janytun.sync.SyncFormatException.class,
+                () -> SyncClient.frameLength("12a45 x".getBytes(StandardCharsets.US_ASCII), 0));
     }
 
     /**

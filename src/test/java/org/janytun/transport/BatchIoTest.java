@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import org.janytun.address.AddressFamily;
 import org.junit.jupiter.api.Test;
 
 /** recvmmsg/sendmmsg with UDP GSO/GRO over 127.0.0.1: datagrams arrive as sent, in order, without allocation. */

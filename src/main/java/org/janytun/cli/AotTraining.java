@@ -1,0 +1,42 @@
+package org.janytun.cli;
+
+import java.util.List;
+import org.janytun.cli.JanytunOptions;
+import org.janytun.crypto.AuthAlgorithm;
+import org.janytun.crypto.CryptoSuite;
+import org.janytun.crypto.CtrAlgorithm;
+import org.janytun.wire.DeviceType;
+import org.janytun.log.LogLevel;
+import org.janytun.log.LogSetup;
+import org.janytun.log.LogTarget;
+import org.janytun.warmup.JitWarmup;
+
+/**
+ * The training run for the JVM's AOT cache ({@code bin/setup} runs it with {@code -XX:AOTCacheOutput}, JDK 25, JEP
+ * 514/515): it loads and links what a daemon start loads — option parsing, logging set-up, the crypto suite, the FFM
+ * bindings — and pushes packets through the in-process twin of the data path that the start-up warm-up uses
+ * ({@link JitWarmup}). No root, no tun device, no network beyond 127.0.0.1. The cache then lets a daemon start
+ * with those classes already parsed and linked.
+ */
+public final class AotTraining {
+    private AotTraining() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        JanytunOptions.parse("janytun", new String[] {"-D", "-L", "stdout:0", "-n", "10.255.0.1/24", "-r", "127.0.0.1",
+                "-o", "4444", "-p", "4444", "-c", "aes-ctr-128", "-a", "sha1", "-k", "aes-ctr", "-E", "training", "-e",
+                "left", "-t", "tun", "-d", "tun-train"});
+        JanytunOptions.parse("janytun", new String[] {"--help"});
+        LogSetup.configure(List.of(new LogTarget.Stdout(LogLevel.OFF)));
+        CryptoSuite suite = CryptoSuite.of(CtrAlgorithm.AES_CTR_128, CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10,
+                null, null, "training".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int packets = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
+        int n = JitWarmup.runTwin(suite, DeviceType.TUN, true, packets, () -> true);
+        if (n == 0) {
+            JitWarmup.runCrypto(suite, DeviceType.TUN, packets, () -> true);
+        }
+        JitWarmup.runTwin(suite, DeviceType.TUN, false, packets / 4, () -> true);
+        LogSetup.shutdown();
+        System.out.println("AOT training: " + n + " packets through the data path twin");
+    }
+}

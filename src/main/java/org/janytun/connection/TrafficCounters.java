@@ -1,0 +1,106 @@
+package org.janytun.connection;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.janytun.session.DropReason;
+
+/**
+ * Packets and bytes in and out, drops by reason and the last receive time, of one connection or of the whole data
+ * path. Cheap on the packet path: plain long fields, each written by one thread at a time (the receiving loop for
+ * the "in" side and the receive-side drops, the current owner of the send side for the rest; a hand-over of the
+ * send side is a compare-and-set, which orders the writes), published with opaque stores, no lock, no allocation,
+ * no atomic read-modify-write. Any thread may read them; a reader sees each counter's recent value, not a snapshot
+ * of all of them at one instant.
+ */
+public final class TrafficCounters {
+    private static final VarHandle PACKETS_IN;
+    private static final VarHandle BYTES_IN;
+    private static final VarHandle PACKETS_OUT;
+    private static final VarHandle BYTES_OUT;
+    private static final VarHandle LAST_RECEIVE;
+    private static final VarHandle DROPS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final DropReason[] REASONS = DropReason.values();
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PACKETS_IN = l.findVarHandle(TrafficCounters.class, "packetsIn", long.class);
+            BYTES_IN = l.findVarHandle(TrafficCounters.class, "bytesIn", long.class);
+            PACKETS_OUT = l.findVarHandle(TrafficCounters.class, "packetsOut", long.class);
+            BYTES_OUT = l.findVarHandle(TrafficCounters.class, "bytesOut", long.class);
+            LAST_RECEIVE = l.findVarHandle(TrafficCounters.class, "lastReceiveNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private long packetsIn;
+    private long bytesIn;
+    private long packetsOut;
+    private long bytesOut;
+    private long lastReceiveNanos;
+    private final long[] drops = new long[REASONS.length];
+
+    /** By the receiving loop: {@code packets} inner packets of {@code bytes} in all arrived (at {@code nanos}). */
+    public void received(long packets, long bytes, long nanos) {
+        PACKETS_IN.setOpaque(this, packetsIn + packets);
+        BYTES_IN.setOpaque(this, bytesIn + bytes);
+        LAST_RECEIVE.setOpaque(this, nanos);
+    }
+
+    /** By the send side's owner: {@code packets} datagrams of {@code bytes} in all went out. */
+    public void sent(long packets, long bytes) {
+        PACKETS_OUT.setOpaque(this, packetsOut + packets);
+        BYTES_OUT.setOpaque(this, bytesOut + bytes);
+    }
+
+    /**
+     * {@code n} packets dropped for {@code reason}: by the receiving loop for receive-side reasons, by the send
+     * side's owner for send-side ones (each reason has one writing side).
+     */
+    public void dropped(DropReason reason, long n) {
+        int i = reason.ordinal();
+        DROPS.setOpaque(drops, i, drops[i] + n);
+    }
+
+    public long packetsIn() {
+        return (long) PACKETS_IN.getOpaque(this);
+    }
+
+    public long bytesIn() {
+        return (long) BYTES_IN.getOpaque(this);
+    }
+
+    public long packetsOut() {
+        return (long) PACKETS_OUT.getOpaque(this);
+    }
+
+    public long bytesOut() {
+        return (long) BYTES_OUT.getOpaque(this);
+    }
+
+    /** {@link System#nanoTime} of the last packet received, or 0 if none yet. */
+    public long lastReceiveNanos() {
+        return (long) LAST_RECEIVE.getOpaque(this);
+    }
+
+    public long drops(DropReason reason) {
+        return (long) DROPS.getOpaque(drops, reason.ordinal());
+    }
+
+    /** All drops, whatever the reason. */
+    public long drops() {
+        long sum = 0;
+        for (DropReason r : REASONS) {
+            sum += drops(r);
+        }
+        return sum;
+    }
+
+    /** One line for the log: in, out and drops. */
+    @Override
+    public String toString() {
+        return packetsIn() + " packets (" + bytesIn() + " bytes) in, " + packetsOut() + " packets (" + bytesOut()
+                + " bytes) out, " + drops() + " dropped";
+    }
+}

@@ -1,0 +1,20 @@
+package org.janytun.crypto;
+
+/**
+ * A packet protection suite: what both ends agree on to protect datagrams. The session asks it for one
+ * {@link PacketProtection} per direction and knows nothing else of it, so a new suite (an AEAD one) implements
+ * this and {@link PacketProtection} and touches neither the session nor the stages. The first implementation is
+ * the legacy SATP suite, {@link CryptoSuite} (AES-CTR/HMAC-SHA1 and their null variants, per-packet KDF).
+ *
+ * <p>{@link Object#toString} must be safe to log (no key material).
+ */
+public interface Suite {
+    /** The bytes of tag after the protected portion of every datagram. */
+    int tagLength();
+
+    /** A fresh protection for one direction, used by one thread at a time. */
+    PacketProtection newProtection();
+
+    /** The same algorithms under random keys: for the warm-up, which must not touch a tunnel's keys. */
+    Suite throwaway();
+}

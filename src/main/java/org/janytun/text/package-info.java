@@ -1,0 +1,2 @@
+/** Checks of digit strings shared by the option parsers, the sync records and the address parsers. */
+package org.janytun.text;

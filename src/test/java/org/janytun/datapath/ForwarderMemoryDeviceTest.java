@@ -1,0 +1,152 @@
+package org.janytun.datapath;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.janytun.address.AddressFamily;
+import org.janytun.connection.Connection;
+import org.janytun.connection.ConnectionTable;
+import org.janytun.connection.TrafficCounters;
+import org.janytun.crypto.AuthAlgorithm;
+import org.janytun.crypto.CryptoSuite;
+import org.janytun.crypto.CtrAlgorithm;
+import org.janytun.crypto.Role;
+import org.janytun.device.MemoryTunDevice;
+import org.janytun.session.DropReason;
+import org.janytun.session.SatpSession;
+import org.janytun.transport.UdpTransport;
+import org.janytun.wire.DeviceType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two forwarders over 127.0.0.1 whose devices are in memory ({@link MemoryTunDevice}): packets arrive in order and
+ * intact, and the counters (global, per connection, per drop reason) say what happened, also when the device refuses
+ * some packets of a batch. No root, no tun.
+ */
+class ForwarderMemoryDeviceTest {
+    private static final CryptoSuite SUITE = CryptoSuite.of(CtrAlgorithm.AES_CTR_128, CtrAlgorithm.AES_CTR_128,
+            AuthAlgorithm.SHA1, 10, null, null, "memory".getBytes());
+
+    private static final class End implements AutoCloseable {
+        final MemoryTunDevice device;
+        final UdpTransport transport;
+        final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
+        Forwarder forwarder;
+
+        End(String name) throws Exception {
+            device = new MemoryTunDevice(name, 16);
+            transport = UdpTransport.open("127.0.0.1", 0, AddressFamily.IPV4);
+        }
+
+        InetSocketAddress address() throws Exception {
+            return (InetSocketAddress) transport.sockets().getFirst().getLocalAddress();
+        }
+
+        void start(Role role, int senderId, InetSocketAddress remote) {
+            SatpSession s = new SatpSession(SUITE, role, senderId, 0, DeviceType.TUN, 64);
+            forwarder = new Forwarder(device, transport, ConnectionTable.single(new Connection(s, remote)),
+                    r -> drops.incrementAndGet(r.ordinal()), () -> { });
+            forwarder.start();
+        }
+
+        TrafficCounters connection() {
+            return forwarder.table().connections().getFirst().counters();
+        }
+
+        long dropped(DropReason r) {
+            return drops.get(r.ordinal());
+        }
+
+        @Override
+        public void close() {
+            forwarder.close();
+            device.close();
+        }
+    }
+
+    /** An IPv4 packet of {@code length} bytes whose payload counts {@code n}. */
+    private static byte[] packet(int n, int length) {
+        byte[] p = new byte[length];
+        p[0] = 0x45;
+        p[2] = (byte) (length >>> 8);
+        p[3] = (byte) length;
+        p[9] = 17;
+        for (int i = 20; i < length; i++) {
+            p[i] = (byte) (n + i);
+        }
+        return p;
+    }
+
+    @Test
+    void packetsArriveInOrderAndAreCounted() throws Exception {
+        try (End a = new End("mem-a"); End b = new End("mem-b")) {
+            a.start(Role.LEFT, 1, b.address());
+            b.start(Role.RIGHT, 2, a.address());
+            int n = 200;
+            long bytes = 0;
+            for (int i = 0; i < n; i++) {
+                byte[] p = packet(i, 60 + i % 1000);
+                bytes += p.length;
+                a.device.inject(p);
+                if (i % 50 == 49) {
+                    Thread.sleep(20); // a window, so that no socket buffer overflows
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                byte[] got = b.device.nextWritten(5000);
+                assertNotNull(got, "packet " + i + " did not arrive");
+                assertArrayEquals(packet(i, 60 + i % 1000), got, "packet " + i);
+            }
+            assertNull(b.device.nextWritten(50), "nothing more");
+            settle(() -> b.forwarder.counters().packetsIn() == n); // counted just after the write returns
+            assertEquals(n, a.connection().packetsOut());
+            assertEquals(n, a.forwarder.counters().packetsOut());
+            assertEquals(n, b.connection().packetsIn());
+            assertEquals(bytes, b.connection().bytesIn());
+            assertEquals(n, b.forwarder.counters().packetsIn());
+            assertEquals(bytes, b.forwarder.counters().bytesIn());
+            assertEquals(0, a.connection().drops() + b.connection().drops());
+            assertEquals(0, a.connection().packetsIn(), "nothing came back");
+            assertTrue(b.connection().lastReceiveNanos() != 0);
+            assertTrue(b.device.writeBatches().stream().allMatch(k -> k >= 1 && k <= 16), "batches of 1..16");
+        }
+    }
+
+    /** The device refuses every third packet: the others count as delivered, each refused one as a drop. */
+    @Test
+    void aPartlyFailedWriteCountsWhatWentThroughAndWhatDidNot() throws Exception {
+        try (End a = new End("mem-a"); End b = new End("mem-b")) {
+            b.device.failWrites(i -> i % 3 == 2);
+            a.start(Role.LEFT, 1, b.address());
+            b.start(Role.RIGHT, 2, a.address());
+            int n = 90;
+            for (int i = 0; i < n; i++) {
+                a.device.inject(packet(i, 100));
+            }
+            for (int i = 0; i < n; i++) {
+                if (i % 3 == 2) {
+                    continue;
+                }
+                assertArrayEquals(packet(i, 100), b.device.nextWritten(5000), "packet " + i);
+            }
+            assertNull(b.device.nextWritten(50));
+            settle(() -> b.dropped(DropReason.DEVICE_WRITE_FAILED) == n / 3);
+            assertEquals(n, b.connection().packetsIn(), "every datagram opened for the connection");
+            assertEquals(n * 2 / 3, b.forwarder.counters().packetsIn(), "two thirds reached the device");
+            assertEquals(n / 3, b.dropped(DropReason.DEVICE_WRITE_FAILED), "one drop per refused packet");
+        }
+    }
+
+    /** Waits up to 2 s for {@code done}: the loops count right after the device write the test has seen. */
+    private static void settle(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long until = System.nanoTime() + 2_000_000_000L;
+        while (!done.getAsBoolean() && System.nanoTime() - until < 0) {
+            Thread.sleep(5);
+        }
+    }
+}
