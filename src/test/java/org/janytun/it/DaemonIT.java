@@ -151,6 +151,9 @@ class DaemonIT {
             assertEquals(jail.toRealPath(), Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")));
             Traffic.awaitPing(net.a, e.innerB(), Traffic.PING_BUDGET, "janytun as nobody -> uanytun");
             Traffic.awaitPing(net.b, e.innerA(), Traffic.PING_BUDGET, "uanytun -> janytun as nobody");
+            // a harness started under nohup passes SIGHUP on as ignored, and the JVM then leaves it ignored
+            assertEquals(0, Long.parseLong(statusLine(status(pid), "SigIgn").split("\\s+")[1], 16) & 1L,
+                    "SIGHUP is ignored by the process that runs the tests (nohup?): janytun cannot see it");
             Exec.check("kill", "-HUP", Long.toString(pid));
             j.awaitOutput(java.util.regex.Pattern.compile("SIGHUP received"), Duration.ofSeconds(10));
             Traffic.awaitPing(net.a, e.innerB(), Traffic.PING_BUDGET, "still forwarding after SIGHUP");
