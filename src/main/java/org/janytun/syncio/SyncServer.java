@@ -309,6 +309,8 @@ public final class SyncServer implements Closeable {
                 evict = displaceable(fromSource);
                 if (evict == null) {
                     refused = "already " + limits.total() + " connections";
+                } else {
+                    forget(evict); // now, so that the total is never exceeded, not even until it is closed below
                 }
             }
             if (refused == null) {
@@ -354,9 +356,14 @@ public final class SyncServer implements Closeable {
 
     private void release(Client c) {
         synchronized (live) {
-            if (live.remove(c)) {
-                perSource.computeIfPresent(c.source, (k, n) -> n > 1 ? n - 1 : null);
-            }
+            forget(c);
+        }
+    }
+
+    /** Under the lock: {@code c} no longer counts against the limits (once, however often it is called). */
+    private void forget(Client c) {
+        if (live.remove(c)) {
+            perSource.computeIfPresent(c.source, (k, n) -> n > 1 ? n - 1 : null);
         }
     }
 
