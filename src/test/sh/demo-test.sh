@@ -32,7 +32,11 @@ for mode in "" --janytun-only; do
   take_over "$work/run.log"
   [ "$rc" -eq 0 ] || { cat "$work/run.log" >&2; fail "janytun-demo $mode exited $rc"; }
   grep -q 'ping through the tunnel: ok' "$work/run.log" || fail "janytun-demo $mode: no ping"
-  grep -q 'SIGUSR1 received: [0-9]* packets sent' "$work/run.log" || fail "janytun-demo $mode: no counters shown"
+  # the pings came in through the tunnel: the data path and the connection count them
+  grep -q 'SIGUSR1 received: [1-9][0-9]* packets ([0-9]* bytes) in' "$work/run.log" ||
+    fail "janytun-demo $mode: no counters shown"
+  grep -q 'connection 0 (.*): [1-9][0-9]* packets ([0-9]* bytes) in' "$work/run.log" ||
+    fail "janytun-demo $mode: no counters of the connection shown"
   peer=uanytun; [ -z "$mode" ] || peer=janytun
   grep -q "^==> $peer in jdemo-" "$work/run.log" || fail "janytun-demo $mode did not run $peer"
   gone "$work/run.log" "janytun-demo $mode"
