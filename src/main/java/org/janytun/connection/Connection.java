@@ -4,22 +4,30 @@ import java.net.InetSocketAddress;
 import org.janytun.session.SatpSession;
 
 /**
- * One peer: its SATP session (keys, counters, windows) and the UDP endpoint packets go to. The endpoint starts as
- * configured (or unknown) and follows the source of authentic packets (SPEC §11). Its {@link #counters()} count
- * what the data path did for this peer.
+ * One peer: its SATP session (keys, counters, windows) and the {@link Path}s its datagrams take (one today, on
+ * link 0). A path's endpoint starts as configured (or unknown) and follows the source of authentic packets that
+ * arrive on its link (SPEC §11). Its {@link #counters()} count what the data path did for this peer.
  */
 public final class Connection {
     private final int mux;
     private final SatpSession session;
-    private volatile InetSocketAddress remote;
+    private final Path[] paths;
     /** When an endpoint change of this connection was last logged (the forwarder limits the rate). */
     private volatile long lastEndpointLog = Long.MIN_VALUE;
     private final TrafficCounters counters = new TrafficCounters();
 
     public Connection(SatpSession session, InetSocketAddress initialRemote) {
+        this(session, new Path(0, initialRemote));
+    }
+
+    /** A connection that sends on each of {@code paths} (at least one). */
+    public Connection(SatpSession session, Path... paths) {
+        if (paths.length == 0) {
+            throw new IllegalArgumentException("a connection needs a path");
+        }
         this.mux = session.mux();
         this.session = session;
-        this.remote = initialRemote;
+        this.paths = paths.clone();
     }
 
     public int mux() {
@@ -35,17 +43,31 @@ public final class Connection {
         return counters;
     }
 
-    public InetSocketAddress remote() {
-        return remote;
+    /** The paths to send each datagram on; the array is the connection's own: read it, never change it. */
+    public Path[] paths() {
+        return paths;
     }
 
-    /** Moves the endpoint; returns whether it changed. Only for packets that passed the tag and the window. */
-    public boolean learn(InetSocketAddress source) {
-        if (source.equals(remote)) {
-            return false;
+    /** The first path's endpoint (the one the references know: {@code -r}), or null while unknown. */
+    public InetSocketAddress remote() {
+        return paths[0].remote();
+    }
+
+    /**
+     * Moves the endpoint of the path on {@code link} to {@code source}; whether it changed. Only for packets that
+     * passed the tag and the window and are the newest of their sender.
+     */
+    public boolean learn(int link, InetSocketAddress source) {
+        Path first = null;
+        for (Path p : paths) {
+            if (p.link() == link) {
+                if (source.equals(p.remote())) {
+                    return false; // already one of this link's endpoints
+                }
+                first = first == null ? p : first;
+            }
         }
-        remote = source;
-        return true;
+        return first != null && first.learn(source);
     }
 
     /** Whether an endpoint change may be logged now: at most one line per {@code intervalNanos} per connection. */
@@ -59,13 +81,11 @@ public final class Connection {
 
     /** Sets the endpoint a control daemon or cluster peer gave explicitly. */
     public void setRemote(InetSocketAddress r) {
-        remote = r;
+        paths[0].setRemote(r);
     }
 
     /** Sets the endpoint when none is known yet (a late name resolution of {@code -r}). */
     public void setRemoteIfUnknown(InetSocketAddress r) {
-        if (remote == null) {
-            remote = r;
-        }
+        paths[0].setRemoteIfUnknown(r);
     }
 }

@@ -32,7 +32,8 @@ import org.janytun.log.PacketDropLog;
 import org.janytun.os.Privileges;
 import org.janytun.session.DropReason;
 import org.janytun.session.SatpSession;
-import org.janytun.transport.UdpTransport;
+import org.janytun.transport.Transport;
+import org.janytun.transport.UdpSocket;
 import org.janytun.warmup.JitWarmup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +55,7 @@ public final class Daemon {
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("janytun-housekeeping").daemon().unstarted(r));
     private LinuxTunDevice device;
-    private UdpTransport transport;
+    private Transport transport;
     private Forwarder forwarder;
     private Connection connection;
     private ConnectionRegistry registry;
@@ -128,10 +129,10 @@ public final class Daemon {
                     InterfaceConfigurator.ANYTUN_MTU);
         }
 
-        transport = UdpTransport.open(settings.localAddress().orElse(null), settings.localPort(),
+        transport = UdpSocket.open(settings.localAddress().orElse(null), settings.localPort(),
                 settings.addressFamily());
-        for (var s : transport.sockets()) {
-            log.info("listening on {}", InetText.format((InetSocketAddress) s.getLocalAddress()));
+        for (InetSocketAddress local : transport.localAddresses()) {
+            log.info("listening on {}", InetText.format(local));
         }
         InetSocketAddress remote = resolveRemote();
 

@@ -6,4 +6,11 @@ import org.janytun.session.DropReason;
 @FunctionalInterface
 public interface DropCounter {
     void count(DropReason reason);
+
+    /** {@code n} packets dropped for {@code reason}. */
+    default void count(DropReason reason, long n) {
+        for (long i = 0; i < n; i++) {
+            count(reason);
+        }
+    }
 }

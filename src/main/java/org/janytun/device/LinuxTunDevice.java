@@ -183,8 +183,8 @@ public final class LinuxTunDevice implements TunDevice {
                 vnetHdr, vnetHdr ? "test" : "none");
     }
 
-    /** The device's fd, for a caller that waits for it in its own poll set (then read with timeout 0). */
-    public int fileDescriptor() {
+    @Override
+    public int pollFd() {
         return fd;
     }
 
@@ -196,6 +196,11 @@ public final class LinuxTunDevice implements TunDevice {
     /** What {@code TUNSETOFFLOAD} gave, for the log. */
     public String offloads() {
         return offloads;
+    }
+
+    @Override
+    public String describe() {
+        return name + " offloads " + offloads;
     }
 
     @Override
@@ -323,7 +328,7 @@ public final class LinuxTunDevice implements TunDevice {
         }
     }
 
-    /** Packets the device dropped on read: malformed offload metadata, or a segment too large for the buffer. */
+    @Override
     public long readDrops() {
         return truncated + (splitter == null ? 0 : splitter.malformed);
     }

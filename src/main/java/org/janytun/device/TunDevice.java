@@ -40,6 +40,24 @@ public interface TunDevice extends AutoCloseable {
      */
     void write(byte[][] bufs, int[] offsets, int[] sizes, int count) throws IOException;
 
+    /**
+     * A file descriptor that polls readable while packets wait, for a caller that waits on several things at once
+     * (then {@link #read} with timeout 0); -1 when the device can only wait inside {@link #read}/{@link #await}.
+     */
+    default int pollFd() {
+        return -1;
+    }
+
+    /** Packets the device dropped on read (malformed offload metadata, too large for a buffer). */
+    default long readDrops() {
+        return 0;
+    }
+
+    /** What the device is and does, for the log (name, offloads). */
+    default String describe() {
+        return name() + " (no offloads)";
+    }
+
     @Override
     void close();
 }

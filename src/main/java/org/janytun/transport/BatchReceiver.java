@@ -13,13 +13,14 @@ import org.janytun.os.PollSet;
 
 /**
  * Receives up to N messages per system call with {@code recvmmsg} into native buffers, for one thread. With UDP GRO
- * one message may hold several datagrams of {@link #segmentSize} bytes back to back (the last may be shorter). The
- * caller copies each datagram into its own heap buffer ({@link #copy}): the crypto runs fastest on heap arrays.
+ * one message may hold several datagrams of {@link #segmentSize} bytes back to back (the last may be shorter); they
+ * are handed out one by one, each copied into its own heap buffer of the batch (the crypto runs fastest on heap
+ * arrays). What does not fit one batch waits for the next call ({@link #pending}).
  *
  * <p>Waiting happens in poll(2) on the socket, and only after a receive found nothing, so under
  * load it is one system call per batch. Allocation-free, except when a message comes from a new source address.
  */
-public final class BatchReceiver {
+final class BatchReceiver implements DatagramReceiver {
     static final int MMSGHDR = 64;    // struct mmsghdr on LP64: msghdr (56) + msg_len (4) + padding
     private static final int CONTROL = 64;
     private static final int MSG_TRUNC = 0x20;
@@ -39,6 +40,10 @@ public final class BatchReceiver {
     private final PollSet pollSet;
     private final Libc.CallState st = new Libc.CallState();
     private boolean mayRead;
+    // messages of the last recvmmsg not yet handed out: [message, received), from byte position of message
+    private int received;
+    private int message;
+    private int position;
     // the last source address and its decoded form: peers rarely move, so decoding (which allocates) is rare
     private final MemorySegment lastRaw;
     private int lastRawLength = -1;
@@ -70,15 +75,57 @@ public final class BatchReceiver {
         pollSet.addReadable(fd);
     }
 
-    /**
-     * Waits up to {@code timeoutMillis} for datagrams and receives what is there, up to the batch size. Returns the
-     * number of messages, or 0 on timeout.
-     */
-    public int receive(int timeoutMillis) throws OsException {
-        if (!mayRead) {
-            if (timeoutMillis == 0) {
-                return 0;
+    @Override
+    public int receive(DatagramBatch batch, int timeoutMillis) throws OsException {
+        batch.clear();
+        if (message == received) {
+            received = receiveMessages(timeoutMillis);
+            message = 0;
+            position = 0;
+        }
+        while (message < received) {
+            int length = length(message);
+            InetSocketAddress from = source(message);
+            if (truncated(message) || length == 0) {
+                if (batch.nextBuffer() == null) {
+                    break;
+                }
+                batch.received(length == 0 ? 0 : DatagramBatch.TRUNCATED, from, 0);
+                message++;
+                continue;
             }
+            int segment = segmentSize(message);
+            while (position < length) {
+                byte[] buf = batch.nextBuffer();
+                if (buf == null) {
+                    return batch.count(); // the rest of this message waits for the next call
+                }
+                int n = Math.min(segment, length - position);
+                if (n > buf.length) {
+                    batch.received(DatagramBatch.TRUNCATED, from, 0);
+                } else {
+                    MemorySegment.copy(data, JAVA_BYTE, (long) message * slot + position, buf, 0, n);
+                    batch.received(n, from, 0);
+                }
+                position += segment;
+            }
+            message++;
+            position = 0;
+        }
+        return batch.count();
+    }
+
+    @Override
+    public boolean pending() {
+        return message < received;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for datagrams (only when the last receive drained the socket) and receives
+     * what is there, up to the batch size. Returns the number of messages, or 0 on timeout.
+     */
+    private int receiveMessages(int timeoutMillis) throws OsException {
+        if (!mayRead && timeoutMillis != 0) { // with 0 the caller has polled: just look
             int ready = pollSet.poll(timeoutMillis);
             if (ready < 0) {
                 if (st.errno() == Libc.EINTR) {
@@ -112,33 +159,23 @@ public final class BatchReceiver {
         return n;
     }
 
-    /**
-     * Receives what is there without waiting, up to the batch size: the number of messages, 0 when there is none.
-     * For a caller that waits in its own poll set ({@link #fd}).
-     */
-    public int receiveNow() throws OsException {
-        mayRead = true;
-        int n = receive(0);
-        return Math.max(n, 0);
-    }
-
-    /** The socket's fd, for the caller's poll set. */
-    public int fd() {
+    @Override
+    public int pollFd() {
         return fd;
     }
 
     /** Bytes in message {@code i}: one datagram, or with GRO several of {@link #segmentSize} bytes. */
-    public int length(int i) {
+    int length(int i) {
         return msgs.get(JAVA_INT, (long) i * MMSGHDR + 56);
     }
 
     /** Whether message {@code i} was longer than the buffer (its end is lost). */
-    public boolean truncated(int i) {
+    boolean truncated(int i) {
         return (msgs.get(JAVA_INT, (long) i * MMSGHDR + 48) & MSG_TRUNC) != 0;
     }
 
     /** The size of each datagram in message {@code i} (UDP GRO), else its whole length. */
-    public int segmentSize(int i) {
+    int segmentSize(int i) {
         int length = length(i);
         if (!gro) {
             return length;
@@ -162,13 +199,8 @@ public final class BatchReceiver {
         return length;
     }
 
-    /** Copies {@code length} bytes of message {@code i} from {@code from} into {@code dst} at {@code dstOff}. */
-    public void copy(int i, int from, byte[] dst, int dstOff, int length) {
-        MemorySegment.copy(data, JAVA_BYTE, (long) i * slot + from, dst, dstOff, length);
-    }
-
     /** Where message {@code i} came from; the same object as long as the source does not change. */
-    public InetSocketAddress source(int i) {
+    InetSocketAddress source(int i) {
         long off = (long) i * SockAddr.SIZE;
         int len = Math.min(msgs.get(JAVA_INT, (long) i * MMSGHDR + 8), SockAddr.SIZE);
         if (len == lastRawLength && MemorySegment.mismatch(names, off, off + len, lastRaw, 0, len) < 0) {

@@ -8,8 +8,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.nio.channels.DatagramChannel;
-import java.util.List;
 import org.janytun.os.Libc;
 import org.janytun.os.PollSet;
 import org.slf4j.Logger;
@@ -22,10 +20,9 @@ import org.slf4j.LoggerFactory;
  * and all messages of a batch go out in one {@code sendmmsg}. Without GSO each datagram is its own message. The
  * datagrams on the wire are exactly those {@link #add}ed, in order.
  *
- * <p>Copies each datagram into native memory (sendmmsg takes addresses). Allocation-free, except when the
- * destination changes.
+ * <p>Copies each datagram into native memory (sendmmsg takes addresses). Allocation-free.
  */
-public final class BatchSender {
+final class BatchSender implements DatagramSender {
     private static final Logger log = LoggerFactory.getLogger(BatchSender.class);
     private static final int SLOT = 2048;
     private static final int CONTROL = 24;            // CMSG_SPACE(sizeof(uint16_t))
@@ -33,8 +30,7 @@ public final class BatchSender {
     private static final int MAX_GSO_BYTES = 65000;   // a GSO send must fit one IP datagram
     private static final int RETRIES = 20;
 
-    private final UdpTransport transport;
-    private final BatchSocket[] sockets;
+    private final BatchSocket socket;
     private final int capacity;
     private final MemorySegment data;
     private final MemorySegment iovs;
@@ -46,7 +42,6 @@ public final class BatchSender {
     private final Libc.CallState st = new Libc.CallState();
     // per datagram
     private final int[] lengths;
-    private final int[] socketOf;
     private final InetSocketAddress[] destinations;
     private int count;
     // per message
@@ -54,14 +49,12 @@ public final class BatchSender {
     private final int[] msgCount;
     // the last destination and its encoding
     private InetSocketAddress lastDestination;
-    private int lastSocket = -1;
     private final MemorySegment lastName;
     private int lastNameLength;
-    private long sendFailures;
+    private int sendFailures;
 
-    BatchSender(UdpTransport transport, List<BatchSocket> sockets, int capacity) {
-        this.transport = transport;
-        this.sockets = sockets.toArray(new BatchSocket[0]);
+    BatchSender(BatchSocket socket, int capacity) {
+        this.socket = socket;
         this.capacity = capacity;
         Arena arena = Arena.ofAuto();
         data = arena.allocate((long) SLOT * capacity, 64);
@@ -71,9 +64,8 @@ public final class BatchSender {
         controls = arena.allocate((long) CONTROL * capacity, 8);
         lastName = arena.allocate(SockAddr.SIZE, 8);
         writable = new PollSet(1, st);
-        writable.add(-1, Libc.POLLOUT);
+        writable.add(socket.fd(), Libc.POLLOUT);
         lengths = new int[capacity];
-        socketOf = new int[capacity];
         destinations = new InetSocketAddress[capacity];
         msgFirst = new int[capacity];
         msgCount = new int[capacity];
@@ -84,81 +76,55 @@ public final class BatchSender {
         }
     }
 
-    public int capacity() {
-        return capacity;
-    }
-
-    /** Datagrams that could not be sent since the last call (e.g. no route to the remote yet). */
-    public long takeSendFailures() {
-        long n = sendFailures;
+    @Override
+    public int send(DatagramBatch batch) {
         sendFailures = 0;
-        return n;
+        for (int i = 0; i < batch.count(); i++) {
+            if (count == capacity) {
+                flush();
+            }
+            add(batch.buf(i), batch.length(i), batch.address(i));
+        }
+        flush();
+        return sendFailures;
     }
 
-    /**
-     * Queues {@code buf[0, length)} for {@code to}. Returns false when there is no room left (call {@link #flush}
-     * first) or the destination cannot be reached from any socket (counted as a send failure).
-     */
-    public boolean add(byte[] buf, int length, InetSocketAddress to) {
-        if (count == capacity || length > SLOT) {
-            return false;
+    /** Queues {@code buf[0, length)} for {@code to}; one that cannot be encoded counts as a send failure. */
+    private void add(byte[] buf, int length, InetSocketAddress to) {
+        if (length > SLOT) {
+            sendFailures++;
+            return;
         }
         if (to != lastDestination) {
-            if (!select(to)) {
-                sendFailures++;
-                return true; // dropped, not a lack of room
+            int len = SockAddr.encode(to, socket.ipv6(), lastName, 0);
+            if (len < 0) {
+                lastDestination = null; // lastName no longer holds its encoding
+                sendFailures++; // e.g. IPv6 on an IPv4 socket
+                return;
             }
+            lastDestination = to;
+            lastNameLength = len;
         }
         MemorySegment.copy(buf, 0, data, JAVA_BYTE, (long) count * SLOT, length);
         lengths[count] = length;
-        socketOf[count] = lastSocket;
         destinations[count] = to;
         count++;
-        return true;
-    }
-
-    /** Whether the batch is full. */
-    public boolean full() {
-        return count == capacity;
-    }
-
-    private boolean select(InetSocketAddress to) {
-        DatagramChannel ch = transport.socketFor(to);
-        int s = -1;
-        for (int i = 0; i < sockets.length; i++) {
-            if (sockets[i].channel() == ch) {
-                s = i;
-            }
-        }
-        if (s < 0) {
-            return false;
-        }
-        int len = SockAddr.encode(to, sockets[s].ipv6(), lastName, 0);
-        if (len < 0) {
-            return false;
-        }
-        lastDestination = to;
-        lastSocket = s;
-        lastNameLength = len;
-        return true;
     }
 
     /** Sends everything queued. */
-    public void flush() {
+    private void flush() {
         if (count == 0) {
             return;
         }
         int m = 0;
         int i = 0;
         while (i < count) {
-            int s = socketOf[i];
-            boolean gso = sockets[s].gso();
+            boolean gso = socket.gso();
             int len = lengths[i];
             int n = 1;
             int bytes = len;
             if (gso) {
-                while (i + n < count && n < MAX_SEGMENTS && socketOf[i + n] == s
-                        && sameDestination(destinations[i + n], destinations[i])
+                while (i + n < count && n < MAX_SEGMENTS && sameDestination(destinations[i + n], destinations[i])
                         && lengths[i + n] <= len && bytes + lengths[i + n] <= MAX_GSO_BYTES) {
                     bytes += lengths[i + n];
                     n++;
@@ -187,11 +153,11 @@ public final class BatchSender {
         long name = (long) m * SockAddr.SIZE;
         // every datagram of a message has one destination: encode it from the datagram's own address
         InetSocketAddress to = destinations[first];
-        if (to == lastDestination && socketOf[first] == lastSocket) {
+        if (to == lastDestination) {
             MemorySegment.copy(lastName, 0, names, name, SockAddr.SIZE);
             msgs.set(JAVA_INT, h + 8, lastNameLength);
         } else {
-            msgs.set(JAVA_INT, h + 8, SockAddr.encode(to, sockets[socketOf[first]].ipv6(), names, name));
+            msgs.set(JAVA_INT, h + 8, SockAddr.encode(to, socket.ipv6(), names, name));
         }
         msgs.set(JAVA_LONG, h, names.address() + name);
         for (int k = 0; k < n; k++) {
@@ -214,18 +180,12 @@ public final class BatchSender {
         msgs.set(JAVA_INT, h + 48, 0);
     }
 
-    /** Sends messages [0, m), each run of one socket with one sendmmsg, retrying what the kernel did not take. */
+    /** Sends messages [0, m) with as few sendmmsg as the kernel allows, retrying what it did not take. */
     private void sendAll(int m) {
         int k = 0;
         int retries = 0;
         while (k < m) {
-            int s = socketOf[msgFirst[k]];
-            int run = 1;
-            while (k + run < m && socketOf[msgFirst[k + run]] == s) {
-                run++;
-            }
-            BatchSocket socket = sockets[s];
-            int sent = Libc.sendmmsg(st, socket.fd(), msgAt[k], run, 0);
+            int sent = Libc.sendmmsg(st, socket.fd(), msgAt[k], m - k, 0);
             if (sent > 0) {
                 k += sent;
                 retries = 0;
@@ -236,7 +196,7 @@ public final class BatchSender {
                 continue;
             }
             if (errno == Libc.EAGAIN && retries++ < RETRIES) {
-                waitWritable(socket.fd());
+                waitWritable();
                 continue;
             }
             if ((errno == Libc.EIO || errno == Libc.EINVAL) && msgCount[k] > 1) {
@@ -258,7 +218,6 @@ public final class BatchSender {
     private void resendOneByOne(int k) {
         int first = msgFirst[k];
         int n = msgCount[k];
-        int s = socketOf[first];
         long h = (long) k * BatchReceiver.MMSGHDR;
         long name = msgs.get(JAVA_LONG, h);
         int nameLength = msgs.get(JAVA_INT, h + 8);
@@ -272,17 +231,16 @@ public final class BatchSender {
             int sent;
             int tries = 0;
             do {
-                sent = Libc.sendmmsg(st, sockets[s].fd(), msgAt[k], 1, 0);
+                sent = Libc.sendmmsg(st, socket.fd(), msgAt[k], 1, 0);
             } while (sent < 0 && (st.errno() == Libc.EINTR || st.errno() == Libc.EAGAIN && tries++ < RETRIES
-                    && waitWritable(sockets[s].fd())));
+                    && waitWritable()));
             if (sent != 1) {
                 sendFailures++;
             }
         }
     }
 
-    private boolean waitWritable(int fd) {
-        writable.set(0, fd);
+    private boolean waitWritable() {
         writable.poll(100);
         return true;
     }

@@ -19,9 +19,9 @@ import org.janytun.os.Libc;
  *
  * <p>The JDK does not reveal a channel's fd, so {@link #attach} looks for the one UDP socket of this process bound to
  * the channel's local address (getsockname over the open fds). When that is not exactly one socket, or
- * {@code -Djanytun.io=jdk} is set, there is no batch I/O and the forwarder keeps using the channel.
+ * {@code -Djanytun.io=jdk} is set, there is no batch I/O and the {@link ChannelTransport} serves.
  */
-public final class BatchSocket {
+final class BatchSocket {
     private final DatagramChannel channel;
     private final int fd;
     private final boolean ipv6;
@@ -126,11 +126,6 @@ public final class BatchSocket {
     /** Whether UDP_GRO is on: a receive may return several datagrams of one size back to back. */
     public boolean gro() {
         return gro;
-    }
-
-    /** A receiver for one thread; {@code messages} buffers per recvmmsg. */
-    public BatchReceiver newReceiver(int messages) throws IOException {
-        return new BatchReceiver(this, messages);
     }
 
     @Override

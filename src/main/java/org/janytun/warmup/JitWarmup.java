@@ -20,7 +20,8 @@ import org.janytun.os.OsException;
 import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
 import org.janytun.address.AddressFamily;
-import org.janytun.transport.UdpTransport;
+import org.janytun.transport.Transport;
+import org.janytun.transport.UdpSocket;
 import org.janytun.wire.SatpLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,21 +150,21 @@ public final class JitWarmup {
         int[] pb = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
         LinuxTunDevice da = null;
         LinuxTunDevice db = null;
-        UdpTransport ta = null;
-        UdpTransport tb = null;
+        Transport ta = null;
+        Transport tb = null;
         Forwarder fa = null;
         Forwarder fb = null;
         try {
             da = LinuxTunDevice.wrap(pa[0], "warmup-a", type, vnet);
             db = LinuxTunDevice.wrap(pb[0], "warmup-b", type, vnet);
             try {
-                ta = UdpTransport.open("127.0.0.1", 0, AddressFamily.IPV4);
-                tb = UdpTransport.open("127.0.0.1", 0, AddressFamily.IPV4);
+                ta = UdpSocket.open("127.0.0.1", 0, AddressFamily.IPV4);
+                tb = UdpSocket.open("127.0.0.1", 0, AddressFamily.IPV4);
             } catch (IOException e) {
                 return 0; // no loopback
             }
-            InetSocketAddress aAddr = (InetSocketAddress) ta.sockets().getFirst().getLocalAddress();
-            InetSocketAddress bAddr = (InetSocketAddress) tb.sockets().getFirst().getLocalAddress();
+            InetSocketAddress aAddr = ta.localAddresses().getFirst();
+            InetSocketAddress bAddr = tb.localAddresses().getFirst();
             Connection ca = new Connection(new SatpSession(suite, Role.LEFT, 1, 0, type, 0), bAddr);
             Connection cb = new Connection(new SatpSession(suite, Role.RIGHT, 2, 0, type, 0), aAddr);
             fa = new Forwarder(da, ta, ConnectionTable.single(ca), r -> { }, () -> { }, JitWarmup::niceThread);

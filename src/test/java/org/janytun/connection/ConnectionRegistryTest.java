@@ -51,7 +51,7 @@ class ConnectionRegistryTest {
                 List.of(route("10.1.0.0/16", 1), route("10.2.0.0/16", 2)), problems::add);
         Connection c1 = t1.forMux(1);
         InetSocketAddress learned = new InetSocketAddress("127.0.0.1", 5000);
-        c1.learn(learned);
+        c1.learn(0, learned);
         byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
         for (int i = 0; i < 2; i++) {
             buf[SatpLayout.INNER_OFFSET] = 0x45; // sealing encrypts in place
@@ -179,12 +179,12 @@ class ConnectionRegistryTest {
         var suite = org.janytun.crypto.CryptoSuite.of(CtrAlgorithm.AES_CTR_128, CtrAlgorithm.AES_CTR_128,
                 AuthAlgorithm.SHA1, 10, key, SALT, null);
         Connection local = new Connection(new org.janytun.session.SatpSession(suite, Role.LEFT, 2, 0,
-                DeviceType.TUN, 64), null);
+                DeviceType.TUN, 64), (InetSocketAddress) null);
         ConnectionRegistry s = new ConnectionRegistry(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10, 2,
                 DeviceType.TUN, local, 0, List.of(org.janytun.route.IpPrefix.parse("192.168.77.2/32")), true);
         s.merge(List.of(synced(7, "ffeeddccbbaa99887766554433221100", 0, "0.0.0.0", 0),
                 RouteRecord.parse("fd00::/64", 7), RouteRecord.parse("10.0.0.0/8", 7)), p -> { });
-        local.learn(new InetSocketAddress("10.231.0.11", 5555));
+        local.learn(0, new InetSocketAddress("10.231.0.11", 5555));
         var dump = s.dump();
         assertEquals(5, dump.size(), dump.toString());
         ConnectionRecord first = (ConnectionRecord) dump.get(0);

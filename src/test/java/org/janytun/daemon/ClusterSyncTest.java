@@ -56,7 +56,7 @@ class ClusterSyncTest {
         if (withLocal) {
             CryptoSuite suite = CryptoSuite.of(CtrAlgorithm.AES_CTR_128, CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1,
                     10, KEY, SALT, null);
-            local = new Connection(new SatpSession(suite, Role.LEFT, senderId, 0, DeviceType.TUN, 0), null);
+            local = new Connection(new SatpSession(suite, Role.LEFT, senderId, 0, DeviceType.TUN, 0), (InetSocketAddress) null);
         }
         ConnectionRegistry registry = new ConnectionRegistry(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10,
                 senderId, DeviceType.TUN, local, 0, List.of(), true);
@@ -91,7 +91,7 @@ class ClusterSyncTest {
              Node b = node(2, false, null, List.of(at(a)), Optional.empty())) {
             waitFor(() -> b.table.get().forMux(0) != null, "b learns a's connection from the dump");
             assertNull(b.table.get().forMux(0).remote());
-            a.local.learn(new InetSocketAddress("10.231.0.11", 5555));
+            a.local.learn(0, new InetSocketAddress("10.231.0.11", 5555));
             a.sync.endpointChanged(a.local);
             waitFor(() -> new InetSocketAddress("10.231.0.11", 5555).equals(b.table.get().forMux(0).remote()),
                     "b gets the pushed endpoint");
@@ -160,10 +160,10 @@ class ClusterSyncTest {
                 before = lines.list.size();
             }
             for (int i = 0; i < 2000; i++) {
-                a.local.learn(new InetSocketAddress("10.231.0." + (1 + i % 2), 5555));
+                a.local.learn(0, new InetSocketAddress("10.231.0." + (1 + i % 2), 5555));
                 a.sync.endpointChanged(a.local);
             }
-            a.local.learn(new InetSocketAddress("10.231.0.99", 5555));
+            a.local.learn(0, new InetSocketAddress("10.231.0.99", 5555));
             a.sync.endpointChanged(a.local);
             waitFor(() -> new InetSocketAddress("10.231.0.99", 5555).equals(b.table.get().forMux(0).remote()),
                     "b gets the last pushed endpoint");

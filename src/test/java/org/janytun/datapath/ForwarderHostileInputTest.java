@@ -24,7 +24,8 @@ import org.janytun.device.LinuxTunDevice;
 import org.janytun.os.Libc;
 import org.janytun.session.DropReason;
 import org.janytun.session.SatpSession;
-import org.janytun.transport.UdpTransport;
+import org.janytun.transport.Transport;
+import org.janytun.transport.UdpSocket;
 import org.janytun.wire.DeviceType;
 import org.janytun.wire.SatpLayout;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +43,7 @@ class ForwarderHostileInputTest {
     private final Map<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
     private int[] devicePair;
     private LinuxTunDevice device;
-    private UdpTransport transport;
+    private Transport transport;
     private Forwarder forwarder;
     private Connection connection;
     private InetSocketAddress listening;
@@ -57,8 +58,8 @@ class ForwarderHostileInputTest {
         }
         devicePair = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
         device = LinuxTunDevice.wrap(devicePair[0], "hostile", DeviceType.TUN, false);
-        transport = UdpTransport.open("127.0.0.1", 0, AddressFamily.IPV4);
-        listening = (InetSocketAddress) transport.sockets().getFirst().getLocalAddress();
+        transport = UdpSocket.open("127.0.0.1", 0, AddressFamily.IPV4);
+        listening = transport.localAddresses().getFirst();
         peer = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         attacker = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         // the receiving end as janytun runs by default: -w 0, remote given with -r

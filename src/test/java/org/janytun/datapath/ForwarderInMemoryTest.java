@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.janytun.address.AddressFamily;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
+import org.janytun.connection.Path;
 import org.janytun.connection.TrafficCounters;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
@@ -19,39 +19,45 @@ import org.janytun.crypto.Role;
 import org.janytun.device.MemoryTunDevice;
 import org.janytun.session.DropReason;
 import org.janytun.session.SatpSession;
-import org.janytun.transport.UdpTransport;
+import org.janytun.transport.MemoryTransport;
 import org.janytun.wire.DeviceType;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two forwarders over 127.0.0.1 whose devices are in memory ({@link MemoryTunDevice}): packets arrive in order and
- * intact, and the counters (global, per connection, per drop reason) say what happened, also when the device refuses
- * some packets of a batch. No root, no tun.
+ * Forwarders whose devices and transports are in memory ({@link MemoryTunDevice}, {@link MemoryTransport}): packets
+ * arrive in order and intact, fan out to every path, and the counters (global, per connection, per drop reason) say
+ * what happened, also when the device or the transport refuses some packets of a batch. No kernel at all.
  */
-class ForwarderMemoryDeviceTest {
+class ForwarderInMemoryTest {
+    private static final MemoryTransport.Network NETWORK = new MemoryTransport.Network();
     private static final CryptoSuite SUITE = CryptoSuite.of(CtrAlgorithm.AES_CTR_128, CtrAlgorithm.AES_CTR_128,
             AuthAlgorithm.SHA1, 10, null, null, "memory".getBytes());
 
     private static final class End implements AutoCloseable {
         final MemoryTunDevice device;
-        final UdpTransport transport;
+        final MemoryTransport transport;
         final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
         Forwarder forwarder;
 
         End(String name) throws Exception {
             device = new MemoryTunDevice(name, 16);
-            transport = UdpTransport.open("127.0.0.1", 0, AddressFamily.IPV4);
+            transport = NETWORK.open(1024);
         }
 
-        InetSocketAddress address() throws Exception {
-            return (InetSocketAddress) transport.sockets().getFirst().getLocalAddress();
+        InetSocketAddress address() {
+            return transport.address();
         }
 
-        void start(Role role, int senderId, InetSocketAddress remote) {
+        void start(Role role, int senderId, InetSocketAddress... remotes) throws Exception {
             SatpSession s = new SatpSession(SUITE, role, senderId, 0, DeviceType.TUN, 64);
-            forwarder = new Forwarder(device, transport, ConnectionTable.single(new Connection(s, remote)),
+            Path[] paths = new Path[remotes.length];
+            for (int i = 0; i < remotes.length; i++) {
+                paths[i] = new Path(0, remotes[i]);
+            }
+            forwarder = new Forwarder(device, transport, ConnectionTable.single(new Connection(s, paths)),
                     r -> drops.incrementAndGet(r.ordinal()), () -> { });
             forwarder.start();
+            assertTrue(forwarder.description().contains("a thread per direction"), forwarder.description());
         }
 
         TrafficCounters connection() {
@@ -64,7 +70,10 @@ class ForwarderMemoryDeviceTest {
 
         @Override
         public void close() {
-            forwarder.close();
+            if (forwarder != null) {
+                forwarder.close();
+            }
+            transport.close();
             device.close();
         }
     }
@@ -93,9 +102,6 @@ class ForwarderMemoryDeviceTest {
                 byte[] p = packet(i, 60 + i % 1000);
                 bytes += p.length;
                 a.device.inject(p);
-                if (i % 50 == 49) {
-                    Thread.sleep(20); // a window, so that no socket buffer overflows
-                }
             }
             for (int i = 0; i < n; i++) {
                 byte[] got = b.device.nextWritten(5000);
@@ -139,6 +145,59 @@ class ForwarderMemoryDeviceTest {
             assertEquals(n, b.connection().packetsIn(), "every datagram opened for the connection");
             assertEquals(n * 2 / 3, b.forwarder.counters().packetsIn(), "two thirds reached the device");
             assertEquals(n / 3, b.dropped(DropReason.DEVICE_WRITE_FAILED), "one drop per refused packet");
+        }
+    }
+
+    /** The transport refuses every fourth datagram: each refusal is one drop, the rest arrive in order. */
+    @Test
+    void aPartlyFailedSendCountsEachFailure() throws Exception {
+        try (End a = new End("mem-a"); End b = new End("mem-b")) {
+            a.transport.failSends(i -> i % 4 == 3);
+            a.start(Role.LEFT, 1, b.address());
+            b.start(Role.RIGHT, 2, a.address());
+            int n = 80;
+            for (int i = 0; i < n; i++) {
+                a.device.inject(packet(i, 200));
+            }
+            for (int i = 0; i < n; i++) {
+                if (i % 4 != 3) {
+                    assertArrayEquals(packet(i, 200), b.device.nextWritten(5000), "packet " + i);
+                }
+            }
+            assertNull(b.device.nextWritten(50));
+            settle(() -> a.dropped(DropReason.SEND_FAILED) == n / 4);
+            assertEquals(n / 4, a.dropped(DropReason.SEND_FAILED));
+            assertEquals(n * 3 / 4, a.forwarder.counters().packetsOut(), "what the transport took");
+            long datagram = a.transport.sent().getFirst().bytes().length;
+            assertEquals(n * 3 / 4 * datagram, a.forwarder.counters().bytesOut(), "what the transport took, in bytes");
+            assertEquals(n, a.connection().packetsOut(), "every packet sealed for the connection");
+        }
+    }
+
+    /** A connection with two paths sends every datagram, byte for byte the same, on both, in order. */
+    @Test
+    void everyDatagramGoesOutOnEveryPath() throws Exception {
+        try (End a = new End("mem-a"); End b = new End("mem-b"); End c = new End("mem-c")) {
+            a.start(Role.LEFT, 1, b.address(), c.address());
+            b.start(Role.RIGHT, 2, a.address());
+            c.start(Role.RIGHT, 3, a.address());
+            int n = 50;
+            for (int i = 0; i < n; i++) {
+                a.device.inject(packet(i, 300 + i));
+            }
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(packet(i, 300 + i), b.device.nextWritten(5000), "packet " + i + " via b");
+                assertArrayEquals(packet(i, 300 + i), c.device.nextWritten(5000), "packet " + i + " via c");
+            }
+            var sent = a.transport.sent();
+            assertEquals(2 * n, sent.size());
+            for (int i = 0; i < n; i++) {
+                assertEquals(b.address(), sent.get(2 * i).to());
+                assertEquals(c.address(), sent.get(2 * i + 1).to());
+                assertArrayEquals(sent.get(2 * i).bytes(), sent.get(2 * i + 1).bytes(), "the same datagram");
+            }
+            assertEquals(2 * n, a.connection().packetsOut(), "a copy per path");
+            assertEquals(2 * n, a.forwarder.counters().packetsOut());
         }
     }
 

@@ -1,0 +1,134 @@
+package org.janytun.datapath;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+import org.janytun.connection.Connection;
+import org.janytun.connection.ConnectionTable;
+import org.janytun.connection.Path;
+import org.janytun.connection.TrafficCounters;
+import org.janytun.device.TunDevice;
+import org.janytun.session.DropReason;
+import org.janytun.session.PacketResult;
+import org.janytun.transport.DatagramBatch;
+import org.janytun.transport.DatagramSender;
+import org.janytun.wire.SatpLayout;
+
+/**
+ * Where a packet is sealed and fanned out: device → network, one batch at a time. For each packet read from the
+ * device: its connection (by route or the only one), {@code seal} in place (the session's suite), then the same
+ * datagram to every path of the connection that has an endpoint; the batch leaves through the transport's sender in
+ * the order read. Every drop is counted with its reason. Knows nothing of threads: one thread at a time calls it.
+ * Allocation-free.
+ */
+final class SendStage {
+    private final TunDevice device;
+    private final Supplier<ConnectionTable> tables;
+    private final DropCounter drops;
+    private final TrafficCounters total;
+    private final DatagramSender sender;
+    private final byte[][] bufs;
+    private final int[] sizes;
+    private final DatagramBatch out;
+    private final PacketResult result = new PacketResult();
+    private long outBytes;
+
+    SendStage(TunDevice device, Supplier<ConnectionTable> tables, DropCounter drops, TrafficCounters total,
+              DatagramSender sender) {
+        this.device = device;
+        this.tables = tables;
+        this.drops = drops;
+        this.total = total;
+        this.sender = sender;
+        int batch = Math.max(1, device.batchSize());
+        this.bufs = new byte[batch][SatpLayout.BUFFER_SIZE];
+        this.sizes = new int[batch];
+        this.out = DatagramBatch.forSending(batch);
+    }
+
+    /** The most packets one {@link #pull} reads. */
+    int batchSize() {
+        return bufs.length;
+    }
+
+    /**
+     * Reads what the device has (waiting up to {@code timeoutMillis} when nothing is there), seals and sends it.
+     *
+     * @return the number of packets read, -1 once the device is closed
+     * @throws IOException when reading from the device fails (for good: the caller stops the daemon)
+     */
+    int pull(int timeoutMillis) throws IOException {
+        int n = device.read(bufs, sizes, SatpLayout.INNER_OFFSET, timeoutMillis);
+        if (n > 0) {
+            process(n);
+        }
+        return n;
+    }
+
+    /** Seals the first {@code n} packets read and sends them. */
+    void process(int n) {
+        ConnectionTable t = tables.get();
+        for (int i = 0; i < n; i++) {
+            seal(t, bufs[i], sizes[i]);
+        }
+        flush();
+    }
+
+    /** Seals the packet at {@code buf[INNER_OFFSET, INNER_OFFSET + innerLength)} and queues it on each path. */
+    private void seal(ConnectionTable t, byte[] buf, int innerLength) {
+        Connection c = t.forOutgoing(buf, innerLength);
+        if (c == null) {
+            drops.count(t.isEmpty() ? DropReason.NO_CONNECTION : DropReason.NO_ROUTE);
+            return;
+        }
+        Path[] paths = c.paths();
+        if (!anyEndpoint(paths)) {
+            drops.count(DropReason.NO_REMOTE); // the sequence number is not used up (SPEC §8)
+            c.counters().dropped(DropReason.NO_REMOTE, 1);
+            return;
+        }
+        PacketResult r = result;
+        if (!c.session().seal(buf, innerLength, r)) {
+            drops.count(r.drop());
+            c.counters().dropped(r.drop(), 1);
+            return;
+        }
+        int length = r.datagramLength();
+        int copies = 0;
+        for (Path p : paths) {
+            InetSocketAddress to = p.remote();
+            if (to != null) {
+                if (out.full()) {
+                    flush();
+                }
+                out.add(buf, length, to, p.link());
+                outBytes += length;
+                copies++;
+            }
+        }
+        c.counters().sent(copies, (long) copies * length);
+    }
+
+    private static boolean anyEndpoint(Path[] paths) {
+        for (Path p : paths) {
+            if (p.remote() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Sends what is queued; counts what the transport took, and what it could not send as drops. */
+    private void flush() {
+        int queued = out.count();
+        if (queued == 0) {
+            return;
+        }
+        int failed = sender.send(out);
+        drops.count(DropReason.SEND_FAILED, failed);
+        // the failed ones' sizes are not known: a partly failed batch counts its average size per datagram
+        total.sent(queued - failed, outBytes - outBytes * failed / queued);
+        out.clear();
+        outBytes = 0;
+    }
+}
