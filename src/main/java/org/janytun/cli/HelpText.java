@@ -106,7 +106,14 @@ final class HelpText {
                       --sync-secret-file <file>   authenticate and encrypt every sync connection with the
                                                   cluster secret in <file> (janytun nodes only)
 
-                Not yet supported by janytun (refused): -Y/--rail-mode (uanytun development version).
+                RAIL (uanytun development version; janytun also with other local addresses):
+                  -Y, --rail-mode                 send every packet on each link, drop the copies by the
+                                                  window (needs -w 64 or more); implied by a port range
+                  -p, --port <low:high>           one link per local port
+                  -o, --remote-port <low:high>    remote port low+i for link i
+                      --rail-link <local[:port]>=[<remote>[:port]]
+                                                  a link from its own local address (another uplink); repeat
+                                                  for each (ports default to -p/-o, the remote to -r)
 
                 Names of algorithms and roles are case-insensitive. An option's argument may not begin with '-'.
                 Secrets given on the command line are visible to other users in the process list: prefer

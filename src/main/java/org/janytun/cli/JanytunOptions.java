@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.janytun.config.Secret;
+import org.janytun.config.RailSettings;
 import org.janytun.config.SyncSettings;
 import org.janytun.config.TunnelSettings;
 import org.janytun.address.AddressFamily;
@@ -52,7 +53,8 @@ import picocli.CommandLine.ParameterException;
  * <p>Differences from the C daemons, all on the side of refusing bad input: numbers must be plain decimal and in
  * range; names of algorithms and roles are case-insensitive; a master key whose size does not match the
  * {@code -k} kd-prf is refused (anytun would run a tunnel in which no packet authenticates); {@code -4} with
- * {@code -6} is refused; uanytun trunk's RAIL mode is accepted syntactically but refused as not yet supported.
+ * {@code -6} is refused; RAIL (uanytun trunk's {@code -Y} and port ranges) refuses {@code -w 0}, with which every
+ * copy would reach the device.
  * The declarations shared with the other programs are in {@link SharedOptions}.
  */
 @Command(name = "janytun", usageHelpAutoWidth = false)
@@ -86,6 +88,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
     @Option(names = "--sync-secret-file") String syncSecretFile;
     @Option(names = {"-X", "--control-host"}) String controlHost;
     @Option(names = {"-Y", "--rail-mode"}) boolean railMode;
+    @Option(names = "--rail-link") List<String> railLinks = new ArrayList<>();
 
     private JanytunOptions() {}
 
@@ -238,8 +241,6 @@ public final class JanytunOptions extends SharedOptions.Connection {
     // Validation: raw strings to typed settings.
 
     private TunnelSettings validate(String prog) throws UsageException {
-        notYetSupported("-Y/--rail-mode", railMode);
-
         List<String> warnings = new ArrayList<>();
 
         Optional<String> user = string("-u/--username", process.username);
@@ -257,9 +258,11 @@ public final class JanytunOptions extends SharedOptions.Connection {
         AddressFamily family = ipv4Only ? AddressFamily.IPV4
                 : ipv6Only ? AddressFamily.IPV6 : AddressFamily.ANY;
         Optional<String> local = string("-i/--interface", localAddress);
-        int localPort = port("-p/--port", port);
+        int[] localPorts = portRange("-p/--port", port);
         Optional<String> remote = string("-r/--remote-host", remoteHost);
-        int remotePortNumber = port("-o/--remote-port", remotePort);
+        int[] remotePorts = portRange("-o/--remote-port", remotePort);
+        int localPort = localPorts[0];
+        int remotePortNumber = remotePorts[0];
 
         Optional<String> devName = string("-d/--dev", dev);
         if (devName.isPresent()) {
@@ -282,6 +285,11 @@ public final class JanytunOptions extends SharedOptions.Connection {
             warnings.add("-w/--window-size " + window + " would need " + (window >>> 23) + " MiB per sender id: using "
                     + ReplayProtection.MAX_WINDOW);
             window = ReplayProtection.MAX_WINDOW;
+        }
+        RailSettings rail = rail(local, localPorts, remote, remotePorts);
+        if (rail.enabled() && window == 0) {
+            throw new UsageException("-w/--window-size", "RAIL sends every packet on each link and needs the window"
+                    + " to remove the copies: give -w 64 or more (uanytun writes every copy to the device with -w 0)");
         }
 
         int kdBits = keyBits("-k/--kd-prf", kdPrf);
@@ -306,7 +314,87 @@ public final class JanytunOptions extends SharedOptions.Connection {
         return new TunnelSettings(!(process.nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
                 localPort, remote, remotePortNumber, family, devName, deviceType, ifc, script, sid, muxId, window,
                 kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, routePrefixes(), control(),
-                sync(warnings), warnings);
+                sync(warnings), rail, warnings);
+    }
+
+    /** {@code -p}/{@code -o}: a port, or (uanytun's RAIL) a range {@code low:high}; {low, high}. */
+    private static int[] portRange(String option, String value) throws UsageException {
+        if (value == null || value.indexOf(':') < 0) {
+            int p = port(option, value);
+            return new int[] {p, p};
+        }
+        int colon = value.indexOf(':');
+        int low = port(option, value.substring(0, colon));
+        int high = port(option, value.substring(colon + 1));
+        if (high < low) {
+            throw new UsageException(option, "the range " + value + " ends before it starts");
+        }
+        if (high - low >= MAX_RAIL_LINKS) {
+            throw new UsageException(option, "the range " + value + " has more than " + MAX_RAIL_LINKS + " ports");
+        }
+        return new int[] {low, high};
+    }
+
+    /** At most this many RAIL links: each costs a socket and a copy of every datagram. */
+    static final int MAX_RAIL_LINKS = 16;
+
+    /**
+     * The RAIL links: uanytun's (one per local port of {@code -p a:b}, remote port i of {@code -o c:d} for link i)
+     * or {@code --rail-link}s; none without {@code -Y}, a port range or {@code --rail-link}.
+     */
+    private RailSettings rail(Optional<String> local, int[] localPorts, Optional<String> remote, int[] remotePorts)
+            throws UsageException {
+        boolean ranges = localPorts[1] != localPorts[0] || remotePorts[1] != remotePorts[0];
+        if (!railLinks.isEmpty()) {
+            if (ranges) {
+                throw new UsageException("--rail-link", "cannot be combined with port ranges in -p/-o: give each link"
+                        + " its ports in --rail-link");
+            }
+            if (railLinks.size() > MAX_RAIL_LINKS) {
+                throw new UsageException("--rail-link", "at most " + MAX_RAIL_LINKS + " links");
+            }
+            List<RailSettings.Link> links = new ArrayList<>();
+            for (String l : railLinks) {
+                links.add(railLink(l, localPorts[0], remote, remotePorts[0]));
+            }
+            return new RailSettings(links);
+        }
+        if (!railMode && !ranges) {
+            return RailSettings.off();
+        }
+        List<RailSettings.Link> links = new ArrayList<>();
+        for (int p = localPorts[0]; p <= localPorts[1]; p++) {
+            int i = p - localPorts[0];
+            // as uanytun: remote port c+i to link i while the -o range lasts; a link beyond it learns its endpoint
+            int remotePort = remotePorts[0] + i <= remotePorts[1] ? remotePorts[0] + i : 0;
+            links.add(new RailSettings.Link(local, p, remote, remotePort));
+        }
+        return new RailSettings(links);
+    }
+
+    /** {@code --rail-link LOCAL_ADDR[:PORT]=[REMOTE_HOST[:PORT]]}: ports default to -p and -o, the host to -r. */
+    private static RailSettings.Link railLink(String spec, int defaultLocalPort, Optional<String> remote,
+                                              int defaultRemotePort) throws UsageException {
+        requireString(spec, "--rail-link");
+        int eq = spec.indexOf('=');
+        if (eq <= 0) {
+            throw new UsageException("--rail-link", "'" + spec + "': expected LOCAL_ADDR[:PORT]=[REMOTE[:PORT]]");
+        }
+        try {
+            HostPort l = HostPort.parse(spec.substring(0, eq), defaultLocalPort);
+            String r = spec.substring(eq + 1);
+            if (r.isEmpty()) {
+                return new RailSettings.Link(Optional.of(l.host()), l.port(), Optional.empty(), 0);
+            }
+            HostPort rp = HostPort.parse(r, defaultRemotePort);
+            if (l.port() == 0 || rp.port() == 0) {
+                throw new IllegalArgumentException("'" + spec + "': the ports must be 1..65535");
+            }
+            return new RailSettings.Link(Optional.of(l.host()), l.port(),
+                    rp.host().isEmpty() ? remote : Optional.of(rp.host()), rp.port());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--rail-link", e.getMessage());
+        }
     }
 
     /** {@code -R net/len}, any number of times; any prefix length is fine (the reference hangs on some). */
@@ -377,12 +465,6 @@ public final class JanytunOptions extends SharedOptions.Connection {
 
     /** anytun's default port for {@code -X} and {@code -M}. */
     public static final int DEFAULT_CONTROL_PORT = 2323;
-
-    private static void notYetSupported(String option, boolean given) throws UsageException {
-        if (given) {
-            throw new UsageException(option, "not yet supported by janytun");
-        }
-    }
 
     /** A string argument: not empty, and (as in both C parsers) not beginning with '-'. Echoes nothing. */
     private static void requireString(String value, String option) throws UsageException {

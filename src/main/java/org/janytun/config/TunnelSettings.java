@@ -56,6 +56,7 @@ import org.janytun.log.LogTarget;
  * @param routes         {@code -R}: prefixes routed to this process's own {@code -m} connection (used when routing is on)
  * @param controlHost    {@code -X}: the control daemon to take connections and routes from (default port 2323)
  * @param sync           {@code -S}, {@code -I}, {@code -M}: cluster sync
+ * @param rail           {@code -Y}, port ranges in {@code -p}/{@code -o}, {@code --rail-link}: RAIL links (empty: off)
  * @param warnings       things the caller should log at warning level once logging is set up
  */
 public record TunnelSettings(
@@ -88,6 +89,7 @@ public record TunnelSettings(
         List<IpPrefix> routes,
         Optional<HostPort> controlHost,
         SyncSettings sync,
+        RailSettings rail,
         List<String> warnings) {
 
     /** anytun's default local and remote port. */
@@ -137,6 +139,7 @@ public record TunnelSettings(
         routes = List.copyOf(routes);
         Objects.requireNonNull(controlHost);
         Objects.requireNonNull(sync);
+        Objects.requireNonNull(rail);
         Objects.requireNonNull(localAddress);
         Objects.requireNonNull(remoteHost);
         Objects.requireNonNull(addressFamily);
@@ -193,6 +196,9 @@ public record TunnelSettings(
         opt(j, "controlHost", controlHost);
         if (sync.enabled()) {
             j.add(sync.toString());
+        }
+        if (rail.enabled()) {
+            j.add("rail=" + rail.links());
         }
         if (!warnings.isEmpty()) {
             j.add("warnings=" + warnings);

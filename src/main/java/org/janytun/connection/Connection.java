@@ -12,8 +12,6 @@ public final class Connection {
     private final int mux;
     private final SatpSession session;
     private final Path[] paths;
-    /** When an endpoint change of this connection was last logged (the forwarder limits the rate). */
-    private volatile long lastEndpointLog = Long.MIN_VALUE;
     private final TrafficCounters counters = new TrafficCounters();
 
     public Connection(SatpSession session, InetSocketAddress initialRemote) {
@@ -48,44 +46,50 @@ public final class Connection {
         return paths;
     }
 
+    /** The path on {@code link}, or null when the connection has none there. */
+    public Path pathOn(int link) {
+        for (Path p : paths) {
+            if (p.link() == link) {
+                return p;
+            }
+        }
+        return null;
+    }
+
     /** The first path's endpoint (the one the references know: {@code -r}), or null while unknown. */
     public InetSocketAddress remote() {
         return paths[0].remote();
     }
 
     /**
-     * Moves the endpoint of the path on {@code link} to {@code source}; whether it changed. Only for packets that
-     * passed the tag and the window and are the newest of their sender.
+     * Moves the endpoint of the path on {@code link} to {@code source}: the path that moved, or null when none did.
+     * Only for packets that passed the tag and the window and are the newest of their sender (or, with several
+     * paths, the newest on that link).
      */
-    public boolean learn(int link, InetSocketAddress source) {
+    public Path learn(int link, InetSocketAddress source) {
         Path first = null;
         for (Path p : paths) {
             if (p.link() == link) {
                 if (source.equals(p.remote())) {
-                    return false; // already one of this link's endpoints
+                    return null; // already one of this link's endpoints
                 }
                 first = first == null ? p : first;
             }
         }
-        return first != null && first.learn(source);
+        return first != null && first.learn(source) ? first : null;
     }
 
-    /** Whether an endpoint change may be logged now: at most one line per {@code intervalNanos} per connection. */
-    public boolean mayLogEndpointChange(long now, long intervalNanos) {
-        if (lastEndpointLog != Long.MIN_VALUE && now - lastEndpointLog < intervalNanos) {
-            return false;
-        }
-        lastEndpointLog = now;
-        return true;
-    }
 
     /** Sets the endpoint a control daemon or cluster peer gave explicitly. */
     public void setRemote(InetSocketAddress r) {
         paths[0].setRemote(r);
     }
 
-    /** Sets the endpoint when none is known yet (a late name resolution of {@code -r}). */
-    public void setRemoteIfUnknown(InetSocketAddress r) {
-        paths[0].setRemoteIfUnknown(r);
+    /** Sets the endpoint of the path on {@code link} when none is known yet (a late name resolution of {@code -r}). */
+    public void setRemoteIfUnknown(int link, InetSocketAddress r) {
+        Path p = pathOn(link);
+        if (p != null) {
+            p.setRemoteIfUnknown(r);
+        }
     }
 }

@@ -83,6 +83,9 @@ public final class ConnectionRegistry {
      * @param routing     whether outgoing packets pick their connection by destination (anytun: tun devices with a
      *                    control or sync host only); without routing they all go to the lowest mux
      */
+    /** Links (transport sockets) each connection gets a path on: more than one with RAIL. */
+    private int links = 1;
+
     public ConnectionRegistry(CtrAlgorithm cipher, AuthAlgorithm auth, int tagLength, int senderId,
                               DeviceType deviceType, Connection local, int localMux, List<IpPrefix> localRoutes,
                               boolean routing) {
@@ -209,11 +212,32 @@ public final class ConnectionRegistry {
             if (previous != null) {
                 session.advanceSeqTo(previous.session().nextSeq()); // new keys, but never an old sequence number
             }
-            return new Connection(session, previous != null ? previous.remote() : null);
+            return new Connection(session, pathsLike(previous));
         } catch (IllegalArgumentException e) {
             problems.accept("connection " + r.mux() + " not usable: " + e.getMessage());
             return null;
         }
+    }
+
+    /** A path per link, each keeping the endpoint the previous connection had learned there. */
+    private Path[] pathsLike(Connection previous) {
+        Path[] paths = new Path[links];
+        for (int i = 0; i < links; i++) {
+            Path old = previous == null ? null : previous.pathOn(i);
+            paths[i] = new Path(i, old == null ? null : old.remote());
+        }
+        return paths;
+    }
+
+    /**
+     * RAIL: the connections made from now on get a path on each of {@code n} links (the endpoint of each learned
+     * from the client's packets on it). Call before the first table is loaded.
+     */
+    public synchronized void setLinks(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("a connection needs a link");
+        }
+        links = n;
     }
 
     /** Same keys, role and window: the connection can keep its counters, windows and learned endpoint. */

@@ -11,6 +11,12 @@ import java.net.InetSocketAddress;
 public final class Path {
     private final int link;
     private volatile InetSocketAddress remote;
+    private final TrafficCounters counters = new TrafficCounters();
+    /** When an endpoint change of this path was last logged (the data path limits the rate). */
+    private volatile long lastEndpointLog = Long.MIN_VALUE;
+    // the receiving thread's own: the newest sequence number that came in on this link
+    private boolean seen;
+    private int newestSeq;
 
     public Path(int link, InetSocketAddress remote) {
         this.link = link;
@@ -24,6 +30,37 @@ public final class Path {
     /** The endpoint, or null while none is configured or learned (nothing is sent on this path then). */
     public InetSocketAddress remote() {
         return remote;
+    }
+
+    /**
+     * What went out and came in on this path, and its copies of packets that another link delivered first: kept
+     * only when the connection has several paths (with one, the connection's counters say it all).
+     */
+    public TrafficCounters counters() {
+        return counters;
+    }
+
+    /**
+     * For the receiving thread, for a packet that passed the tag on this path's link: records its sequence number;
+     * whether it is newer (serial-number order) than any that came in on this link before. With several paths
+     * (RAIL) that is what lets each link learn its endpoint and tells a copy of a new packet from an old replay.
+     */
+    public boolean noteSequence(int seq) {
+        if (seen && seq - newestSeq <= 0) {
+            return false;
+        }
+        seen = true;
+        newestSeq = seq;
+        return true;
+    }
+
+    /** Whether an endpoint change may be logged now: at most one line per {@code intervalNanos} per path. */
+    public boolean mayLogEndpointChange(long now, long intervalNanos) {
+        if (lastEndpointLog != Long.MIN_VALUE && now - lastEndpointLog < intervalNanos) {
+            return false;
+        }
+        lastEndpointLog = now;
+        return true;
     }
 
     /** Moves the endpoint to {@code source}; whether it changed. */

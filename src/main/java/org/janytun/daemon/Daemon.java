@@ -12,6 +12,7 @@ import org.janytun.address.InetText;
 import org.janytun.config.ProgramName;
 import org.janytun.config.TunnelSettings;
 import org.janytun.connection.Connection;
+import org.janytun.config.RailSettings;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.connection.ConnectionRegistry;
 import org.janytun.datapath.Forwarder;
@@ -24,6 +25,7 @@ import org.janytun.wire.DeviceType;
 import org.janytun.address.HostPort;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.device.InterfaceConfigurator;
@@ -33,6 +35,7 @@ import org.janytun.os.Privileges;
 import org.janytun.session.DropReason;
 import org.janytun.session.SatpSession;
 import org.janytun.transport.Transport;
+import org.janytun.transport.LinkAddress;
 import org.janytun.transport.UdpSocket;
 import org.janytun.warmup.JitWarmup;
 import org.slf4j.Logger;
@@ -129,12 +132,16 @@ public final class Daemon {
                     InterfaceConfigurator.ANYTUN_MTU);
         }
 
-        transport = UdpSocket.open(settings.localAddress().orElse(null), settings.localPort(),
-                settings.addressFamily());
+        transport = UdpSocket.open(linkAddresses(), settings.addressFamily());
+        if (settings.rail().enabled()) {
+            log.info("RAIL mode: every packet goes out on each of {} links: {}", settings.rail().links().size(),
+                    settings.rail().links());
+        }
         for (InetSocketAddress local : transport.localAddresses()) {
             log.info("listening on {}", InetText.format(local));
         }
-        InetSocketAddress remote = resolveRemote();
+        InetSocketAddress[] remotes = resolveRemotes();
+        InetSocketAddress remote = remotes[0]; // link 0's: the one the log names
 
         if (settings.postUpScript().isPresent()) {
             String script = settings.postUpScript().get();
@@ -151,7 +158,7 @@ public final class Daemon {
         boolean controlled = settings.controlHost().isPresent();
         if (suite != null) {
             connection = new Connection(new SatpSession(suite, settings.role(), settings.senderId(),
-                    settings.mux(), settings.deviceType(), settings.windowSize()), remote);
+                    settings.mux(), settings.deviceType(), settings.windowSize()), paths(remotes));
         } else {
             loadCryptoProviders();
         }
@@ -169,6 +176,7 @@ public final class Daemon {
                     CtrAlgorithm.ofKeyBits(settings.cipherKeyBits()).orElseThrow(), settings.authAlgorithm(),
                     settings.authTagLength(), settings.senderId(), settings.deviceType(), connection,
                     settings.mux(), settings.routes(), routing);
+            registry.setLinks(Math.max(1, settings.rail().links().size()));
             table = registry.table();
         } else {
             if (!settings.routes().isEmpty()) {
@@ -246,30 +254,69 @@ public final class Daemon {
         }
     }
 
-    /** {@code -r/-o}: resolved now; if the name does not resolve yet, retried in the background. */
-    private InetSocketAddress resolveRemote() {
-        if (settings.remoteHost().isEmpty()) {
-            return null;
+    /** The sockets to open: the one of {@code -i}/{@code -p}, or a socket per RAIL link. */
+    private List<LinkAddress> linkAddresses() {
+        if (!settings.rail().enabled()) {
+            return List.of(new LinkAddress(settings.localAddress().orElse(null), settings.localPort()));
         }
-        String host = settings.remoteHost().get();
-        try {
-            return new InetSocketAddress(settings.addressFamily().resolve(host), settings.remotePort());
-        } catch (UnknownHostException e) {
-            log.error("remote host {} does not resolve ({}); retrying every {} s", host, e.getMessage(),
-                    RESOLVE_RETRY.toSeconds());
-            housekeeping.scheduleWithFixedDelay(() -> retryResolve(host), RESOLVE_RETRY.toSeconds(),
-                    RESOLVE_RETRY.toSeconds(), TimeUnit.SECONDS);
-            return null;
+        List<LinkAddress> out = new ArrayList<>();
+        for (RailSettings.Link l : settings.rail().links()) {
+            out.add(new LinkAddress(l.localHost().or(settings::localAddress).orElse(null), l.localPort()));
         }
+        return out;
     }
 
-    private void retryResolve(String host) {
-        if (connection == null || connection.remote() != null) {
+    /** Where each link sends at first: {@code -r}/{@code -o} (or the RAIL link's), null where it is learned. */
+    private List<Optional<String>> remoteHosts() {
+        if (!settings.rail().enabled()) {
+            return List.of(settings.remoteHost());
+        }
+        return settings.rail().links().stream().map(l -> l.remotePort() == 0 ? Optional.<String>empty()
+                : l.remoteHost().or(settings::remoteHost)).toList();
+    }
+
+    private int remotePort(int link) {
+        return settings.rail().enabled() ? settings.rail().links().get(link).remotePort() : settings.remotePort();
+    }
+
+    private static org.janytun.connection.Path[] paths(InetSocketAddress[] remotes) {
+        var paths = new org.janytun.connection.Path[remotes.length];
+        for (int i = 0; i < remotes.length; i++) {
+            paths[i] = new org.janytun.connection.Path(i, remotes[i]);
+        }
+        return paths;
+    }
+
+    /** Each link's remote, resolved now; a name that does not resolve yet is retried in the background. */
+    private InetSocketAddress[] resolveRemotes() {
+        List<Optional<String>> hosts = remoteHosts();
+        InetSocketAddress[] out = new InetSocketAddress[hosts.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (hosts.get(i).isEmpty()) {
+                continue;
+            }
+            String host = hosts.get(i).get();
+            int link = i;
+            try {
+                out[i] = new InetSocketAddress(settings.addressFamily().resolve(host), remotePort(i));
+            } catch (UnknownHostException e) {
+                log.error("remote host {} does not resolve ({}); retrying every {} s", host, e.getMessage(),
+                        RESOLVE_RETRY.toSeconds());
+                housekeeping.scheduleWithFixedDelay(() -> retryResolve(link, host), RESOLVE_RETRY.toSeconds(),
+                        RESOLVE_RETRY.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+        return out;
+    }
+
+    private void retryResolve(int link, String host) {
+        var path = connection == null ? null : connection.pathOn(link);
+        if (path == null || path.remote() != null) {
             return;
         }
         try {
-            var a = new InetSocketAddress(settings.addressFamily().resolve(host), settings.remotePort());
-            connection.setRemoteIfUnknown(a);
+            var a = new InetSocketAddress(settings.addressFamily().resolve(host), remotePort(link));
+            connection.setRemoteIfUnknown(link, a);
             log.info("remote host {} resolved to {}", host, InetText.format(a));
         } catch (UnknownHostException e) {
             log.debug("remote host {} still does not resolve", host);

@@ -147,9 +147,9 @@ final class AdaptiveThreads implements ThreadingPolicy {
     /** The receiving thread: the receive stage always, the send stage while it owns it. */
     private final class ReceiveLoop {
         private final Libc.CallState st = new Libc.CallState();
-        /** The socket, the stop eventfd, the kick eventfd and the device (while it sends too). */
-        private final PollSet pollSet = new PollSet(4, st);
-        private final int socketEntry;
+        /** The stop eventfd, the kick eventfd, the device (while it sends too) and the sockets. */
+        private final PollSet pollSet;
+        private final int firstSocketEntry;
         private final int stopEntry;
         private final int kickEntry;
         private final int deviceEntry;
@@ -161,10 +161,15 @@ final class AdaptiveThreads implements ThreadingPolicy {
         private boolean sparse = true;
 
         ReceiveLoop() {
-            socketEntry = pollSet.addReadable(loops.rx().pollFd());
+            int[] sockets = loops.rx().pollFds();
+            pollSet = new PollSet(3 + sockets.length, st);
             stopEntry = pollSet.addReadable(stop.fd());
             kickEntry = pollSet.addReadable(kickReceiver.fd());
             deviceEntry = pollSet.addReadable(-1);
+            firstSocketEntry = 3;
+            for (int fd : sockets) {
+                pollSet.addReadable(fd);
+            }
         }
 
         void run() {
@@ -192,7 +197,7 @@ final class AdaptiveThreads implements ThreadingPolicy {
                     if (pollSet.ready(kickEntry)) {
                         kickReceiver.drain(st);
                     }
-                    mayReceive = pollSet.ready(socketEntry);
+                    mayReceive = anySocketReady();
                     deviceReady = pollSet.ready(deviceEntry);
                 }
             }
@@ -213,6 +218,15 @@ final class AdaptiveThreads implements ThreadingPolicy {
                 }
             }
             return true;
+        }
+
+        private boolean anySocketReady() {
+            for (int i = firstSocketEntry; i < pollSet.size(); i++) {
+                if (pollSet.ready(i)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Sends what the device has (the kernel's answers to what was just written, or new traffic). */

@@ -105,7 +105,7 @@ public final class Forwarder implements AutoCloseable {
         receiveStage = new ReceiveStage(device, this::table, drops, counters, learning, RECEIVE_BATCH);
         sendStage = new SendStage(device, this::table, drops, counters, transport.newSender(device.batchSize()));
         Loops parts = new Parts();
-        ThreadingPolicy p = rx.pollFd() >= 0 ? AdaptiveThreads.open(parts) : null;
+        ThreadingPolicy p = rx.pollFds().length > 0 ? AdaptiveThreads.open(parts) : null;
         policy = p != null ? p : new DedicatedThreads(parts);
         description = device.describe() + ", batches of " + device.batchSize() + "; UDP " + transport.describe()
                 + "; " + policy.describe();

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.function.Supplier;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
+import org.janytun.connection.Path;
 import org.janytun.connection.TrafficCounters;
 import org.janytun.device.PartialWriteException;
 import org.janytun.device.TunDevice;
@@ -117,23 +118,47 @@ final class ReceiveStage {
         }
         PacketResult r = result;
         boolean deliver = c.session().open(buf, length, r);
-        if (r.movesEndpoint()) {
-            InetSocketAddress source = batch.address(i);
-            if (source != null) {
-                learning.learn(c, batch.link(i), source, nanos);
+        DropReason drop = r.drop();
+        Path path = null;
+        if (c.paths().length == 1) {
+            if (r.movesEndpoint()) {
+                learn(c, batch, i, nanos);
+            }
+        } else if (r.tagPassed()) {
+            // RAIL: every link learns its endpoint from the packets that are new on it, and the copy of a packet
+            // that came in on another link first is expected: counted for the link, not logged as a replay
+            path = c.pathOn(batch.link(i));
+            if (path != null && path.noteSequence(r.seq())) {
+                learn(c, batch, i, nanos);
+                if (drop == DropReason.REPLAYED) {
+                    drop = DropReason.RAIL_DUPLICATE;
+                    path.counters().dropped(drop, 1);
+                }
             }
         }
         if (!deliver) {
-            c.counters().dropped(r.drop(), 1);
-            drops.count(r.drop());
+            c.counters().dropped(drop, 1);
+            if (drop != DropReason.RAIL_DUPLICATE) {
+                drops.count(drop);
+            }
             return false;
         }
         c.counters().received(1, r.innerLength(), nanos);
+        if (path != null) {
+            path.counters().received(1, r.innerLength(), nanos);
+        }
         out[pending] = buf;
         offsets[pending] = r.innerOffset();
         sizes[pending] = r.innerLength();
         pending++;
         return true;
+    }
+
+    private void learn(Connection c, DatagramBatch batch, int i, long nanos) {
+        InetSocketAddress source = batch.address(i);
+        if (source != null) {
+            learning.learn(c, batch.link(i), source, nanos);
+        }
     }
 
     /** Writes the queued packets; counts what the device took, and what it refused as drops. */

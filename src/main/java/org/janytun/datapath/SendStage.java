@@ -104,6 +104,9 @@ final class SendStage {
                 out.add(buf, length, to, p.link());
                 outBytes += length;
                 copies++;
+                if (paths.length > 1) {
+                    p.counters().sent(1, length);
+                }
             }
         }
         c.counters().sent(copies, (long) copies * length);

@@ -37,6 +37,11 @@ public final class PollSet {
         return add(fd, Libc.POLLIN);
     }
 
+    /** The number of entries. */
+    public int size() {
+        return count;
+    }
+
     /** Changes entry {@code i}'s fd; -1 leaves it out of the next polls. */
     public void set(int i, int fd) {
         fds.set(JAVA_INT, SIZE * i, fd);

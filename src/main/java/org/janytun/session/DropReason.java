@@ -11,6 +11,8 @@ public enum DropReason {
     WRONG_MUX("no connection for this mux", false),
     BAD_TAG("wrong authentication tag", false),
     REPLAYED("replayed or too old for the sequence window", false),
+    /** RAIL: an authentic copy of a packet that came in on another link first (expected, never logged). */
+    RAIL_DUPLICATE("copy of a packet already received on another link", false),
     // receive side, authentic packets (they may move the remote endpoint)
     EMPTY_PAYLOAD("authentic packet with empty payload", true),
     WRONG_PAYLOAD_TYPE("payload type does not fit the device", true),

@@ -37,6 +37,11 @@ public final class PacketResult {
         return newest && authentic();
     }
 
+    /** Whether the datagram passed the tag (it is genuine), even if the window or the payload then refused it. */
+    public boolean tagPassed() {
+        return drop == null || drop == DropReason.REPLAYED || drop.authentic();
+    }
+
     public DropReason drop() {
         return drop;
     }

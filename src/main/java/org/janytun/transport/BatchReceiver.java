@@ -31,6 +31,8 @@ final class BatchReceiver implements DatagramReceiver {
     private final BatchSocket socket;
     private final int fd;
     private final int messages;
+    /** The link this socket is, for the datagrams' {@link DatagramBatch#link}. */
+    private final int link;
     private final int slot;
     private final boolean gro;
     private final MemorySegment msgs;
@@ -49,7 +51,8 @@ final class BatchReceiver implements DatagramReceiver {
     private int lastRawLength = -1;
     private InetSocketAddress lastSource;
 
-    BatchReceiver(BatchSocket socket, int messages) {
+    BatchReceiver(BatchSocket socket, int messages, int link) {
+        this.link = link;
         this.socket = socket;
         this.fd = socket.fd();
         this.gro = socket.gro();
@@ -78,6 +81,14 @@ final class BatchReceiver implements DatagramReceiver {
     @Override
     public int receive(DatagramBatch batch, int timeoutMillis) throws OsException {
         batch.clear();
+        return fill(batch, timeoutMillis);
+    }
+
+    /** Like {@link #receive}, but appends to what {@code batch} holds; returns its count. */
+    int fill(DatagramBatch batch, int timeoutMillis) throws OsException {
+        if (batch.full()) {
+            return batch.count();
+        }
         if (message == received) {
             received = receiveMessages(timeoutMillis);
             message = 0;
@@ -90,7 +101,7 @@ final class BatchReceiver implements DatagramReceiver {
                 if (batch.nextBuffer() == null) {
                     break;
                 }
-                batch.received(length == 0 ? 0 : DatagramBatch.TRUNCATED, from, 0);
+                batch.received(length == 0 ? 0 : DatagramBatch.TRUNCATED, from, link);
                 message++;
                 continue;
             }
@@ -102,10 +113,10 @@ final class BatchReceiver implements DatagramReceiver {
                 }
                 int n = Math.min(segment, length - position);
                 if (n > buf.length) {
-                    batch.received(DatagramBatch.TRUNCATED, from, 0);
+                    batch.received(DatagramBatch.TRUNCATED, from, link);
                 } else {
                     MemorySegment.copy(data, JAVA_BYTE, (long) message * slot + position, buf, 0, n);
-                    batch.received(n, from, 0);
+                    batch.received(n, from, link);
                 }
                 position += segment;
             }
@@ -160,11 +171,16 @@ final class BatchReceiver implements DatagramReceiver {
     }
 
     @Override
-    public int pollFd() {
-        return fd;
+    public int[] pollFds() {
+        return new int[] {fd};
     }
 
     /** Bytes in message {@code i}: one datagram, or with GRO several of {@link #segmentSize} bytes. */
+    /** The socket's fd. */
+    int fd() {
+        return fd;
+    }
+
     int length(int i) {
         return msgs.get(JAVA_INT, (long) i * MMSGHDR + 56);
     }

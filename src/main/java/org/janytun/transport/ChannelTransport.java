@@ -1,95 +1,128 @@
 package org.janytun.transport;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The fallback transport on the JDK's {@link DatagramChannel}: one datagram per system call, no GRO/GSO, for
- * kernels or sandboxes where batch I/O cannot be set up ({@code -Djanytun.io=jdk} forces it). Its receiver cannot be
- * polled together with the device, so the data path gives each direction its own thread. Unlike the batched
- * transport it allocates per datagram (the JDK's source address, a buffer view).
+ * The fallback transport on the JDK's {@link DatagramChannel}s: one datagram per system call, no GRO/GSO, for
+ * kernels or sandboxes where batch I/O cannot be set up ({@code -Djanytun.io=jdk} forces it). The channels are
+ * non-blocking and the receiver waits in a {@link Selector} over all links; that cannot be polled together with the
+ * device, so the data path gives each direction its own thread. Unlike the batched transport it allocates per
+ * datagram (the JDK's source address, a buffer view).
  */
 final class ChannelTransport implements Transport {
-    private final DatagramChannel channel;
+    private final List<DatagramChannel> channels;
 
-    ChannelTransport(DatagramChannel channel) {
-        this.channel = channel;
+    ChannelTransport(List<DatagramChannel> channels) {
+        this.channels = List.copyOf(channels);
     }
 
     @Override
     public List<InetSocketAddress> localAddresses() {
-        InetSocketAddress a = UdpSocket.localAddress(channel);
-        return a == null ? List.of() : List.of(a);
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (DatagramChannel c : channels) {
+            InetSocketAddress a = UdpSocket.localAddress(c);
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     @Override
-    public DatagramReceiver newReceiver() {
-        return new Receiver(channel.socket());
+    public DatagramReceiver newReceiver() throws IOException {
+        Selector selector = Selector.open();
+        try {
+            for (int i = 0; i < channels.size(); i++) {
+                DatagramChannel c = channels.get(i);
+                c.configureBlocking(false);
+                c.register(selector, SelectionKey.OP_READ, i);
+            }
+        } catch (IOException | RuntimeException e) {
+            selector.close();
+            throw e;
+        }
+        return new Receiver(selector);
     }
 
     @Override
     public DatagramSender newSender(int capacity) {
-        return new Sender(channel);
+        return new Sender(channels);
     }
 
     @Override
     public String describe() {
-        return "one datagram per system call (DatagramChannel)";
+        return "one datagram per system call (DatagramChannel)"
+                + (channels.size() > 1 ? ", " + channels.size() + " links" : "");
     }
 
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing: nothing more to do
+        for (DatagramChannel c : channels) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing: nothing more to do
+            }
         }
     }
 
-    /** Receives on the channel's socket adaptor, which honours a timeout; one datagram per call. */
-    private static final class Receiver implements DatagramReceiver {
-        private final DatagramSocket socket;
-        private final DatagramPacket packet = new DatagramPacket(new byte[0], 0);
+    private final class Receiver implements DatagramReceiver {
+        private final Selector selector;
+        private ByteBuffer wrapped = ByteBuffer.allocate(0);
 
-        Receiver(DatagramSocket socket) {
-            this.socket = socket;
+        Receiver(Selector selector) {
+            this.selector = selector;
         }
 
         @Override
         public int receive(DatagramBatch batch, int timeoutMillis) throws IOException {
             batch.clear();
-            byte[] buf = batch.nextBuffer();
-            if (socket.isClosed()) {
-                return -1;
-            }
             try {
-                socket.setSoTimeout(Math.max(1, timeoutMillis)); // 0 would mean for ever
-                packet.setData(buf, 0, buf.length);
-                socket.receive(packet);
-            } catch (SocketTimeoutException timeout) {
-                return 0;
-            } catch (IOException e) {
-                if (socket.isClosed() || e instanceof ClosedChannelException) {
+                if (!selector.isOpen() || !channels.getFirst().isOpen()) {
+                    selector.close();
                     return -1;
                 }
-                throw e;
+                if (timeoutMillis == 0 ? selector.selectNow() == 0 : selector.select(timeoutMillis) == 0) {
+                    return 0;
+                }
+                for (SelectionKey key : selector.selectedKeys()) {
+                    int link = (Integer) key.attachment();
+                    DatagramChannel c = (DatagramChannel) key.channel();
+                    byte[] buf;
+                    while ((buf = batch.nextBuffer()) != null) {
+                        if (!wrapped.hasArray() || wrapped.array() != buf) {
+                            wrapped = ByteBuffer.wrap(buf);
+                        }
+                        wrapped.clear();
+                        // one byte more than a datagram may have: a datagram that fills it was longer (cut)
+                        wrapped.limit(Math.min(buf.length, org.janytun.wire.SatpLayout.MAX_DATAGRAM + 1));
+                        InetSocketAddress from = (InetSocketAddress) c.receive(wrapped);
+                        if (from == null) {
+                            break;
+                        }
+                        int length = wrapped.position();
+                        batch.received(length == wrapped.limit() ? DatagramBatch.TRUNCATED : length, from, link);
+                    }
+                }
+                selector.selectedKeys().clear();
+            } catch (ClosedChannelException | ClosedSelectorException closed) {
+                return -1;
             }
-            // the adaptor cuts what does not fit; a datagram that filled the buffer exactly may have been longer
-            int length = packet.getLength() == buf.length ? DatagramBatch.TRUNCATED : packet.getLength();
-            batch.received(length, (InetSocketAddress) packet.getSocketAddress(), 0);
-            return 1;
+            return batch.count();
         }
 
         @Override
-        public int pollFd() {
-            return -1;
+        public int[] pollFds() {
+            return new int[0];
         }
 
         @Override
@@ -99,11 +132,11 @@ final class ChannelTransport implements Transport {
     }
 
     private static final class Sender implements DatagramSender {
-        private final DatagramChannel channel;
+        private final List<DatagramChannel> channels;
         private ByteBuffer wrapped = ByteBuffer.allocate(0);
 
-        Sender(DatagramChannel channel) {
-            this.channel = channel;
+        Sender(List<DatagramChannel> channels) {
+            this.channels = channels;
         }
 
         @Override
@@ -111,12 +144,19 @@ final class ChannelTransport implements Transport {
             int failed = 0;
             for (int i = 0; i < batch.count(); i++) {
                 byte[] buf = batch.buf(i);
+                int link = batch.link(i);
+                if (link < 0 || link >= channels.size()) {
+                    failed++;
+                    continue;
+                }
                 if (!wrapped.hasArray() || wrapped.array() != buf) {
-                    wrapped = ByteBuffer.wrap(buf); // once per buffer: the send loop reuses its buffers
+                    wrapped = ByteBuffer.wrap(buf);
                 }
                 wrapped.clear().limit(batch.length(i));
                 try {
-                    channel.send(wrapped, batch.address(i));
+                    if (channels.get(link).send(wrapped, batch.address(i)) == 0) {
+                        failed++; // no room in the socket buffer (non-blocking): dropped, as a full queue would
+                    }
                 } catch (IOException | RuntimeException e) {
                     failed++; // e.g. no route to the remote yet, or closing: keep going
                 }

@@ -14,10 +14,10 @@ public interface DatagramReceiver {
     int receive(DatagramBatch batch, int timeoutMillis) throws IOException;
 
     /**
-     * A file descriptor that polls readable while datagrams wait, for a caller that waits on several things at once;
-     * -1 when this receiver can only wait inside {@link #receive}.
+     * The file descriptors (one per link) that poll readable while datagrams wait, for a caller that waits on
+     * several things at once; empty when this receiver can only wait inside {@link #receive}.
      */
-    int pollFd();
+    int[] pollFds();
 
     /** Whether datagrams already taken from the kernel wait to be handed out: receive before waiting on the fd. */
     boolean pending();

@@ -2,50 +2,69 @@ package org.janytun.transport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The batched transport: {@code recvmmsg}/{@code sendmmsg} through FFM with UDP GRO and GSO where the kernel has
- * them ({@link BatchReceiver}, {@link BatchSender}) on one socket, link 0. Its receiver can be polled, so one thread
- * may wait on it and on the device at once.
+ * them ({@link BatchReceiver}, {@link BatchSender}), one socket per link ({@link MultiLinkReceiver},
+ * {@link MultiLinkSender} when there are several). Its receiver can be polled, so one thread may wait on it and on
+ * the device at once.
  */
 final class MmsgTransport implements Transport {
     /** Messages per recvmmsg: with GRO each may hold up to 64 KiB of coalesced datagrams. */
     private static final int MESSAGES_GRO = 8;
     private static final int MESSAGES = 64;
-    private final BatchSocket socket;
+    private final List<BatchSocket> sockets;
 
-    MmsgTransport(BatchSocket socket) {
-        this.socket = socket;
+    MmsgTransport(List<BatchSocket> sockets) {
+        this.sockets = List.copyOf(sockets);
     }
 
     @Override
     public List<InetSocketAddress> localAddresses() {
-        InetSocketAddress a = UdpSocket.localAddress(socket.channel());
-        return a == null ? List.of() : List.of(a);
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (BatchSocket s : sockets) {
+            InetSocketAddress a = UdpSocket.localAddress(s.channel());
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     @Override
-    public DatagramReceiver newReceiver() throws IOException {
-        return new BatchReceiver(socket, socket.gro() ? MESSAGES_GRO : MESSAGES);
+    public DatagramReceiver newReceiver() {
+        BatchReceiver[] receivers = new BatchReceiver[sockets.size()];
+        for (int i = 0; i < receivers.length; i++) {
+            BatchSocket s = sockets.get(i);
+            receivers[i] = new BatchReceiver(s, s.gro() ? MESSAGES_GRO : MESSAGES, i);
+        }
+        return receivers.length == 1 ? receivers[0] : new MultiLinkReceiver(receivers);
     }
 
     @Override
     public DatagramSender newSender(int capacity) {
-        return new BatchSender(socket, capacity);
+        BatchSender[] senders = new BatchSender[sockets.size()];
+        for (int i = 0; i < senders.length; i++) {
+            senders[i] = new BatchSender(sockets.get(i), capacity);
+        }
+        return senders.length == 1 ? senders[0] : new MultiLinkSender(senders, capacity);
     }
 
     @Override
     public String describe() {
-        return socket.toString();
+        return sockets.getFirst() + (sockets.size() > 1 ? ", " + sockets.size() + " links" : "");
     }
 
     @Override
     public void close() {
-        try {
-            socket.channel().close();
-        } catch (IOException ignored) {
-            // closing: nothing more to do
+        for (BatchSocket s : sockets) {
+            try {
+                s.channel().close();
+            } catch (IOException ignored) {
+                // closing: nothing more to do
+            }
         }
     }
 }

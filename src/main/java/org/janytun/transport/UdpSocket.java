@@ -8,6 +8,8 @@ import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
 import org.janytun.address.AddressFamily;
 import org.janytun.address.InetText;
 
@@ -28,9 +30,36 @@ public final class UdpSocket {
      * @throws IOException naming the address when binding fails
      */
     public static Transport open(String bindHost, int port, AddressFamily family) throws IOException {
-        DatagramChannel channel = bind(bindHost, port, family);
-        BatchSocket batch = BatchSocket.attach(channel);
-        return batch != null ? new MmsgTransport(batch) : new ChannelTransport(channel);
+        return open(List.of(new LinkAddress(bindHost, port)), family);
+    }
+
+    /**
+     * A transport with one link per address, in that order (RAIL); batched where the kernel allows it for every
+     * socket, else the JDK's channels.
+     *
+     * @throws IOException naming the address when binding one of them fails (those bound are closed again)
+     */
+    public static Transport open(List<LinkAddress> links, AddressFamily family) throws IOException {
+        List<DatagramChannel> channels = new ArrayList<>();
+        try {
+            for (LinkAddress l : links) {
+                channels.add(bind(l.host(), l.port(), family));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (DatagramChannel c : channels) {
+                c.close();
+            }
+            throw e;
+        }
+        List<BatchSocket> batch = new ArrayList<>();
+        for (DatagramChannel c : channels) {
+            BatchSocket b = BatchSocket.attach(c);
+            if (b == null) {
+                return new ChannelTransport(channels);
+            }
+            batch.add(b);
+        }
+        return new MmsgTransport(batch);
     }
 
     /** The bound channel alone (for tests and tools that want the JDK's view). */

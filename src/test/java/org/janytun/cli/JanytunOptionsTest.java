@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.janytun.config.Secret;
+import org.janytun.config.RailSettings;
 import org.janytun.config.TunnelSettings;
 import org.janytun.address.AddressFamily;
 import org.janytun.crypto.AuthAlgorithm;
@@ -319,9 +320,40 @@ class JanytunOptionsTest {
     }
 
     @Test
-    void railModeIsRefused() {
-        assertEquals("janytun: -Y/--rail-mode: not yet supported by janytun", fail("-Y"));
-        assertEquals("janytun: -Y/--rail-mode: not yet supported by janytun", fail("--rail-mode"));
+    void railNeedsAWindowAndSaneRanges() {
+        String noWindow = "janytun: -w/--window-size: RAIL sends every packet on each link and needs the window to"
+                + " remove the copies: give -w 64 or more (uanytun writes every copy to the device with -w 0)";
+        assertEquals(noWindow, fail("-Y"));
+        assertEquals(noWindow, fail("--rail-mode", "-w", "0"));
+        assertEquals(noWindow, fail("-p", "1233:1235"), "a port range implies RAIL");
+        assertEquals("janytun: -p/--port: the range 1235:1233 ends before it starts", fail("-p", "1235:1233", "-w", "64"));
+        assertTrue(fail("-p", "1000:1100", "-w", "64").startsWith("janytun: -p/--port: the range 1000:1100 has more"));
+        assertTrue(fail("-p", "1:x", "-w", "64").startsWith("janytun: -p/--port: "));
+        assertTrue(fail("--rail-link", "10.0.0.1", "-w", "64").startsWith("janytun: --rail-link: "));
+        assertTrue(fail("--rail-link", "10.0.0.1=10.0.0.2", "-p", "1:2", "-w", "64")
+                .startsWith("janytun: --rail-link: cannot be combined with port ranges"));
+    }
+
+    @Test
+    void uanytunStyleRangesPairLocalAndRemotePortsInOrder() throws Exception {
+        TunnelSettings s = ok("-w", "64", "-p", "1233:1235", "-r", "10.99.0.2", "-o", "4440:4441");
+        List<RailSettings.Link> links = s.rail().links();
+        assertEquals(3, links.size());
+        assertEquals(new RailSettings.Link(Optional.empty(), 1233, Optional.of("10.99.0.2"), 4440), links.get(0));
+        assertEquals(new RailSettings.Link(Optional.empty(), 1234, Optional.of("10.99.0.2"), 4441), links.get(1));
+        assertEquals(0, links.get(2).remotePort(), "beyond the -o range: learned");
+        assertFalse(ok("-w", "64").rail().enabled(), "no RAIL without -Y or a range");
+        assertEquals(1, ok("-Y", "-w", "64").rail().links().size(), "-Y alone: one link, as uanytun");
+    }
+
+    @Test
+    void railLinksHaveTheirOwnAddresses() throws Exception {
+        TunnelSettings s = ok("-w", "64", "-p", "5000", "-o", "6000", "-r", "peer.example",
+                "--rail-link", "10.1.0.1=10.2.0.1", "--rail-link", "[fd00::1]:5001=:6001", "--rail-link", "10.3.0.1=");
+        List<RailSettings.Link> links = s.rail().links();
+        assertEquals(new RailSettings.Link(Optional.of("10.1.0.1"), 5000, Optional.of("10.2.0.1"), 6000), links.get(0));
+        assertEquals(new RailSettings.Link(Optional.of("fd00::1"), 5001, Optional.of("peer.example"), 6001), links.get(1));
+        assertEquals(new RailSettings.Link(Optional.of("10.3.0.1"), 5000, Optional.empty(), 0), links.get(2));
     }
 
     /** Bad values: args, and the option the one-line error must name. */
@@ -520,7 +552,7 @@ class JanytunOptionsTest {
                 "-m/--mux", "-w/--window-size", "-k/--kd-prf", "-e/--role", "-E/--passphrase", "-K/--key",
                 "-A/--salt", "-c/--cipher", "-a/--auth-algo", "-b/--auth-tag-length", "-I/--sync-interface",
                 "-S/--sync-port", "-M/--sync-hosts", "--sync-archive-version", "--sync-secret-file",
-                "-X/--control-host", "-R/--route", "-Y/--rail-mode"));
+                "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--rail-link"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }
 

@@ -1,5 +1,6 @@
 package org.janytun.datapath;
 
+import static org.janytun.datapath.StageFixture.packet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -76,19 +77,6 @@ class ForwarderInMemoryTest {
             transport.close();
             device.close();
         }
-    }
-
-    /** An IPv4 packet of {@code length} bytes whose payload counts {@code n}. */
-    private static byte[] packet(int n, int length) {
-        byte[] p = new byte[length];
-        p[0] = 0x45;
-        p[2] = (byte) (length >>> 8);
-        p[3] = (byte) length;
-        p[9] = 17;
-        for (int i = 20; i < length; i++) {
-            p[i] = (byte) (n + i);
-        }
-        return p;
     }
 
     @Test

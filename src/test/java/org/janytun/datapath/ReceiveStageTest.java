@@ -139,4 +139,45 @@ class ReceiveStageTest {
         assertEquals(6, connection.counters().packetsIn(), "what was opened for the connection");
         assertNull(device.nextWritten(0));
     }
+
+    /**
+     * RAIL: a connection with a path per link. Each link learns its endpoint from the first copy that is new on it;
+     * the copies of a packet another link delivered first are counted for their link as RAIL duplicates and do not
+     * reach the drop log; an old packet replayed on a link is still a replay.
+     */
+    @Test
+    void railCopiesAreCountedPerLinkAndEachLinkLearnsItsEndpoint() throws Exception {
+        org.janytun.connection.Path[] paths = new org.janytun.connection.Path[3];
+        for (int l = 0; l < 3; l++) {
+            paths[l] = new org.janytun.connection.Path(l, null);
+        }
+        Connection rail = new Connection(new SatpSession(SUITE, Role.RIGHT, 0, 0, DeviceType.TUN, 64), paths);
+        ConnectionTable t = ConnectionTable.single(rail);
+        ReceiveStage s = new ReceiveStage(device, () -> t, f.counter, total, new EndpointLearning(), 16);
+        InetSocketAddress[] from = {A, B, C};
+        for (int seq = 1; seq <= 3; seq++) {
+            byte[] d = sealed(seq, packet(seq, 60));
+            for (int l = 0; l < 3; l++) {
+                byte[] buf = batch.nextBuffer();
+                System.arraycopy(d, 0, buf, 0, d.length);
+                batch.received(d.length, from[(l + seq) % 3], l); // the links' sources rotate: each moves each time
+            }
+        }
+        byte[] old = sealed(1, packet(1, 60));
+        byte[] buf = batch.nextBuffer();
+        System.arraycopy(old, 0, buf, 0, old.length);
+        batch.received(old.length, C, 2); // seq 1 again on link 2, which has seen 3 since: a replay
+        s.process(batch, 7);
+        assertEquals(3, written().size(), "each packet once");
+        assertEquals(6, rail.counters().drops(DropReason.RAIL_DUPLICATE));
+        assertEquals(1, rail.counters().drops(DropReason.REPLAYED));
+        assertEquals(0, f.dropped(DropReason.RAIL_DUPLICATE), "copies are not for the drop log");
+        assertEquals(1, f.dropped(DropReason.REPLAYED));
+        for (int l = 0; l < 3; l++) {
+            assertEquals(from[(l + 3) % 3], paths[l].remote(), "link " + l + " follows its newest packet");
+            assertEquals(3, paths[l].counters().packetsIn() + paths[l].counters().drops(DropReason.RAIL_DUPLICATE),
+                    "link " + l + ": every new packet came in on it, first or as a copy");
+        }
+        assertEquals(3, paths[0].counters().packetsIn(), "link 0 was first each time");
+    }
 }

@@ -27,6 +27,9 @@ public final class EndpointSpec {
     private String ifconfig;
     private String localAddr;
     private Integer localPort;
+    /** {@code -p} as text (a RAIL range {@code low:high}); replaces {@link #localPort} in the arguments. */
+    private String localPorts;
+    private String remotePorts;
     private String remoteHost;
     private Integer remotePort;
     private Family family = Family.ANY;
@@ -52,6 +55,8 @@ public final class EndpointSpec {
         c.localPort = localPort;
         c.remoteHost = remoteHost;
         c.remotePort = remotePort;
+        c.localPorts = localPorts;
+        c.remotePorts = remotePorts;
         c.family = family;
         c.extra.addAll(extra);
         return c;
@@ -93,6 +98,12 @@ public final class EndpointSpec {
     public EndpointSpec remoteHost(String v) { remoteHost = v; return this; }
     /** {@code -o} remote port; null = 4444. */
     public EndpointSpec remotePort(Integer v) { remotePort = v; return this; }
+
+    /** {@code -p low:high} (RAIL): one socket per port; the first is the one awaited. */
+    public EndpointSpec localPorts(String v) { localPorts = v; return this; }
+
+    /** {@code -o low:high} (RAIL). */
+    public EndpointSpec remotePorts(String v) { remotePorts = v; return this; }
     /** {@code -4} / {@code -6}. */
     public EndpointSpec family(Family v) { family = v; return this; }
     /** Further arguments, appended verbatim. */
@@ -110,6 +121,9 @@ public final class EndpointSpec {
 
     /** The UDP port the end listens on (4444 unless {@code -p}). */
     public int effectiveLocalPort() {
+        if (localPorts != null) {
+            return Integer.parseInt(localPorts.split(":")[0]);
+        }
         return localPort == null ? 4444 : localPort;
     }
 
@@ -141,9 +155,9 @@ public final class EndpointSpec {
         opt(a, "-t", devType);
         opt(a, "-n", ifconfig);
         opt(a, "-i", localAddr);
-        opt(a, "-p", localPort);
+        opt(a, "-p", localPorts != null ? localPorts : localPort);
         opt(a, "-r", remoteHost);
-        opt(a, "-o", remotePort);
+        opt(a, "-o", remotePorts != null ? remotePorts : remotePort);
         if (family == Family.V4) {
             a.add("-4");
         } else if (family == Family.V6) {

@@ -13,7 +13,9 @@ public enum Kind {
     /** Debian's anytun 0.3.8 (C++). */
     ANYTUN("anytun"),
     /** This project's daemon, {@code <janytun.home>/bin/janytun}. */
-    JANYTUN("janytun");
+    JANYTUN("janytun"),
+    /** uanytun's development branch with RAIL, {@code ../shared/peers/uanytun-rail} beside the repository. */
+    UANYTUN_RAIL("uanytun-rail");
 
     private final String label;
 
@@ -43,6 +45,12 @@ public enum Kind {
                 cmd.add("-eL");
                 cmd.add(ItEnv.requireBinary(label, label));
             }
+            case UANYTUN_RAIL -> {
+                cmd.add(ItEnv.requireBinary("stdbuf", "coreutils"));
+                cmd.add("-oL");
+                cmd.add("-eL");
+                cmd.add(uanytunRail().toString());
+            }
             case JANYTUN -> cmd.add(janytunLauncher().toString());
         }
         cmd.addAll(List.of("-D", "-L", "stdout:5"));
@@ -61,7 +69,7 @@ public enum Kind {
     /** Pattern of the log line a receiver writes when its replay window drops a packet, or null if unknown. */
     public java.util.regex.Pattern replayLogLine() {
         return switch (this) {
-            case UANYTUN -> java.util.regex.Pattern.compile("replay attack");
+            case UANYTUN, UANYTUN_RAIL -> java.util.regex.Pattern.compile("replay attack");
             case ANYTUN -> java.util.regex.Pattern.compile("Replay attack");
             case JANYTUN -> null;
         };
@@ -95,8 +103,18 @@ public enum Kind {
      */
     public java.util.regex.Pattern remoteChangedLogLine() {
         return switch (this) {
-            case UANYTUN, ANYTUN, JANYTUN -> java.util.regex.Pattern.compile("autodetected remote host");
+            case UANYTUN, ANYTUN, JANYTUN, UANYTUN_RAIL -> java.util.regex.Pattern.compile("autodetected remote host");
         };
+    }
+
+    /** The RAIL build of uanytun in {@code ../shared/peers}; fails (never skips) when it is not there. */
+    public static Path uanytunRail() {
+        Path p = ItEnv.home().getParent().resolve("shared").resolve("peers").resolve("uanytun-rail");
+        if (!Files.isExecutable(p)) {
+            throw new AssertionError("the RAIL interop peer " + p + " is missing: ../shared must be beside the"
+                    + " repository (see ../shared/peers/README.md)");
+        }
+        return p;
     }
 
     /**

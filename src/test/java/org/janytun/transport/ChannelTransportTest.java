@@ -12,10 +12,10 @@ class ChannelTransportTest {
 
     @Test
     void datagramsArriveInOrderWithTheirSourceAndCloseEndsTheReceiver() throws Exception {
-        try (Transport a = new ChannelTransport(UdpSocket.bind("127.0.0.1", 0, AddressFamily.IPV4));
-             Transport b = new ChannelTransport(UdpSocket.bind("127.0.0.1", 0, AddressFamily.IPV4))) {
+        try (Transport a = new ChannelTransport(java.util.List.of(UdpSocket.bind("127.0.0.1", 0, AddressFamily.IPV4)));
+             Transport b = new ChannelTransport(java.util.List.of(UdpSocket.bind("127.0.0.1", 0, AddressFamily.IPV4)))) {
             DatagramReceiver rx = b.newReceiver();
-            assertEquals(-1, rx.pollFd());
+            assertEquals(0, rx.pollFds().length);
             DatagramBatch in = DatagramBatch.forReceiving(8);
             assertEquals(0, rx.receive(in, 20), "nothing there: the timeout");
             DatagramBatch out = DatagramBatch.forSending(8);
@@ -26,11 +26,16 @@ class ChannelTransportTest {
                 out.add(data[i], data[i].length, b.localAddresses().getFirst(), 0);
             }
             assertEquals(0, a.newSender(8).send(out));
-            for (int i = 0; i < 5; i++) {
-                assertEquals(1, rx.receive(in, 2000));
-                assertArrayEquals(data[i], Arrays.copyOf(in.buf(0), in.length(0)));
-                assertEquals(a.localAddresses().getFirst(), in.address(0));
+            int got = 0;
+            for (int tries = 0; tries < 20 && got < 5; tries++) {
+                int n = rx.receive(in, 2000);
+                for (int k = 0; k < n; k++, got++) {
+                    assertArrayEquals(data[got], Arrays.copyOf(in.buf(k), in.length(k)), "datagram " + got);
+                    assertEquals(a.localAddresses().getFirst(), in.address(k));
+                    assertEquals(0, in.link(k));
+                }
             }
+            assertEquals(5, got);
             b.close();
             assertEquals(-1, rx.receive(in, 20));
         }

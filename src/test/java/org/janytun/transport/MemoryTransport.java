@@ -109,8 +109,8 @@ public final class MemoryTransport implements Transport {
             }
 
             @Override
-            public int pollFd() {
-                return -1;
+            public int[] pollFds() {
+                return new int[0];
             }
 
             @Override

@@ -1,0 +1,287 @@
+package org.janytun.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.janytun.os.NetNamespace;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * RAIL (SPEC §13): janytun against uanytun's RAIL build ({@code ../shared/peers/uanytun-rail}) in both roles, and
+ * janytun against janytun over three separate links ({@code --rail-link}) with 20 % random loss on each, a link
+ * taken down mid-stream, and hostile datagrams on every link. Per-link datagram counts come from iptables rules in
+ * the receiving namespace. Everything runs in namespaces this class creates and removes.
+ */
+class RailIT {
+    private static final String KEY = Scenarios.KEY128;
+    private static final String SALT = Scenarios.SALT;
+    private static final Pattern IPT_LINE = Pattern.compile("^\\s*\\d+\\s+(\\d+)\\s+(\\S+)\\s.*?(?:dpt:(\\d+))?\\s*$");
+    private static TestNet net;
+    /** Two more links between A and B (10.201.3.0/24, 10.201.4.0/24): three uplinks with link 1 (net.ab). */
+    private static VethLink ab3;
+    private static VethLink ab4;
+    private static int caseNo;
+
+    @BeforeAll
+    static void network() {
+        Preflight.require();
+        Kind.uanytunRail(); // fail at once, with the reason, when the peer is missing
+        ItEnv.requireBinary("iptables", "iptables");
+        net = TestNet.create();
+        for (Netns ns : List.of(net.a, net.b)) {
+            ns.sysctl("net.ipv6.conf.default.disable_ipv6", "0"); // the links get IPv6 addresses too
+        }
+        ab3 = VethLink.connect(net.a, net.b, 3);
+        ab4 = VethLink.connect(net.a, net.b, 4);
+        for (Netns ns : List.of(net.a, net.b)) {
+            ns.sysctl("net.ipv6.conf.default.disable_ipv6", "1"); // as TestNet: tunnel devices carry test traffic only
+        }
+    }
+
+    @AfterAll
+    static void removeNetwork() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    private record Case(int n, String devA, String devB, String innerA, String innerB, Path logs) {}
+
+    private static Case newCase(TestInfo info) throws Exception {
+        int n = ++caseNo;
+        Path logs = ItEnv.logRoot().resolve("RailIT").resolve(n + "-" + info.getTestMethod().orElseThrow().getName());
+        Files.createDirectories(logs);
+        for (Netns ns : List.of(net.a, net.b)) {
+            ns.exec("iptables", "-F", "INPUT"); // each case counts (and loses) from zero
+        }
+        return new Case(n, "tunRa" + n, "tunRb" + n, "10.78." + n + ".1", "10.78." + n + ".2", logs);
+    }
+
+    private static EndpointSpec end(Case c, String role, boolean a) {
+        return new EndpointSpec().role(role).key(KEY).salt(SALT).window(64).devName(a ? c.devA() : c.devB())
+                .ifconfig((a ? c.innerA() : c.innerB()) + "/24");
+    }
+
+    /** Adds a counting rule per UDP port in {@code ns}'s INPUT chain. */
+    private static void countPorts(Netns ns, int low, int high) {
+        for (int p = low; p <= high; p++) {
+            ns.exec("iptables", "-A", "INPUT", "-p", "udp", "--dport", Integer.toString(p), "-j", "ACCEPT");
+        }
+    }
+
+    /**
+     * Bytes counted per destination port by the ACCEPT rules of {@code ns}'s INPUT chain. Bytes, not packets: the
+     * veth's GRO may hand netfilter several datagrams as one, at boundaries that differ from link to link.
+     */
+    private static long[] counted(Netns ns, int low, int high) {
+        long[] out = new long[high - low + 1];
+        for (String line : ns.exec("iptables", "-L", "INPUT", "-v", "-n", "-x").split("\n")) {
+            Matcher m = IPT_LINE.matcher(line);
+            if (m.matches() && "ACCEPT".equals(m.group(2)) && m.group(3) != null) {
+                int port = Integer.parseInt(m.group(3));
+                if (port >= low && port <= high) {
+                    out[port - low] += Long.parseLong(m.group(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A ping every 10 ms: {transmitted, received}. */
+    private static int[] pingFlood(Netns from, String dst, int count) {
+        Exec.Result r = from.run(Duration.ofSeconds(count / 100 + 15), "ping", "-n", "-q", "-i", "0.01", "-W", "1",
+                "-c", Integer.toString(count), dst);
+        Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(r.output());
+        assertTrue(m.find(), "ping printed no statistics: " + r.describe());
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
+    private static void assertAllOnEveryLink(long[] perLink, long atLeast, double slack, String what) {
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        for (long v : perLink) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        System.out.println("RailIT " + what + ": bytes per link " + java.util.Arrays.toString(perLink));
+        assertTrue(min >= atLeast, what + ": every link carries every datagram, at least " + atLeast + " bytes: "
+                + java.util.Arrays.toString(perLink));
+        assertTrue(max - min <= slack * max, what + ": the links carry the same datagrams: "
+                + java.util.Arrays.toString(perLink));
+    }
+
+    /** janytun left with port ranges (uanytun's form) against uanytun-rail right, which learns every link. */
+    @Test
+    void janytunWithPortRangesTalksToUanytunRail(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        countPorts(net.b, 4440, 4442);
+        countPorts(net.a, 1233, 1235);
+        EndpointSpec right = end(c, "right", false).localPorts("4440:4442").extra("-Y");
+        EndpointSpec left = end(c, "left", true).localPorts("1233:1235").remoteHost(net.ab.v4(net.b))
+                .remotePorts("4440:4442");
+        try (TunnelEnd peer = TunnelEnd.start("right", Kind.UANYTUN_RAIL, net.b, right, c.logs().resolve("uanytun.log"))
+                .awaitReady(TunnelEnd.READY_TIMEOUT);
+             TunnelEnd j = TunnelEnd.start("left", Kind.JANYTUN, net.a, left, c.logs().resolve("janytun.log"))
+                     .awaitReady(TunnelEnd.READY_TIMEOUT)) {
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "janytun RAIL -> uanytun-rail");
+            Traffic.awaitPing(net.b, c.innerA(), Traffic.PING_BUDGET, "uanytun-rail -> janytun RAIL");
+            Traffic.PingResult p = Traffic.ping(net.a, c.innerB(), 20);
+            assertEquals(20, p.received(), "no ping lost, none duplicated: " + p.output());
+            assertFalse(p.output().contains("DUP"), p.output());
+            Traffic.tcpTransfer(net.a, net.b, c.innerB(), 5001 + c.n(), 11, c.logs());
+            // janytun knows every link's remote from the start: each datagram on each link
+            // (the very first datagrams may wait for ARP on the shared veth, whose queue can drop one or two)
+            assertAllOnEveryLink(counted(net.b, 4440, 4442), Traffic.TCP_BYTES, 1e-4, "janytun -> uanytun-rail");
+            // uanytun learns each link from the first packet on it, which janytun sent on all three at once
+            assertAllOnEveryLink(counted(net.a, 1233, 1235), 50_000, 0.01, "uanytun-rail -> janytun");
+            assertFalse(j.process().output().contains("replayed or too old"),
+                    "the copies RAIL makes are not logged as replays");
+            assertTrue(j.process().printed(Pattern.compile("RAIL mode: every packet goes out on each of 3 links")));
+        }
+    }
+
+    /** uanytun-rail left with -r and port ranges against janytun right with -Y, which learns every link. */
+    @Test
+    void uanytunRailTalksToJanytunThatLearnsTheLinks(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        countPorts(net.a, 1233, 1235);
+        countPorts(net.b, 4440, 4442);
+        EndpointSpec right = end(c, "right", false).localPorts("4440:4442").extra("-Y");
+        EndpointSpec left = end(c, "left", true).localPorts("1233:1235").remoteHost(net.ab.v4(net.b))
+                .remotePorts("4440:4442").extra("-Y");
+        try (TunnelEnd j = TunnelEnd.start("right", Kind.JANYTUN, net.b, right, c.logs().resolve("janytun.log"))
+                .awaitReady(TunnelEnd.READY_TIMEOUT);
+             TunnelEnd peer = TunnelEnd.start("left", Kind.UANYTUN_RAIL, net.a, left, c.logs().resolve("uanytun.log"))
+                     .awaitReady(TunnelEnd.READY_TIMEOUT)) {
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "uanytun-rail -> janytun RAIL");
+            Traffic.awaitPing(net.b, c.innerA(), Traffic.PING_BUDGET, "janytun RAIL -> uanytun-rail");
+            Traffic.PingResult p = Traffic.ping(net.b, c.innerA(), 20);
+            assertEquals(20, p.received(), "no ping lost, none duplicated: " + p.output());
+            assertFalse(p.output().contains("DUP"), p.output());
+            Traffic.tcpTransfer(net.b, net.a, c.innerA(), 5001 + c.n(), 12, c.logs());
+            assertAllOnEveryLink(counted(net.b, 4440, 4442), 50_000, 1e-3, "uanytun-rail -> janytun");
+            // janytun learns each link from the first packet on it, which uanytun sent on all three at once
+            assertAllOnEveryLink(counted(net.a, 1233, 1235), Traffic.TCP_BYTES, 0.01, "janytun -> uanytun-rail");
+            assertEquals(3, j.process().count(Pattern.compile("autodetected remote host changed")),
+                    "janytun learned each of the three links once");
+        }
+    }
+
+    private static List<String> railLinks(boolean sideA) {
+        List<String> args = new ArrayList<>();
+        for (VethLink l : List.of(net.ab, ab3, ab4)) {
+            args.add("--rail-link");
+            args.add(sideA ? l.v4(net.a) + "=" + l.v4(net.b) : l.v4(net.b) + "=" + l.v4(net.a));
+        }
+        return args;
+    }
+
+    /** Random loss of {@code probability} on the UDP datagrams that reach {@code port} in B, on every link. */
+    private static void loseInB(int port, double probability) {
+        net.b.exec("iptables", "-I", "INPUT", "-p", "udp", "--dport", Integer.toString(port), "-m", "statistic",
+                "--mode", "random", "--probability", Double.toString(probability), "-j", "DROP");
+    }
+
+    /**
+     * janytun to janytun over three separate uplinks (--rail-link, one local address each): with 20 % random loss
+     * on each, RAIL loses about 0.2³ = 0.8 % of the pings where one link loses 20 %; a link taken down in the middle
+     * costs nothing; forged datagrams on every link are dropped and the tunnel goes on.
+     */
+    @Test
+    void threeLossyUplinksLoseAlmostNothing(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        EndpointSpec left = end(c, "left", true).localPort(5600).remotePort(5700).extra(railLinks(true)
+                .toArray(String[]::new));
+        EndpointSpec right = end(c, "right", false).localPort(5700).remotePort(5600).extra(railLinks(false)
+                .toArray(String[]::new));
+        // a plain tunnel over link 1 alone, with the same loss, to compare
+        EndpointSpec plainLeft = new EndpointSpec().role("left").key(KEY).salt(SALT).window(64)
+                .devName("tunPa" + c.n()).ifconfig("10.79." + c.n() + ".1/24").localAddr(net.ab.v4(net.a))
+                .localPort(5601).remoteHost(net.ab.v4(net.b)).remotePort(5701);
+        EndpointSpec plainRight = new EndpointSpec().role("right").key(KEY).salt(SALT).window(64)
+                .devName("tunPb" + c.n()).ifconfig("10.79." + c.n() + ".2/24").localAddr(net.ab.v4(net.b))
+                .localPort(5701).remoteHost(net.ab.v4(net.a)).remotePort(5601);
+        try (TunnelEnd b = TunnelEnd.start("right", Kind.JANYTUN, net.b, right, c.logs().resolve("janytun-b.log"))
+                .awaitReady(TunnelEnd.READY_TIMEOUT);
+             TunnelEnd a = TunnelEnd.start("left", Kind.JANYTUN, net.a, left, c.logs().resolve("janytun-a.log"))
+                     .awaitReady(TunnelEnd.READY_TIMEOUT);
+             TunnelEnd pb = TunnelEnd.start("plain right", Kind.JANYTUN, net.b, plainRight,
+                     c.logs().resolve("plain-b.log")).awaitReady(TunnelEnd.READY_TIMEOUT);
+             TunnelEnd pa = TunnelEnd.start("plain left", Kind.JANYTUN, net.a, plainLeft,
+                     c.logs().resolve("plain-a.log")).awaitReady(TunnelEnd.READY_TIMEOUT)) {
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "RAIL over three uplinks");
+            Traffic.awaitPing(net.a, "10.79." + c.n() + ".2", Traffic.PING_BUDGET, "the plain tunnel");
+
+            loseInB(5700, 0.2);
+            loseInB(5701, 0.2);
+            int[] rail = pingFlood(net.a, c.innerB(), 2000);
+            int[] plain = pingFlood(net.a, "10.79." + c.n() + ".2", 1000);
+            double railLoss = 1.0 - (double) rail[1] / rail[0];
+            double plainLoss = 1.0 - (double) plain[1] / plain[0];
+            System.out.printf("RailIT loss, 20 %% random loss per link A->B, a ping every 10 ms: RAIL over 3 links"
+                    + " %d of %d lost (%.2f %%), one link %d of %d lost (%.2f %%)%n", rail[0] - rail[1], rail[0],
+                    100 * railLoss, plain[0] - plain[1], plain[0], 100 * plainLoss);
+            assertTrue(railLoss < 0.03, "RAIL should lose about 0.8 %, lost " + 100 * railLoss + " %");
+            assertTrue(plainLoss > 0.12 && plainLoss < 0.30, "one link should lose about 20 %, lost "
+                    + 100 * plainLoss + " %");
+            net.b.exec("iptables", "-F", "INPUT");
+
+            // link 4 goes down on A's side in the middle of a 10 s ping flood: its copies are lost, nothing else
+            Thread.ofPlatform().daemon().start(() -> {
+                Sleep.millis(3000);
+                net.a.ip("link", "set", ab4.devA(), "down");
+            });
+            int[] down = pingFlood(net.a, c.innerB(), 1000);
+            System.out.printf("RailIT link down mid-stream: %d of %d lost%n", down[0] - down[1], down[0]);
+            assertEquals(down[0], down[1], "a link that goes down costs nothing but its copies");
+            net.a.ip("link", "set", ab4.devA(), "up");
+
+            // forged datagrams from a stranger on A's side, to each of B's links
+            long forged = NetNamespace.callIn(net.a.name(), () -> {
+                Random random = new Random(15);
+                long n = 0;
+                try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(
+                        net.ab.v4(net.a)), 0))) {
+                    for (VethLink l : List.of(net.ab, ab3, ab4)) {
+                        InetSocketAddress to = new InetSocketAddress(InetAddress.getByName(l.v4(net.b)), 5700);
+                        for (int len : new int[] {0, 7, 30, 200, 1500, 2000}) {
+                            for (int i = 0; i < 10; i++) {
+                                byte[] d = new byte[len];
+                                random.nextBytes(d);
+                                if (len >= 8) {
+                                    d[6] = 0;
+                                    d[7] = 0;
+                                }
+                                s.send(new DatagramPacket(d, d.length, to));
+                                n++;
+                            }
+                        }
+                    }
+                }
+                return n;
+            });
+            assertEquals(180, forged);
+            Traffic.PingResult after = Traffic.ping(net.a, c.innerB(), 10);
+            assertEquals(10, after.received(), "the tunnel goes on after the forged datagrams: " + after.output());
+            assertTrue(b.process().isAlive() && a.process().isAlive());
+            assertFalse(b.process().printed(Pattern.compile("autodetected remote host changed to " + Pattern.quote(
+                    net.ab.v4(net.a)) + ":(?!5600)")), "no forged datagram moved an endpoint");
+        }
+    }
+}
