@@ -114,6 +114,8 @@ final class HelpText {
                       --rail-link <local[:port]>=[<remote>[:port]]
                                                   a link from its own local address (another uplink); repeat
                                                   for each (ports default to -p/-o, the remote to -r)
+                      --rail-spread               send each packet on one link in turn instead of on each
+                                                  (more bandwidth, no redundancy)
 
                 Names of algorithms and roles are case-insensitive. An option's argument may not begin with '-'.
                 Secrets given on the command line are visible to other users in the process list: prefer

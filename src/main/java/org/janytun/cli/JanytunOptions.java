@@ -89,6 +89,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
     @Option(names = {"-X", "--control-host"}) String controlHost;
     @Option(names = {"-Y", "--rail-mode"}) boolean railMode;
     @Option(names = "--rail-link") List<String> railLinks = new ArrayList<>();
+    @Option(names = "--rail-spread") boolean railSpread;
 
     private JanytunOptions() {}
 
@@ -357,9 +358,12 @@ public final class JanytunOptions extends SharedOptions.Connection {
             for (String l : railLinks) {
                 links.add(railLink(l, localPorts[0], remote, remotePorts[0]));
             }
-            return new RailSettings(links);
+            return new RailSettings(links, railSpread);
         }
         if (!railMode && !ranges) {
+            if (railSpread) {
+                throw new UsageException("--rail-spread", "needs RAIL links: -Y with port ranges, or --rail-link");
+            }
             return RailSettings.off();
         }
         List<RailSettings.Link> links = new ArrayList<>();
@@ -369,7 +373,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
             int remotePort = remotePorts[0] + i <= remotePorts[1] ? remotePorts[0] + i : 0;
             links.add(new RailSettings.Link(local, p, remote, remotePort));
         }
-        return new RailSettings(links);
+        return new RailSettings(links, railSpread);
     }
 
     /** {@code --rail-link LOCAL_ADDR[:PORT]=[REMOTE_HOST[:PORT]]}: ports default to -p and -o, the host to -r. */

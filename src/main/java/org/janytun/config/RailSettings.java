@@ -9,9 +9,10 @@ import java.util.Optional;
  * ({@code -Y}, {@code -p a:b}, {@code -o c:d}) gives links that differ in the port; {@code --rail-link} gives links
  * with their own local address (another uplink) and remote.
  *
- * @param links the links in order: link i is the transport's socket i
+ * @param links  the links in order: link i is the transport's socket i
+ * @param spread {@code --rail-spread}: each datagram on one link in turn instead of on every link
  */
-public record RailSettings(List<Link> links) {
+public record RailSettings(List<Link> links, boolean spread) {
     /**
      * One link: where its socket is bound and where it sends.
      *
@@ -33,7 +34,7 @@ public record RailSettings(List<Link> links) {
     }
 
     public static RailSettings off() {
-        return new RailSettings(List.of());
+        return new RailSettings(List.of(), false);
     }
 
     public boolean enabled() {

@@ -12,20 +12,56 @@ public final class Connection {
     private final int mux;
     private final SatpSession session;
     private final Path[] paths;
+    /** Whether each datagram takes one path in turn (RAIL spread) rather than every path (RAIL, the default). */
+    private final boolean spread;
+    /** The send stage's own: where the turn of a spreading connection is. */
+    private int turn;
     private final TrafficCounters counters = new TrafficCounters();
 
     public Connection(SatpSession session, InetSocketAddress initialRemote) {
         this(session, new Path(0, initialRemote));
     }
 
-    /** A connection that sends on each of {@code paths} (at least one). */
+    /** A connection that sends each datagram on each of {@code paths} (at least one). */
     public Connection(SatpSession session, Path... paths) {
+        this(session, false, paths);
+    }
+
+    private Connection(SatpSession session, boolean spread, Path... paths) {
         if (paths.length == 0) {
             throw new IllegalArgumentException("a connection needs a path");
         }
         this.mux = session.mux();
         this.session = session;
         this.paths = paths.clone();
+        this.spread = spread;
+    }
+
+    /**
+     * A connection that sends each datagram on one of {@code paths}, in turn (RAIL's "more bandwidth" mode): no
+     * redundancy, and the peer's window must be larger than the reordering the paths cause.
+     */
+    public static Connection spreading(SatpSession session, Path... paths) {
+        return new Connection(session, true, paths);
+    }
+
+    public boolean spreads() {
+        return spread;
+    }
+
+    /**
+     * For the send stage of a spreading connection: the next path in turn that has an endpoint, or null when none
+     * has one.
+     */
+    public Path nextPath() {
+        for (int k = 0; k < paths.length; k++) {
+            Path p = paths[turn];
+            turn = turn + 1 == paths.length ? 0 : turn + 1;
+            if (p.remote() != null) {
+                return p;
+            }
+        }
+        return null;
     }
 
     public int mux() {

@@ -85,6 +85,7 @@ public final class ConnectionRegistry {
      */
     /** Links (transport sockets) each connection gets a path on: more than one with RAIL. */
     private int links = 1;
+    private boolean spread;
 
     public ConnectionRegistry(CtrAlgorithm cipher, AuthAlgorithm auth, int tagLength, int senderId,
                               DeviceType deviceType, Connection local, int localMux, List<IpPrefix> localRoutes,
@@ -212,7 +213,8 @@ public final class ConnectionRegistry {
             if (previous != null) {
                 session.advanceSeqTo(previous.session().nextSeq()); // new keys, but never an old sequence number
             }
-            return new Connection(session, pathsLike(previous));
+            return spread ? Connection.spreading(session, pathsLike(previous))
+                    : new Connection(session, pathsLike(previous));
         } catch (IllegalArgumentException e) {
             problems.accept("connection " + r.mux() + " not usable: " + e.getMessage());
             return null;
@@ -231,13 +233,15 @@ public final class ConnectionRegistry {
 
     /**
      * RAIL: the connections made from now on get a path on each of {@code n} links (the endpoint of each learned
-     * from the client's packets on it). Call before the first table is loaded.
+     * from the client's packets on it), and send on all of them or ({@code spread}) on one in turn. Call before the
+     * first table is loaded.
      */
-    public synchronized void setLinks(int n) {
+    public synchronized void setLinks(int n, boolean spread) {
         if (n < 1) {
             throw new IllegalArgumentException("a connection needs a link");
         }
-        links = n;
+        this.links = n;
+        this.spread = spread;
     }
 
     /** Same keys, role and window: the connection can keep its counters, windows and learned endpoint. */

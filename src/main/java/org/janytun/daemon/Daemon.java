@@ -134,8 +134,8 @@ public final class Daemon {
 
         transport = UdpSocket.open(linkAddresses(), settings.addressFamily());
         if (settings.rail().enabled()) {
-            log.info("RAIL mode: every packet goes out on each of {} links: {}", settings.rail().links().size(),
-                    settings.rail().links());
+            log.info("RAIL mode: every packet goes out on {} {} links: {}", settings.rail().spread() ? "one of the"
+                    : "each of", settings.rail().links().size(), settings.rail().links());
         }
         for (InetSocketAddress local : transport.localAddresses()) {
             log.info("listening on {}", InetText.format(local));
@@ -157,8 +157,10 @@ public final class Daemon {
         // chroot hides them: the local connection's session, or a throwaway one when keys come from -X only.
         boolean controlled = settings.controlHost().isPresent();
         if (suite != null) {
-            connection = new Connection(new SatpSession(suite, settings.role(), settings.senderId(),
-                    settings.mux(), settings.deviceType(), settings.windowSize()), paths(remotes));
+            SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
+                    settings.deviceType(), settings.windowSize());
+            connection = settings.rail().spread() ? Connection.spreading(session, paths(remotes))
+                    : new Connection(session, paths(remotes));
         } else {
             loadCryptoProviders();
         }
@@ -176,7 +178,7 @@ public final class Daemon {
                     CtrAlgorithm.ofKeyBits(settings.cipherKeyBits()).orElseThrow(), settings.authAlgorithm(),
                     settings.authTagLength(), settings.senderId(), settings.deviceType(), connection,
                     settings.mux(), settings.routes(), routing);
-            registry.setLinks(Math.max(1, settings.rail().links().size()));
+            registry.setLinks(Math.max(1, settings.rail().links().size()), settings.rail().spread());
             table = registry.table();
         } else {
             if (!settings.routes().isEmpty()) {

@@ -17,8 +17,8 @@ import org.janytun.wire.SatpLayout;
 /**
  * Where a packet is sealed and fanned out: device → network, one batch at a time. For each packet read from the
  * device: its connection (by route or the only one), {@code seal} in place (the session's suite), then the same
- * datagram to every path of the connection that has an endpoint; the batch leaves through the transport's sender in
- * the order read. Every drop is counted with its reason. Knows nothing of threads: one thread at a time calls it.
+ * datagram to every path of the connection that has an endpoint (or, for a spreading connection, to the next such
+ * path in turn); the batch leaves through the transport's sender in the order read. Every drop is counted with its reason. Knows nothing of threads: one thread at a time calls it.
  * Allocation-free.
  */
 final class SendStage {
@@ -94,22 +94,36 @@ final class SendStage {
             return;
         }
         int length = r.datagramLength();
+        if (c.spreads()) {
+            Path p = c.nextPath();
+            InetSocketAddress to = p == null ? null : p.remote();
+            if (to == null) {
+                return; // every endpoint went away since the check above: nothing to send on, the number is used
+            }
+            queue(buf, length, p, to, paths.length > 1);
+            c.counters().sent(1, length);
+            return;
+        }
         int copies = 0;
         for (Path p : paths) {
             InetSocketAddress to = p.remote();
             if (to != null) {
-                if (out.full()) {
-                    flush();
-                }
-                out.add(buf, length, to, p.link());
-                outBytes += length;
+                queue(buf, length, p, to, paths.length > 1);
                 copies++;
-                if (paths.length > 1) {
-                    p.counters().sent(1, length);
-                }
             }
         }
         c.counters().sent(copies, (long) copies * length);
+    }
+
+    private void queue(byte[] buf, int length, Path p, InetSocketAddress to, boolean countForPath) {
+        if (out.full()) {
+            flush();
+        }
+        out.add(buf, length, to, p.link());
+        outBytes += length;
+        if (countForPath) {
+            p.counters().sent(1, length);
+        }
     }
 
     private static boolean anyEndpoint(Path[] paths) {

@@ -332,6 +332,8 @@ class JanytunOptionsTest {
         assertTrue(fail("--rail-link", "10.0.0.1", "-w", "64").startsWith("janytun: --rail-link: "));
         assertTrue(fail("--rail-link", "10.0.0.1=10.0.0.2", "-p", "1:2", "-w", "64")
                 .startsWith("janytun: --rail-link: cannot be combined with port ranges"));
+        assertTrue(fail("--rail-spread", "-w", "64").startsWith("janytun: --rail-spread: needs RAIL links"));
+        assertTrue(ok("-Y", "-p", "1:3", "-w", "64", "--rail-spread").rail().spread());
     }
 
     @Test
@@ -552,7 +554,7 @@ class JanytunOptionsTest {
                 "-m/--mux", "-w/--window-size", "-k/--kd-prf", "-e/--role", "-E/--passphrase", "-K/--key",
                 "-A/--salt", "-c/--cipher", "-a/--auth-algo", "-b/--auth-tag-length", "-I/--sync-interface",
                 "-S/--sync-port", "-M/--sync-hosts", "--sync-archive-version", "--sync-secret-file",
-                "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--rail-link"));
+                "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--rail-link", "--rail-spread"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }
 

@@ -127,4 +127,24 @@ class SendStageTest {
         assertEquals(2, total.packetsOut(), "what the transport took");
         assertEquals(2L * sent.getFirst().bytes().length, total.bytesOut());
     }
+
+    @Test
+    void aSpreadingConnectionSendsEachDatagramOnTheNextPathWithAnEndpoint() throws Exception {
+        Connection c = Connection.spreading(new SatpSession(SUITE, Role.LEFT, 7, 0, DeviceType.TUN, 0),
+                new Path(0, B), new Path(1, null), new Path(2, C));
+        SendStage s = stage(c);
+        for (int i = 0; i < 6; i++) {
+            device.inject(packet(i, 100));
+        }
+        s.pull(0);
+        s.pull(0);
+        assertEquals(6, sent.size(), "one copy each");
+        for (int i = 0; i < 6; i++) {
+            assertEquals(i % 2 == 0 ? B : C, sent.get(i).to(), "datagram " + i + ": the paths with an endpoint in turn");
+        }
+        assertEquals(6, c.counters().packetsOut());
+        assertEquals(3, c.paths()[0].counters().packetsOut());
+        assertEquals(0, c.paths()[1].counters().packetsOut());
+        assertEquals(3, c.paths()[2].counters().packetsOut());
+    }
 }

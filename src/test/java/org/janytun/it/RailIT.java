@@ -284,4 +284,114 @@ class RailIT {
                     net.ab.v4(net.a)) + ":(?!5600)")), "no forged datagram moved an endpoint");
         }
     }
+
+    /**
+     * Links of different latency (a delaying relay per link in B: 5, 20 and 40 ms each way): every ping arrives
+     * once, the copies that come late fall to the window, and the round trip is that of the fastest link.
+     */
+    @Test
+    void linksOfDifferentLatencyDeliverEveryPacketOnce(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        List<VethLink> links = List.of(net.ab, ab3, ab4);
+        int[] delays = {5, 20, 40};
+        List<String> aArgs = new ArrayList<>();
+        List<String> bArgs = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            VethLink l = links.get(k);
+            aArgs.addAll(List.of("--rail-link", l.v4(net.a) + "=" + l.v4(net.b) + ":" + (5810 + k)));
+            bArgs.addAll(List.of("--rail-link", l.v4(net.b) + "=")); // B learns each link: the relay's address
+        }
+        EndpointSpec left = end(c, "left", true).localPort(5600).extra(aArgs.toArray(String[]::new));
+        EndpointSpec right = end(c, "right", false).localPort(5700).extra(bArgs.toArray(String[]::new));
+        List<ManagedProcess> relays = new ArrayList<>();
+        try {
+            for (int k = 0; k < 3; k++) {
+                String addr = links.get(k).v4(net.b);
+                ManagedProcess r = ManagedProcess.start("relay " + delays[k] + " ms", net.b.wrap(JavaTool.command(
+                        org.janytun.it.tools.UdpDelayRelay.class, addr, Integer.toString(5810 + k), addr, "5700",
+                        Integer.toString(delays[k]), "120")), c.logs().resolve("relay-" + k + ".log"),
+                        java.util.Map.of());
+                relays.add(r);
+                r.awaitOutput(Pattern.compile("^ready"), Duration.ofSeconds(20));
+            }
+            try (TunnelEnd b = TunnelEnd.start("right", Kind.JANYTUN, net.b, right, c.logs().resolve("janytun-b.log"))
+                    .awaitReady(TunnelEnd.READY_TIMEOUT);
+                 TunnelEnd a = TunnelEnd.start("left", Kind.JANYTUN, net.a, left, c.logs().resolve("janytun-a.log"))
+                         .awaitReady(TunnelEnd.READY_TIMEOUT)) {
+                Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "RAIL over links of 5, 20 and 40 ms");
+                Exec.Result r = net.a.run(Duration.ofSeconds(30), "ping", "-n", "-i", "0.01", "-W", "1", "-c", "500",
+                        c.innerB());
+                Matcher m = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(r.output());
+                assertTrue(m.find(), r.describe());
+                Matcher rtt = Pattern.compile("rtt min/avg/max/mdev = ([0-9.]+)/([0-9.]+)/([0-9.]+)").matcher(r.output());
+                assertTrue(rtt.find(), r.describe());
+                System.out.printf("RailIT links of 5/20/40 ms: %s of %s pings answered, rtt min/avg/max %s/%s/%s ms%n",
+                        m.group(2), m.group(1), rtt.group(1), rtt.group(2), rtt.group(3));
+                assertEquals(500, Integer.parseInt(m.group(2)), "every ping once: " + r.output().lines()
+                        .filter(l -> l.contains("DUP") || l.contains("transmitted")).toList());
+                assertFalse(r.output().contains("DUP"), "no duplicates reached the device");
+                assertTrue(Double.parseDouble(rtt.group(1)) >= 10.0, "no way around the relays: " + rtt.group());
+                assertTrue(Double.parseDouble(rtt.group(2)) < 15.0, "the fastest link (2 x 5 ms) sets the round trip");
+                assertFalse(b.process().output().contains("replayed or too old"), "late copies are not replays");
+            }
+        } finally {
+            for (ManagedProcess r : relays) {
+                r.close();
+            }
+        }
+    }
+
+    /** Bytes of UDP to {@code port} counted per destination address in {@code ns} (rules added here). */
+    private static long[] countedTo(Netns ns, List<String> addresses, int port) {
+        long[] out = new long[addresses.size()];
+        for (String line : ns.exec("iptables", "-L", "INPUT", "-v", "-n", "-x").split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 8 && "ACCEPT".equals(f[2]) && line.contains("dpt:" + port)) {
+                int k = addresses.indexOf(f[8]);
+                if (k >= 0) {
+                    out[k] += Long.parseLong(f[1]);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * --rail-spread between janytun nodes over three uplinks: each datagram takes one link in turn, so each link
+     * carries about a third of the bytes; a ping flood and a 10 MiB transfer get through intact.
+     */
+    @Test
+    void spreadModeSharesTheLinks(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        List<VethLink> links = List.of(net.ab, ab3, ab4);
+        List<String> bAddrs = links.stream().map(l -> l.v4(net.b)).toList();
+        for (String addr : bAddrs) {
+            net.b.exec("iptables", "-A", "INPUT", "-d", addr, "-p", "udp", "--dport", "5700", "-j", "ACCEPT");
+        }
+        List<String> aArgs = new ArrayList<>(railLinks(true));
+        aArgs.add("--rail-spread");
+        List<String> bArgs = new ArrayList<>(railLinks(false));
+        bArgs.add("--rail-spread");
+        EndpointSpec left = end(c, "left", true).localPort(5600).remotePort(5700).extra(aArgs.toArray(String[]::new));
+        EndpointSpec right = end(c, "right", false).localPort(5700).remotePort(5600)
+                .extra(bArgs.toArray(String[]::new));
+        try (TunnelEnd b = TunnelEnd.start("right", Kind.JANYTUN, net.b, right, c.logs().resolve("janytun-b.log"))
+                .awaitReady(TunnelEnd.READY_TIMEOUT);
+             TunnelEnd a = TunnelEnd.start("left", Kind.JANYTUN, net.a, left, c.logs().resolve("janytun-a.log"))
+                     .awaitReady(TunnelEnd.READY_TIMEOUT)) {
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "RAIL spread over three uplinks");
+            int[] p = pingFlood(net.a, c.innerB(), 300);
+            assertEquals(p[0], p[1], "every ping answered");
+            Traffic.tcpTransfer(net.a, net.b, c.innerB(), 5001 + c.n(), 13, c.logs());
+            long[] bytes = countedTo(net.b, bAddrs, 5700);
+            long total = java.util.Arrays.stream(bytes).sum();
+            System.out.println("RailIT spread: bytes per link " + java.util.Arrays.toString(bytes));
+            assertTrue(total >= Traffic.TCP_BYTES && total < 2 * Traffic.TCP_BYTES,
+                    "each datagram once, not once per link: " + total);
+            for (long v : bytes) {
+                assertTrue(v > total / 4 && v < total / 2, "each link about a third: " + java.util.Arrays.toString(bytes));
+            }
+            assertTrue(a.process().printed(Pattern.compile("RAIL mode: every packet goes out on one of the 3 links")));
+        }
+    }
 }
