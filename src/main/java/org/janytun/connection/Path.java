@@ -17,6 +17,8 @@ public final class Path {
     // the receiving thread's own: the newest sequence number that came in on this link
     private boolean seen;
     private int newestSeq;
+    /** Sequence numbers skipped on this link (gaps before a newer packet): its loss, as far as it can be seen. */
+    private volatile long skipped;
 
     public Path(int link, InetSocketAddress remote) {
         this.link = link;
@@ -49,9 +51,25 @@ public final class Path {
         if (seen && seq - newestSeq <= 0) {
             return false;
         }
+        if (seen) {
+            long gap = (seq - newestSeq) - 1L;
+            if (gap > 0) {
+                skipped = skipped + gap; // one writer: the receiving thread
+            }
+        }
         seen = true;
         newestSeq = seq;
         return true;
+    }
+
+    /**
+     * Sequence numbers this link never delivered before a newer one (with several paths: the copies it lost, or
+     * that came too late to be new). With {@code counters().packetsIn()} and the RAIL duplicates it gives the link's
+     * loss: skipped / (skipped + in + duplicates). Packets the peer sent on other links only (--rail-spread)
+     * count as skipped too.
+     */
+    public long skipped() {
+        return skipped;
     }
 
     /** Whether an endpoint change may be logged now: at most one line per {@code intervalNanos} per path. */

@@ -98,6 +98,13 @@ public final class Daemon {
         for (Connection c : f.table().connections()) {
             log.info("connection {} ({}): {}", c.mux(), c.remote() == null ? "no remote" : InetText.format(c.remote()),
                     c.counters());
+            if (c.paths().length > 1) {
+                for (var p : c.paths()) {
+                    log.info("connection {} link {} ({}): {}, {} RAIL copies dropped, {} skipped", c.mux(), p.link(),
+                            p.remote() == null ? "no remote" : InetText.format(p.remote()), p.counters(),
+                            p.counters().drops(org.janytun.session.DropReason.RAIL_DUPLICATE), p.skipped());
+                }
+            }
         }
     }
 

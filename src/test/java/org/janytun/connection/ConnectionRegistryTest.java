@@ -81,6 +81,28 @@ class ConnectionRegistryTest {
         assertTrue(problems.isEmpty(), problems.toString());
     }
 
+    /** RAIL in a server: every served connection gets a path per link, each learning on its own, kept on rekey. */
+    @Test
+    void railServerConnectionsHaveAPathPerLink() {
+        ConnectionRegistry s = server();
+        s.setLinks(3, false);
+        List<String> problems = new ArrayList<>();
+        String k1 = "00112233445566778899aabbccddeeff";
+        Connection c = s.apply(List.of(peer(1, k1, null)), List.of(), problems::add).forMux(1);
+        assertEquals(3, c.paths().length);
+        assertTrue(!c.spreads());
+        InetSocketAddress viaLink2 = new InetSocketAddress("127.0.0.1", 5002);
+        assertSame(c.pathOn(2), c.learn(2, viaLink2));
+        assertNull(c.pathOn(0).remote(), "the other links still learn on their own");
+        Connection rekeyed = s.apply(List.of(peer(1, "ffeeddccbbaa99887766554433221100", null)), List.of(),
+                problems::add).forMux(1);
+        assertNotSame(c, rekeyed);
+        assertEquals(viaLink2, rekeyed.pathOn(2).remote(), "a new key keeps what each link learned");
+        s.setLinks(2, true);
+        assertTrue(s.apply(List.of(peer(1, k1, null)), List.of(), problems::add).forMux(1).spreads());
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
     @Test
     void keyDerivationSizeIsPerConnection() {
         List<String> problems = new ArrayList<>();

@@ -179,5 +179,6 @@ class ReceiveStageTest {
                     "link " + l + ": every new packet came in on it, first or as a copy");
         }
         assertEquals(3, paths[0].counters().packetsIn(), "link 0 was first each time");
+        assertEquals(0, paths[0].skipped() + paths[1].skipped() + paths[2].skipped(), "no link lost anything");
     }
 }
