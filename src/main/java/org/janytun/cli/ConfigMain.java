@@ -35,6 +35,11 @@ import picocli.CommandLine.Option;
  * frame per {@code -R} in command-line order, each on its own line. For valid arguments stdout is byte for byte
  * what anytun-config prints (SYNC.md §2.1).
  *
+ * <p><b>Many records in one call</b> (a janytun extension): each {@code -m} starts a new record, and the options
+ * before the first {@code -m} apply to every record; {@code --batch FILE} takes one record's arguments per line
+ * (after those on the command line). Within one record an option given twice is an error, not a silent override
+ * (anytun-config keeps the last). See {@link RecordArgs}.
+ *
  * <p>Differences, all on the side of refusing bad input (anytun-config prints a frame anyway, or hangs):
  * <ul>
  *   <li>a key whose size does not fit {@code -k}, a salt that is not 14 bytes, hex that is not hex, or no key
@@ -69,6 +74,7 @@ public final class ConfigMain {
     @Command(name = "janytun-config")
     static final class Options extends SharedOptions.Connection {
         @Option(names = "--archive-version") String archiveVersion;
+        @Option(names = "--batch") String batch;
     }
 
     /** A name given to -r that does not resolve. */
@@ -109,7 +115,12 @@ public final class ConfigMain {
             } catch (LogSetup.LogSetupException e) {
                 throw new UsageException("-L/--log", e.getMessage());
             }
-            List<SyncRecord> records = records(o);
+            List<SyncRecord> records = new ArrayList<>();
+            for (List<String> recordArgs : RecordArgs.split(List.of(args), batch(o))) {
+                Options r = new Options();
+                JanytunOptions.fill(r, recordArgs, null);
+                records.addAll(records(r));
+            }
             SyncCodec codec = new SyncCodec((int) ToolOptions.number("--archive-version", o.archiveVersion, 0, 65535,
                     SyncCodec.DEFAULT_ARCHIVE_VERSION));
             StringBuilder sb = new StringBuilder();
@@ -128,6 +139,26 @@ public final class ConfigMain {
             return EXIT_FAILURE;
         } finally {
             LogSetup.shutdown();
+        }
+    }
+
+    /** {@code --batch FILE}: one record's arguments per line ({@code #} comments, blank lines skipped); or null. */
+    private static List<List<String>> batch(Options o) throws UsageException {
+        if (ToolOptions.string("--batch", o.batch) == null) {
+            return null;
+        }
+        try {
+            List<List<String>> lines = new ArrayList<>();
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(o.batch),
+                    StandardCharsets.UTF_8)) {
+                String t = line.strip();
+                if (!t.isEmpty() && !t.startsWith("#")) {
+                    lines.add(List.of(t.split("\\s+")));
+                }
+            }
+            return lines;
+        } catch (IOException | RuntimeException e) {
+            throw new UsageException("--batch", "cannot read " + o.batch + ": " + e.getMessage());
         }
     }
 
@@ -284,9 +315,10 @@ public final class ConfigMain {
     static String usage(String prog) {
         return """
                 Usage: %1$s [OPTION]...
-                Writes the configuration of one client connection as anytun sync frames, one a line, for
-                janytun-controld or anytun-controld to serve (-f) to anytun/janytun servers (-X). The output is
-                byte for byte that of anytun-config(8).
+                Writes the configuration of client connections as anytun sync frames, one a line, for
+                janytun-controld or anytun-controld to serve (-f) to anytun/janytun servers (-X). For one client
+                the output is byte for byte that of anytun-config(8). Each -m starts a new client's record; the
+                options before the first -m apply to all; an option given twice for one record is an error.
 
                   -h, --help                      print this help and exit
                   -v, --version                   print the version and exit
@@ -316,6 +348,8 @@ public final class ConfigMain {
 
                       --archive-version <n>       Boost archive library version to write (default: 18, as
                                                   Debian bookworm's anytun; 19 for Boost 1.76 to 1.83)
+                      --batch <file>              also a record for each line of <file> (one record's options
+                                                  a line, on top of those before the first -m)
 
                 The frames carry the keys in clear text: keep the output private.
                 Exit status: 0 success, 1 -r does not resolve, 2 command-line error.

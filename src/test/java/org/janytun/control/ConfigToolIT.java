@@ -63,8 +63,8 @@ class ConfigToolIT {
         {"-E", "x", "-r", "FE80::1%lo", "-o", "0"},
         {"-E", "x", "-r", "2001:DB8:0:0:1:0:0:1", "-6", "-R", "2001:db8:0:0:1::/80"},
         {"-E", "x", "-4", "-r", "192.0.2.33", "-o", "65535", "-w", "65535"},
-        // the last occurrence wins
-        {"-m", "1", "-m", "2", "-E", "x", "-r", "127.0.0.1", "-r", "127.0.0.2", "-o", "1", "-o", "2"},
+        // (anytun-config keeps the last of an option given twice; janytun-config makes each -m a record and
+        // refuses an option given twice for one record: ConfigMainRecordsTest)
         // long options
         {"--mux", "5", "--role", "client", "--passphrase", "abc", "--kd-prf", "aes-ctr-256", "--window-size", "100",
             "--remote-host", "10.1.2.3", "--remote-port", "9", "--route", "10.0.0.0/8", "--route", "fd00::/8"},
@@ -153,6 +153,7 @@ class ConfigToolIT {
             {"-R", "10.0.0.0", "-E", "x"},
             {"-R", "10.0.0.0/40", "-E", "x"},
             {"-R", "10.0.0.0/-1", "-E", "x"},
+            {"-m", "1", "-m", "2", "-E", "x", "-r", "127.0.0.1", "-r", "127.0.0.2"}, // anytun-config drops one -r
             {"-R", "foo/8", "-E", "x"},
             {"-R", "010.1.1.1/32", "-E", "x"},
             {"-R", "fe80::1%lo/128", "-E", "x"},
