@@ -30,7 +30,9 @@ public final class HandshakeState {
 
     /**
      * Initialize(). {@code ephemeral} is null except for test vectors (a fresh one is drawn from {@code random});
-     * {@code psks} one 32-byte key per {@code psk} token, in order; {@code remoteStatic} for the initiator of IK.
+     * {@code psks} one 32-byte key per {@code psk} token, in order (a responder that learns who the initiator is
+     * only from the first message gives them later with {@link #addPsk}); {@code remoteStatic} for the initiator
+     * of IK.
      */
     public HandshakeState(Protocol protocol, boolean initiator, byte[] prologue, X25519.KeyPair localStatic,
                           X25519.KeyPair ephemeral, byte[] remoteStatic, List<byte[]> psks, SecureRandom random) {
@@ -48,8 +50,8 @@ public final class HandshakeState {
             this.psks.add(psk.clone());
         }
         long needed = protocol.pattern().messages().stream().flatMap(List::stream).filter(t -> t == Token.PSK).count();
-        if (needed != this.psks.size()) {
-            throw new IllegalArgumentException(protocol.name() + " needs " + needed + " PSKs, got " + psks.size());
+        if (this.psks.size() > needed) {
+            throw new IllegalArgumentException(protocol.name() + " takes " + needed + " PSKs, got " + psks.size());
         }
         this.ss = new SymmetricState(protocol.cipher(), protocol.name());
         ss.mixHash(prologue);
@@ -61,6 +63,14 @@ public final class HandshakeState {
             }
             ss.mixHash(responderStatic);
         }
+    }
+
+    /** Supplies the next PSK before its token is reached (copied; wiped once used). */
+    public void addPsk(byte[] psk) {
+        if (psk.length != 32) {
+            throw new IllegalArgumentException("a Noise PSK has 32 bytes, not " + psk.length);
+        }
+        psks.add(psk.clone());
     }
 
     public Protocol protocol() {
@@ -236,6 +246,9 @@ public final class HandshakeState {
     }
 
     private void mixPsk() {
+        if (psks.isEmpty()) {
+            throw new IllegalStateException("no PSK given for the psk token");
+        }
         byte[] psk = psks.removeFirst();
         ss.mixKeyAndHash(psk);
         Secrets.wipe(psk);
