@@ -50,9 +50,13 @@ public final class SessionHandshake {
         return SatpLayout.HEADER_LENGTH + 8 + noise + MACS;
     }
 
-    /** A completed handshake on either side: the data suite and what the session needs around it. */
-    public record Established(AeadSuite suite, boolean initiator, int mux, int keyPhase, int localIndex,
-                              int remoteIndex, byte[] peerStatic, byte[] handshakeHash) {
+    /**
+     * A completed handshake on either side: the key material (for a {@link SessionRecord}; wipe it once shared),
+     * the data suite and what the session needs around it; {@code timestamp} is the initiation's TAI64N.
+     */
+    public record Established(KeyMaterial keys, AeadSuite suite, boolean initiator, int mux, int keyPhase,
+                              int localIndex, int remoteIndex, byte[] peerStatic, byte[] handshakeHash,
+                              byte[] timestamp) {
         @Override
         public String toString() {
             return "established " + suite + (initiator ? " as initiator" : " as responder") + ", mux " + mux
@@ -119,9 +123,10 @@ public final class SessionHandshake {
                 throw new NoiseException("response payload of " + payload.length + " bytes");
             }
             byte[] hash = noise.handshakeHash();
-            AeadSuite suite = SessionKeys.derive(SessionKeys.dataAlgorithm(protocol.cipher()), noise.splitKeys());
-            return new Established(suite, true, ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF), payload[2] & 3,
-                    localIndex, SatpLayout.getInt(datagram, 8), peerStatic.clone(), hash);
+            KeyMaterial keys = SessionKeys.material(SessionKeys.dataAlgorithm(protocol.cipher()), noise.splitKeys());
+            return new Established(keys, keys.suite(), true, ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF),
+                    payload[2] & 3, localIndex, SatpLayout.getInt(datagram, 8), peerStatic.clone(), hash,
+                    timestamp.clone());
         }
     }
 
@@ -215,8 +220,9 @@ public final class SessionHandshake {
                 Macs.mac(initiatorCookie, d, mac1At + Macs.LENGTH, d, mac1At + Macs.LENGTH);
             }
             byte[] hash = noise.handshakeHash();
-            AeadSuite suite = SessionKeys.derive(SessionKeys.dataAlgorithm(protocol.cipher()), noise.splitKeys());
-            return new Answer(d, new Established(suite, false, mux, keyPhase & 3, localIndex, remoteIndex, peer, hash));
+            KeyMaterial keys = SessionKeys.material(SessionKeys.dataAlgorithm(protocol.cipher()), noise.splitKeys());
+            return new Answer(d, new Established(keys, keys.suite(), false, mux, keyPhase & 3, localIndex,
+                    remoteIndex, peer, hash, timestamp.clone()));
         }
 
         /** Drops the initiation and wipes its handshake state. */

@@ -16,6 +16,7 @@ import org.janytun.noise.Secrets;
 public final class SessionKeys {
     private static final byte[] KEY_LABEL = "SATP session key".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] IV_LABEL = "SATP session iv".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REKEY_LABEL = "SATP session rekey".getBytes(StandardCharsets.US_ASCII);
 
     private SessionKeys() {}
 
@@ -30,16 +31,26 @@ public final class SessionKeys {
 
     /** The suite from Split()'s keys (initiator→responder first); wipes them and every intermediate. */
     public static AeadSuite derive(AeadAlgorithm algorithm, byte[][] split) {
-        byte[] k1 = Hkdf.expand(split[0], KEY_LABEL, AeadAlgorithm.KEY_LENGTH);
-        byte[] iv1 = Hkdf.expand(split[0], IV_LABEL, AeadAlgorithm.NONCE_LENGTH);
-        byte[] k2 = Hkdf.expand(split[1], KEY_LABEL, AeadAlgorithm.KEY_LENGTH);
-        byte[] iv2 = Hkdf.expand(split[1], IV_LABEL, AeadAlgorithm.NONCE_LENGTH);
+        KeyMaterial m = material(algorithm, split);
         try {
-            return new AeadSuite(algorithm, k1, iv1, k2, iv2);
+            return m.suite();
         } finally {
-            for (byte[] b : new byte[][] {k1, iv1, k2, iv2, split[0], split[1]}) {
-                Secrets.wipe(b);
-            }
+            m.wipe();
+        }
+    }
+
+    /** All key material of the pair from Split()'s keys, which it wipes; the caller wipes the result. */
+    public static KeyMaterial material(AeadAlgorithm algorithm, byte[][] split) {
+        try {
+            return new KeyMaterial(algorithm,
+                    Hkdf.expand(split[0], KEY_LABEL, AeadAlgorithm.KEY_LENGTH),
+                    Hkdf.expand(split[0], IV_LABEL, AeadAlgorithm.NONCE_LENGTH),
+                    Hkdf.expand(split[1], KEY_LABEL, AeadAlgorithm.KEY_LENGTH),
+                    Hkdf.expand(split[1], IV_LABEL, AeadAlgorithm.NONCE_LENGTH),
+                    Hkdf.expand(split[1], REKEY_LABEL, 32));
+        } finally {
+            Secrets.wipe(split[0]);
+            Secrets.wipe(split[1]);
         }
     }
 }
