@@ -36,6 +36,15 @@ public final class SessionHandshake {
 
     private SessionHandshake() {}
 
+    /**
+     * Simultaneous initiations (docs/SATP-SESSIONS.md §6.4): when a side waiting for its response receives a valid
+     * initiation from the same peer, it keeps its own attempt (and drops the peer's) if its static public key is
+     * the smaller in unsigned byte order; otherwise it abandons its attempt and answers. Both sides decide alike.
+     */
+    public static boolean keepsOwnInitiation(byte[] localStatic, byte[] peerStatic) {
+        return Arrays.compareUnsigned(localStatic, peerStatic) < 0;
+    }
+
     /** Length of an initiation datagram for {@code protocol}. */
     public static int initiationLength(Protocol protocol) {
         int noise = X25519.KEY_LENGTH + (protocol.kem() ? MlKem768.PUBLIC_KEY_LENGTH + TAG : 0)
