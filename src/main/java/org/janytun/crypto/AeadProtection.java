@@ -4,9 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.spec.AlgorithmParameterSpec;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
-import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.IvParameterSpec;
 import org.janytun.wire.SatpLayout;
 
 /**
@@ -40,7 +38,7 @@ final class AeadProtection implements PacketProtection {
         this.leftKey = new ReusedKey(suite.key(Role.LEFT), a.keyAlgorithm);
         this.rightKey = new ReusedKey(suite.key(Role.RIGHT), a.keyAlgorithm);
         for (int i = 0; i < 2; i++) {
-            params[i] = a == AeadAlgorithm.AES_256_GCM ? new ReusedGcmSpec(nonces[i]) : new ReusedIvSpec(nonces[i]);
+            params[i] = a == AeadAlgorithm.AES_256_GCM ? new ReusedGcmSpec(nonces[i]) : new ReusedIv(nonces[i]);
         }
         try {
             this.cipher = Cipher.getInstance(a.transformation);
@@ -118,62 +116,12 @@ final class AeadProtection implements PacketProtection {
         }
     }
 
-    /**
-     * A key the JCE can read without a new {@code SecretKeySpec} per packet. {@link #getEncoded} hands out one of
-     * two copies in turn, refreshed on each call: the JCE zeroes the copy it got at the previous init (ChaCha20
-     * does so at the next init), and must not zero the one it is about to use.
-     */
-    private static final class ReusedKey implements SecretKey {
-        private final byte[] key;
-        private final byte[][] encoded;
-        private final String algorithm;
-        private int turn;
-
-        ReusedKey(byte[] key, String algorithm) {
-            this.key = key;
-            this.encoded = new byte[2][key.length];
-            this.algorithm = algorithm;
-        }
-
-        @Override
-        public String getAlgorithm() {
-            return algorithm;
-        }
-
-        @Override
-        public String getFormat() {
-            return "RAW";
-        }
-
-        @Override
-        public byte[] getEncoded() {
-            turn ^= 1;
-            System.arraycopy(key, 0, encoded[turn], 0, key.length);
-            return encoded[turn];
-        }
-    }
-
     /** The nonce as a GCM parameter whose {@link #getIV} is the live array, not a copy per packet. */
     private static final class ReusedGcmSpec extends GCMParameterSpec {
         private final byte[] nonce;
 
         ReusedGcmSpec(byte[] nonce) {
             super(AeadAlgorithm.TAG_LENGTH * 8, nonce);
-            this.nonce = nonce;
-        }
-
-        @Override
-        public byte[] getIV() {
-            return nonce;
-        }
-    }
-
-    /** The nonce as an {@link IvParameterSpec} (ChaCha20-Poly1305) whose {@link #getIV} is the live array. */
-    private static final class ReusedIvSpec extends IvParameterSpec {
-        private final byte[] nonce;
-
-        ReusedIvSpec(byte[] nonce) {
-            super(nonce);
             this.nonce = nonce;
         }
 

@@ -21,12 +21,12 @@ public final class Macs {
 
     /** SHA-256("mac1----" ‖ receiver's static public key): the mac1 key of messages to that receiver. */
     public static byte[] mac1Key(byte[] receiverStaticPublic) {
-        return sha256(MAC1_LABEL, receiverStaticPublic);
+        return org.janytun.noise.Hkdf.hash(MAC1_LABEL, receiverStaticPublic);
     }
 
     /** SHA-256("cookie--" ‖ static public key): the key that seals cookie replies from that key's owner. */
     public static byte[] cookieKey(byte[] staticPublic) {
-        return sha256(COOKIE_LABEL, staticPublic);
+        return org.janytun.noise.Hkdf.hash(COOKIE_LABEL, staticPublic);
     }
 
     /** The first 16 bytes of HMAC-SHA256(key, buf[0, length)), written to {@code out[at, at+16)}. */
@@ -47,17 +47,5 @@ public final class Macs {
         byte[] expected = new byte[LENGTH];
         mac(key, buf, at, expected, 0);
         return MessageDigest.isEqual(expected, Arrays.copyOfRange(buf, at, at + LENGTH));
-    }
-
-    static byte[] sha256(byte[]... parts) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (byte[] p : parts) {
-                d.update(p);
-            }
-            return d.digest();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
     }
 }

@@ -7,13 +7,26 @@ import javax.crypto.spec.HKDFParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HKDF with HMAC-SHA256 through {@code javax.crypto.KDF}. Noise's HKDF(ck, ikm, n) (§4.3) is RFC 5869 with
+ * SHA-256, and HKDF with HMAC-SHA256 through {@code javax.crypto.KDF}. Noise's HKDF(ck, ikm, n) (§4.3) is RFC 5869 with
  * {@code ck} as the salt, empty info and n·HASHLEN bytes of output, so Extract-then-Expand is exactly it.
  */
 public final class Hkdf {
     public static final int HASH_LENGTH = 32;
 
     private Hkdf() {}
+
+    /** SHA-256 of the concatenated parts (Noise's HASH). */
+    public static byte[] hash(byte[]... parts) {
+        try {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            for (byte[] p : parts) {
+                d.update(p);
+            }
+            return d.digest();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
 
     /** Noise HKDF: {@code outputs} (2 or 3) blocks of 32 bytes. */
     public static byte[][] noise(byte[] chainingKey, byte[] ikm, int outputs) {

@@ -1,8 +1,6 @@
 package org.janytun.noise;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /** Noise §5.2 with SHA-256: the chaining key {@code ck}, the handshake hash {@code h} and a {@link CipherState}. */
@@ -14,7 +12,7 @@ public final class SymmetricState {
     /** InitializeSymmetric(protocol_name). */
     public SymmetricState(NoiseCipher cipher, String protocolName) {
         byte[] name = protocolName.getBytes(StandardCharsets.US_ASCII);
-        h = name.length <= Hkdf.HASH_LENGTH ? Arrays.copyOf(name, Hkdf.HASH_LENGTH) : sha256(name);
+        h = name.length <= Hkdf.HASH_LENGTH ? Arrays.copyOf(name, Hkdf.HASH_LENGTH) : Hkdf.hash(name);
         ck = h.clone();
         cipherState = new CipherState(cipher);
     }
@@ -28,7 +26,7 @@ public final class SymmetricState {
     }
 
     public void mixHash(byte[] data) {
-        h = sha256(h, data);
+        h = Hkdf.hash(h, data);
     }
 
     public void mixKeyAndHash(byte[] ikm) {
@@ -87,17 +85,5 @@ public final class SymmetricState {
     public void wipe() {
         Secrets.wipe(ck);
         cipherState.wipe();
-    }
-
-    static byte[] sha256(byte[]... parts) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (byte[] p : parts) {
-                d.update(p);
-            }
-            return d.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
     }
 }

@@ -25,16 +25,27 @@ import org.junit.jupiter.api.Test;
 class SessionRecordTest {
     private final SecureRandom random = new SecureRandom();
 
-    @Test
-    void anotherNodeCarriesTheSessionFromTheRecordAlone() throws Exception {
-        X25519.KeyPair client = X25519.generate(random);
-        X25519.KeyPair server = X25519.generate(random);
-        Protocol p = Protocol.ikPsk2(NoiseCipher.CHACHAPOLY, true);
+    private final X25519.KeyPair client = X25519.generate(random);
+    private final X25519.KeyPair server = X25519.generate(random);
+
+    /** Both sides of one handshake: the client's session, the server's read initiation and answer. */
+    private record Both(SessionHandshake.Established client, SessionHandshake.Incoming in,
+                        SessionHandshake.Answer answer) {}
+
+    private Both handshake(Protocol p, int keyPhase) throws Exception {
         var init = new SessionHandshake.Initiator(p, client, server.publicKey(), null, 1, 42, Instant.now(), random);
         byte[] initiation = init.initiation(null);
         var in = new SessionHandshake.Responder(p, server, 0x0a, random).read(initiation, initiation.length, null);
-        var answer = in.answer(null, 5, 2, 77, null);
-        var c = init.consume(answer.datagram(), answer.datagram().length, client);
+        var answer = in.answer(null, 5, keyPhase, 77, null);
+        return new Both(init.consume(answer.datagram(), answer.datagram().length, client), in, answer);
+    }
+
+    @Test
+    void anotherNodeCarriesTheSessionFromTheRecordAlone() throws Exception {
+        Both both = handshake(Protocol.ikPsk2(NoiseCipher.CHACHAPOLY, true), 2);
+        var in = both.in();
+        var answer = both.answer();
+        var c = both.client();
 
         byte[] wire = SessionRecord.of(answer.established(), false, in.timestamp()).encode();
         assertEquals(SessionRecord.LENGTH, wire.length);
@@ -61,13 +72,8 @@ class SessionRecordTest {
 
     @Test
     void malformedRecordsAreRefused() throws Exception {
-        X25519.KeyPair client = X25519.generate(random);
-        X25519.KeyPair server = X25519.generate(random);
-        Protocol p = Protocol.ikPsk2(NoiseCipher.AESGCM, false);
-        var init = new SessionHandshake.Initiator(p, client, server.publicKey(), null, 1, 42, Instant.now(), random);
-        byte[] initiation = init.initiation(null);
-        var in = new SessionHandshake.Responder(p, server, 0x0a, random).read(initiation, initiation.length, null);
-        byte[] good = SessionRecord.of(in.answer(null, 5, 0, 77, null).established(), true, in.timestamp()).encode();
+        Both both = handshake(Protocol.ikPsk2(NoiseCipher.AESGCM, false), 0);
+        byte[] good = SessionRecord.of(both.answer().established(), true, both.in().timestamp()).encode();
         assertTrue(SessionRecord.decode(good).confirmed());
         assertThrows(IllegalArgumentException.class, () -> SessionRecord.decode(java.util.Arrays.copyOf(good, 189)));
         for (int[] change : new int[][] {{0, 2}, {41, 4}, {42, 4}, {43, 3}, {188, 0xFF}}) {

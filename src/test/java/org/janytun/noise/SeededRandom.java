@@ -21,7 +21,7 @@ final class SeededRandom extends SecureRandom {
     public void nextBytes(byte[] bytes) {
         for (int i = 0; i < bytes.length; i++) {
             if (used == block.length) {
-                block = SymmetricState.sha256(seed, java.nio.ByteBuffer.allocate(8).putLong(counter++).array());
+                block = Hkdf.hash(seed, java.nio.ByteBuffer.allocate(8).putLong(counter++).array());
                 used = 0;
             }
             bytes[i] = block[used++];
