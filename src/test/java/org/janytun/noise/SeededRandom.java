@@ -7,13 +7,13 @@ import java.security.SecureRandom;
  * A deterministic stand-in for {@link SecureRandom} in tests: SHA-256(seed ‖ counter) blocks, so a handshake run
  * with it is reproducible and its messages can be pinned. Never for production use.
  */
-final class SeededRandom extends SecureRandom {
+public final class SeededRandom extends SecureRandom {
     private final byte[] seed;
     private long counter;
     private byte[] block = new byte[0];
     private int used;
 
-    SeededRandom(String seed) {
+    public SeededRandom(String seed) {
         this.seed = seed.getBytes(StandardCharsets.UTF_8);
     }
 
