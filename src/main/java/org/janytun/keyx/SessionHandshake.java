@@ -77,6 +77,7 @@ public final class SessionHandshake {
     public static final class Initiator {
         private final Protocol protocol;
         private final HandshakeState noise;
+        private final byte[] mac1Key;
         private final byte[] peerStatic;
         private final int senderId;
         private final int localIndex;
@@ -90,6 +91,7 @@ public final class SessionHandshake {
             this.senderId = senderId;
             this.localIndex = localIndex;
             this.timestamp = Tai64n.of(now);
+            this.mac1Key = Macs.mac1Key(local.publicKey());
             this.noise = new HandshakeState(protocol, true, PROLOGUE, local, null, peerStatic,
                     List.of(psk == null ? new byte[32] : psk), random);
         }
@@ -115,7 +117,7 @@ public final class SessionHandshake {
         }
 
         /** Reads the response: the established session, or {@link NoiseException} (and this attempt is over). */
-        public Established consume(byte[] d, int length, X25519.KeyPair local) throws NoiseException {
+        public Established consume(byte[] d, int length) throws NoiseException {
             if (length != responseLength(protocol) || ControlDatagram.type(d) != ControlDatagram.RESPONSE
                     || SatpLayout.mux(d) != ControlDatagram.MUX) {
                 throw new NoiseException("not a response of " + protocol.name());
@@ -124,7 +126,7 @@ public final class SessionHandshake {
                 throw new NoiseException("response for another handshake");
             }
             byte[] datagram = Arrays.copyOf(d, length);
-            if (!Macs.check(Macs.mac1Key(local.publicKey()), datagram, length - MACS)) {
+            if (!Macs.check(mac1Key, datagram, length - MACS)) {
                 throw new NoiseException("bad mac1");
             }
             byte[] payload = noise.readMessage(Arrays.copyOfRange(datagram, 16, length - MACS));

@@ -29,6 +29,19 @@ public final class Tai64n {
         return b;
     }
 
+    /** How far ahead of the local clock an initiation's timestamp may be (docs/SATP-SESSIONS.md §4.2). */
+    public static final long MAX_AHEAD_SECONDS = 600;
+
+    /**
+     * Whether an initiation with timestamp {@code t} is acceptable from a peer whose greatest accepted timestamp is
+     * {@code last} (null for none): later than {@code last} and at most {@link #MAX_AHEAD_SECONDS} ahead of
+     * {@code now}. A timestamp pushed far ahead would otherwise lock the peer out until its clock caught up.
+     */
+    public static boolean acceptable(byte[] t, byte[] last, Instant now) {
+        return t.length == LENGTH && (last == null || after(t, last))
+                && !after(t, of(now.plusSeconds(MAX_AHEAD_SECONDS)));
+    }
+
     /** Whether {@code a} is strictly later than {@code b} (both 12 bytes; unsigned big-endian order). */
     public static boolean after(byte[] a, byte[] b) {
         return Arrays.compareUnsigned(a, b) > 0;

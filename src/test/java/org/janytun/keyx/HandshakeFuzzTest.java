@@ -60,7 +60,7 @@ class HandshakeFuzzTest {
         SessionHandshake.Initiator init = initiator();
         init.initiation(null);
         try {
-            SessionHandshake.Established e = init.consume(d, d.length, CLIENT);
+            SessionHandshake.Established e = init.consume(d, d.length);
             assertArrayEquals(SERVER.publicKey(), e.peerStatic());
             assertEquals(5, e.mux(), "only the genuine response completes");
         } catch (NoiseException expected) {
@@ -107,7 +107,7 @@ class HandshakeFuzzTest {
         byte[] response = Seeds.of(getClass(), "response").get(1);
         SessionHandshake.Initiator init = initiator();
         init.initiation(null);
-        assertEquals(5, init.consume(response, response.length, CLIENT).mux());
+        assertEquals(5, init.consume(response, response.length).mux());
         byte[] reply = Seeds.of(getClass(), "cookieReply").get(1);
         Cookies.open(reply, reply.length, initiation, SERVER.publicKey());
         byte[] rekey = Seeds.of(getClass(), "rekeyRequest").get(1);

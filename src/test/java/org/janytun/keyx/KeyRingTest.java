@@ -54,7 +54,7 @@ class KeyRingTest {
         var s = answer.established();
         SatpSession serverSession = session(s.suite(), Role.RIGHT, 2, s.keyPhase());
         serverRing.installAsResponder(serverSession, s.keyPhase(), serverNow);
-        var c = init.consume(answer.datagram(), answer.datagram().length, client);
+        var c = init.consume(answer.datagram(), answer.datagram().length);
         return new SatpSession[] {session(c.suite(), Role.LEFT, 1, c.keyPhase()), serverSession};
     }
 

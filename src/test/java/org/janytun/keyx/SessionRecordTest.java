@@ -37,7 +37,7 @@ class SessionRecordTest {
         byte[] initiation = init.initiation(null);
         var in = new SessionHandshake.Responder(p, server, 0x0a, random).read(initiation, initiation.length, null);
         var answer = in.answer(null, 5, keyPhase, 77, null);
-        return new Both(init.consume(answer.datagram(), answer.datagram().length, client), in, answer);
+        return new Both(init.consume(answer.datagram(), answer.datagram().length), in, answer);
     }
 
     @Test
