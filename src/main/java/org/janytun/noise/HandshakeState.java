@@ -170,6 +170,7 @@ public final class HandshakeState {
                         byte[] c = slice(msg, at, MlKem768.PUBLIC_KEY_LENGTH + tagIfKeyed());
                         at += c.length;
                         re1 = ss.decryptAndHash(c);
+                        MlKem768.validate(re1);
                     }
                     case EKEM1 -> {
                         byte[] c = slice(msg, at, MlKem768.CIPHERTEXT_LENGTH + tagIfKeyed());

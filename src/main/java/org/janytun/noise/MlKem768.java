@@ -52,6 +52,19 @@ public final class MlKem768 {
         }
     }
 
+    /**
+     * Checks a received encapsulation key as FIPS 203 §7.2 requires (the JDK's encapsulator does the modulus
+     * check), so that a peer's bad key fails the message that carried it, not the answer to it.
+     */
+    public static void validate(byte[] publicKey) throws NoiseException {
+        PublicKey pub = publicKey(publicKey);
+        try {
+            KEM.getInstance("ML-KEM").newEncapsulator(pub);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new NoiseException("ML-KEM-768 encapsulation key rejected");
+        }
+    }
+
     /** GENERATE_KEM_CIPHERTEXT(public_key); {@link NoiseException} if the key is not a valid encapsulation key. */
     public static Encapsulated encapsulate(byte[] publicKey, SecureRandom random) throws NoiseException {
         PublicKey pub = publicKey(publicKey);

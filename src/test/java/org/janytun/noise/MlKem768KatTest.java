@@ -43,6 +43,17 @@ class MlKem768KatTest {
         }
     }
 
+    /** FIPS 203 §7.2's modulus check: coefficients of 0xFFF are out of range, and the key is refused on receipt. */
+    @Test
+    void anEncapsulationKeyOutOfRangeIsRefused() throws Exception {
+        byte[] bad = new byte[MlKem768.PUBLIC_KEY_LENGTH];
+        java.util.Arrays.fill(bad, (byte) 0xFF);
+        org.junit.jupiter.api.Assertions.assertThrows(NoiseException.class, () -> MlKem768.validate(bad));
+        org.junit.jupiter.api.Assertions.assertThrows(NoiseException.class,
+                () -> MlKem768.validate(new byte[MlKem768.PUBLIC_KEY_LENGTH - 1]));
+        MlKem768.validate(MlKem768.generate(new SecureRandom()).publicKey());
+    }
+
     @Test
     void keyGenMatchesAcvpTestCase26() throws Exception {
         MlKem768.KeyPair kp = MlKem768.generate(new Scripted());
