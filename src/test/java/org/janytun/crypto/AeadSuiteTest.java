@@ -145,6 +145,22 @@ class AeadSuiteTest {
         assertTrue(left.open(buf, back, r));
     }
 
+    /** A keepalive (payload type 0 and nothing else) is authentic, moves the endpoint and delivers nothing. */
+    @Test
+    void aKeepaliveIsAuthenticAndEmpty() {
+        AeadSuite suite = suite(AeadAlgorithm.AES_256_GCM);
+        SatpSession left = new SatpSession(suite, Role.LEFT, 7, MUX, DeviceType.TUN, 64);
+        SatpSession right = new SatpSession(suite, Role.RIGHT, 8, MUX, DeviceType.TUN, 64);
+        byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
+        int len = left.sealAs(buf, 0, 0, 0);
+        assertEquals(8 + 2 + 16, len);
+        PacketResult r = new PacketResult();
+        assertFalse(right.open(buf, len, r));
+        assertEquals(DropReason.EMPTY_PAYLOAD, r.drop());
+        assertTrue(r.authentic());
+        assertTrue(r.movesEndpoint());
+    }
+
     @Test
     void sealingASequenceNumberTwiceUnderOneKeyIsRefused() {
         AeadSuite suite = suite(AeadAlgorithm.AES_256_GCM);
