@@ -62,9 +62,12 @@ getent passwd janytun >/dev/null && getent group janytun >/dev/null || fail "pos
 # (AOTMode=on makes an unusable cache an error).
 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin JANYTUN_JVM_OPTS=-XX:AOTMode=on /usr/sbin/janytun --version \
   > "$work/version" 2>&1 || fail "janytun --version on the packaged runtime and AOT cache: $(cat "$work/version")"
-for t in janytun-config janytun-controld janytun-showtables; do
+for t in janytun-config janytun-controld janytun-showtables janytun-key; do
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "/usr/sbin/$t" --version >/dev/null 2>&1 || fail "$t --version failed"
 done
+# the packaged runtime has X25519: a key made and turned into its public key
+pub=$(/usr/sbin/janytun-key genkey | /usr/sbin/janytun-key pubkey) && [ ${#pub} = 44 ] \
+  || fail "janytun-key genkey | janytun-key pubkey on the packaged runtime: $pub"
 mods=$(/usr/lib/janytun/runtime/bin/java --list-modules | sed 's/@.*//' | sort | tr '\n' ' ')
 ok "runtime modules: $mods"
 commands=$(grep '^/usr/sbin/' "$work/ours" | sed 's|.*/||' | tr '\n' ' ')

@@ -4,8 +4,6 @@ import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
 import javax.crypto.Cipher;
-import javax.crypto.SecretKey;
-import javax.crypto.spec.IvParameterSpec;
 import org.janytun.wire.SatpLayout;
 
 /**
@@ -29,6 +27,7 @@ public final class PacketCrypto implements PacketProtection {
     private final Cipher ctr;
     private final HmacSha1 hmac;
     private final byte[] counter = new byte[16];
+    /** The JCE's CTR mode keeps a reference to it until the next init: {@link #crypt} rewrites all of it before. */
     private final ReusedIv iv = new ReusedIv(counter);
     private final ReusedKey cipherKey;
     /** Where AES-CTR writes before the result is copied back into the datagram; grows only past 2048 bytes. */
@@ -45,7 +44,7 @@ public final class PacketCrypto implements PacketProtection {
         this.tagLength = suite.tagLength();
         this.kdf = new KeyDerivation(suite);
         this.keys = new PacketKeys(suite.cipher().keyBytes());
-        this.cipherKey = new ReusedKey(keys.cipherKey);
+        this.cipherKey = new ReusedKey(keys.cipherKey, "AES");
         this.hmac = suite.auth() == AuthAlgorithm.NULL ? null : new HmacSha1();
         try {
             this.ctr = suite.cipher() == CtrAlgorithm.NULL ? null : Cipher.getInstance("AES/CTR/NoPadding");
@@ -142,55 +141,6 @@ public final class PacketCrypto implements PacketProtection {
             throw new IllegalStateException("AES-CTR rejected a derived key", e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-CTR failed", e);
-        }
-    }
-
-    /**
-     * The derived cipher key as a reusable {@link SecretKey}: a {@code new SecretKeySpec} per packet would copy the
-     * key twice more. {@link #getEncoded} hands out a copy refreshed on every call, as the JCE zeroes what it gets.
-     */
-    private static final class ReusedKey implements SecretKey {
-        private final byte[] key;
-        private final byte[] encoded;
-
-        ReusedKey(byte[] key) {
-            this.key = key;
-            this.encoded = new byte[key.length];
-        }
-
-        @Override
-        public String getAlgorithm() {
-            return "AES";
-        }
-
-        @Override
-        public String getFormat() {
-            return "RAW";
-        }
-
-        @Override
-        public byte[] getEncoded() {
-            System.arraycopy(key, 0, encoded, 0, key.length);
-            return encoded;
-        }
-    }
-
-    /**
-     * The counter block as a reusable {@link IvParameterSpec} whose {@link #getIV} returns the live array rather
-     * than a copy (two copies per packet otherwise). The JCE's CTR mode keeps a reference to it until the next
-     * init, which is harmless: {@link #crypt} rewrites every byte of it before each init and never in between.
-     */
-    private static final class ReusedIv extends IvParameterSpec {
-        private final byte[] block;
-
-        ReusedIv(byte[] block) {
-            super(block);
-            this.block = block;
-        }
-
-        @Override
-        public byte[] getIV() {
-            return block;
         }
     }
 }

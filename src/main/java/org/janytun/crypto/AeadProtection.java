@@ -1,0 +1,133 @@
+package org.janytun.crypto;
+
+import java.security.GeneralSecurityException;
+import java.security.spec.AlgorithmParameterSpec;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import org.janytun.wire.SatpLayout;
+
+/**
+ * The {@link PacketProtection} of an {@link AeadSuite}, for one thread: AES-256-GCM or ChaCha20-Poly1305 over
+ * {@code buf[8, end)} with the 8-byte header as associated data. {@link #authenticate} decrypts into a scratch
+ * buffer (the tag is only known at the end of the decryption); {@link #decrypt} then copies the plaintext back,
+ * so a datagram that fails never changes {@code buf}.
+ *
+ * <p>Allocation: keys, nonce and parameter objects are reused (see the two small classes below); what the JCE
+ * allocates inside {@code Cipher.init} is measured in {@code AeadSuiteTest} and docs/PERFORMANCE.md.
+ */
+final class AeadProtection implements PacketProtection {
+    private final AeadSuite suite;
+    private final Cipher cipher;
+    private final ReusedKey leftKey;
+    private final ReusedKey rightKey;
+    /**
+     * Two nonces used in turn: the JCE keeps a reference to the last encryption nonce (and, for ChaCha20, key) to
+     * refuse a reuse, so rewriting the array it holds would make it see the new nonce as the old one.
+     */
+    private final byte[][] nonces = new byte[2][AeadAlgorithm.NONCE_LENGTH];
+    private final AlgorithmParameterSpec[] params = new AlgorithmParameterSpec[2];
+    private int turn;
+    private byte[] scratch = new byte[SatpLayout.BUFFER_SIZE];
+    /** Which datagram {@link #scratch} holds the plaintext of: its length, or −1. */
+    private int openedLength = -1;
+
+    AeadProtection(AeadSuite suite) {
+        this.suite = suite;
+        AeadAlgorithm a = suite.algorithm();
+        this.leftKey = new ReusedKey(suite.key(Role.LEFT), a.keyAlgorithm);
+        this.rightKey = new ReusedKey(suite.key(Role.RIGHT), a.keyAlgorithm);
+        for (int i = 0; i < 2; i++) {
+            params[i] = a == AeadAlgorithm.AES_256_GCM ? new ReusedGcmSpec(nonces[i]) : new ReusedIv(nonces[i]);
+        }
+        try {
+            this.cipher = Cipher.getInstance(a.transformation);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(a.transformation + " is missing from this JDK", e);
+        }
+    }
+
+    @Override
+    public int tagLength() {
+        return AeadAlgorithm.TAG_LENGTH;
+    }
+
+    @Override
+    public int seal(Role sender, byte[] buf, int end) {
+        suite.claim(sender, SatpLayout.seq(buf));
+        int len = end - SatpLayout.HEADER_LENGTH;
+        ensureScratch(len + AeadAlgorithm.TAG_LENGTH);
+        try {
+            init(Cipher.ENCRYPT_MODE, sender, buf);
+            cipher.updateAAD(buf, 0, SatpLayout.HEADER_LENGTH);
+            int n = cipher.doFinal(buf, SatpLayout.HEADER_LENGTH, len, scratch, 0);
+            // not in place: the JCE copies overlapping input to a fresh array first
+            System.arraycopy(scratch, 0, buf, SatpLayout.HEADER_LENGTH, n);
+            openedLength = -1;
+            return SatpLayout.HEADER_LENGTH + n;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(suite.algorithm().optionName() + " failed to seal", e);
+        }
+    }
+
+    @Override
+    public boolean authenticate(Role sender, byte[] buf, int length) {
+        openedLength = -1;
+        int len = length - SatpLayout.HEADER_LENGTH;
+        if (len < AeadAlgorithm.TAG_LENGTH) {
+            return false;
+        }
+        ensureScratch(len);
+        try {
+            init(Cipher.DECRYPT_MODE, sender, buf);
+            cipher.updateAAD(buf, 0, SatpLayout.HEADER_LENGTH);
+            cipher.doFinal(buf, SatpLayout.HEADER_LENGTH, len, scratch, 0);
+            openedLength = length;
+            return true;
+        } catch (AEADBadTagException e) {
+            return false; // a forged or damaged datagram: the JCE's exception is its only way to say so
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(suite.algorithm().optionName() + " failed to open", e);
+        }
+    }
+
+    @Override
+    public void decrypt(Role sender, byte[] buf, int end) {
+        if (openedLength != end + AeadAlgorithm.TAG_LENGTH) {
+            throw new IllegalStateException("decrypt without a successful authenticate of this datagram");
+        }
+        System.arraycopy(scratch, 0, buf, SatpLayout.HEADER_LENGTH, end - SatpLayout.HEADER_LENGTH);
+        openedLength = -1;
+    }
+
+    /** {@code nonce = iv ⊕ (0x0000 ‖ sender id ‖ mux ‖ 0x0000 ‖ seq)}: header bytes 4..7 at 2..5, 0..3 at 8..11. */
+    private void init(int mode, Role sender, byte[] buf) throws GeneralSecurityException {
+        turn ^= 1;
+        byte[] nonce = nonces[turn];
+        System.arraycopy(suite.iv(sender), 0, nonce, 0, AeadAlgorithm.NONCE_LENGTH);
+        SatpLayout.xorInt(nonce, 2, SatpLayout.getInt(buf, SatpLayout.SENDER_ID_OFFSET));
+        SatpLayout.xorInt(nonce, 8, SatpLayout.seq(buf));
+        cipher.init(mode, sender == Role.LEFT ? leftKey : rightKey, params[turn]);
+    }
+
+    private void ensureScratch(int len) {
+        if (len > scratch.length) {
+            scratch = new byte[len]; // longer than any SATP datagram: not on the packet path
+        }
+    }
+
+    /** The nonce as a GCM parameter whose {@link #getIV} is the live array, not a copy per packet. */
+    private static final class ReusedGcmSpec extends GCMParameterSpec {
+        private final byte[] nonce;
+
+        ReusedGcmSpec(byte[] nonce) {
+            super(AeadAlgorithm.TAG_LENGTH * 8, nonce);
+            this.nonce = nonce;
+        }
+
+        @Override
+        public byte[] getIV() {
+            return nonce;
+        }
+    }
+}
