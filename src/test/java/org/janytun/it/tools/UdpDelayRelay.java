@@ -5,7 +5,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -59,10 +58,8 @@ public final class UdpDelayRelay {
             byte[] buf = new byte[65535];
             SocketAddress client = null;
             while (System.nanoTime() < deadline) {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    sock.receive(p);
-                } catch (SocketTimeoutException e) {
+                DatagramPacket p = Relays.receive(sock, buf);
+                if (p == null) {
                     continue;
                 }
                 SocketAddress src = p.getSocketAddress();

@@ -5,7 +5,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -45,10 +44,8 @@ public final class UdpRelay {
             long toUpstream = 0;
             long toClient = 0;
             while (System.nanoTime() < deadline) {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    sock.receive(p);
-                } catch (SocketTimeoutException e) {
+                DatagramPacket p = Relays.receive(sock, buf);
+                if (p == null) {
                     continue;
                 }
                 SocketAddress src = p.getSocketAddress();
