@@ -106,6 +106,13 @@ final class HelpText {
                       --sync-secret-file <file>   authenticate and encrypt every sync connection with the
                                                   cluster secret in <file> (janytun nodes only)
 
+                Operating the daemon (janytun):
+                      --state-dir <dir>           keep the sequence lease here, so that a restart never reuses a
+                                                  sequence number (default: /var/lib/janytun/<dev>)
+                      --allow-seq-wrap            let the 32-bit sequence counter wrap to 0, repeating keystream
+                                                  (default: stop sending on that connection until the key is
+                                                  rotated)
+
                 Not yet supported by janytun (refused): -Y/--rail-mode (uanytun development version).
 
                 Names of algorithms and roles are case-insensitive. An option's argument may not begin with '-'.

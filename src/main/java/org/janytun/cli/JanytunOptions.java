@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.janytun.config.OperatorSettings;
 import org.janytun.config.Secret;
 import org.janytun.config.SyncSettings;
 import org.janytun.config.TunnelSettings;
@@ -86,6 +87,10 @@ public final class JanytunOptions extends SharedOptions.Connection {
     @Option(names = "--sync-secret-file") String syncSecretFile;
     @Option(names = {"-X", "--control-host"}) String controlHost;
     @Option(names = {"-Y", "--rail-mode"}) boolean railMode;
+
+    // janytun's own: operating the running daemon.
+    @Option(names = "--state-dir") String stateDir;
+    @Option(names = "--allow-seq-wrap") boolean allowSeqWrap;
 
     private JanytunOptions() {}
 
@@ -306,7 +311,16 @@ public final class JanytunOptions extends SharedOptions.Connection {
         return new TunnelSettings(!(process.nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
                 localPort, remote, remotePortNumber, family, devName, deviceType, ifc, script, sid, muxId, window,
                 kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, routePrefixes(), control(),
-                sync(warnings), warnings);
+                sync(warnings), operator(), warnings);
+    }
+
+    /** {@code --state-dir} and the other options for operating the daemon. */
+    private OperatorSettings operator() throws UsageException {
+        Optional<String> state = string("--state-dir", stateDir);
+        if (state.isPresent() && !state.get().startsWith("/")) {
+            throw new UsageException("--state-dir", "needs an absolute path (the daemon changes its directory)");
+        }
+        return new OperatorSettings(state, allowSeqWrap);
     }
 
     /** {@code -R net/len}, any number of times; any prefix length is fine (the reference hangs on some). */

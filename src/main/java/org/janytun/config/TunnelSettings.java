@@ -56,6 +56,7 @@ import org.janytun.log.LogTarget;
  * @param routes         {@code -R}: prefixes routed to this process's own {@code -m} connection (used when routing is on)
  * @param controlHost    {@code -X}: the control daemon to take connections and routes from (default port 2323)
  * @param sync           {@code -S}, {@code -I}, {@code -M}: cluster sync
+ * @param operator       janytun's options for operating the running daemon (state directory, ...)
  * @param warnings       things the caller should log at warning level once logging is set up
  */
 public record TunnelSettings(
@@ -88,6 +89,7 @@ public record TunnelSettings(
         List<IpPrefix> routes,
         Optional<HostPort> controlHost,
         SyncSettings sync,
+        OperatorSettings operator,
         List<String> warnings) {
 
     /** anytun's default local and remote port. */
@@ -137,6 +139,7 @@ public record TunnelSettings(
         routes = List.copyOf(routes);
         Objects.requireNonNull(controlHost);
         Objects.requireNonNull(sync);
+        Objects.requireNonNull(operator);
         Objects.requireNonNull(localAddress);
         Objects.requireNonNull(remoteHost);
         Objects.requireNonNull(addressFamily);
@@ -194,6 +197,7 @@ public record TunnelSettings(
         if (sync.enabled()) {
             j.add(sync.toString());
         }
+        j.add(operator.toString());
         if (!warnings.isEmpty()) {
             j.add("warnings=" + warnings);
         }

@@ -1,5 +1,6 @@
 package org.janytun.connection;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -75,6 +76,13 @@ public final class ConnectionRegistry {
     private final Map<IpPrefix, RouteEntry> routes = new LinkedHashMap<>();
     private ConnectionTable table;
     private Consumer<ConnectionTable> sink = t -> { };
+    private SessionStart sessionStart = s -> { };
+
+    /** What is done to each session this registry creates before it is used (the daemon: the sequence lease). */
+    @FunctionalInterface
+    public interface SessionStart {
+        void starting(SatpSession session) throws IOException;
+    }
 
     /**
      * @param local       the command line's own connection ({@code -m}, with or without {@code -r}), or null
@@ -121,6 +129,11 @@ public final class ConnectionRegistry {
      */
     public synchronized void publishTo(Consumer<ConnectionTable> sink) {
         this.sink = sink;
+    }
+
+    /** Runs {@code start} on every session created from now on, before it is published; a failure drops it. */
+    public synchronized void onSessionStart(SessionStart start) {
+        this.sessionStart = start;
     }
 
     /** The table built from everything known now. */
@@ -209,8 +222,9 @@ public final class ConnectionRegistry {
             if (previous != null) {
                 session.advanceSeqTo(previous.session().nextSeq()); // new keys, but never an old sequence number
             }
+            sessionStart.starting(session);
             return new Connection(session, previous != null ? previous.remote() : null);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IOException e) {
             problems.accept("connection " + r.mux() + " not usable: " + e.getMessage());
             return null;
         }

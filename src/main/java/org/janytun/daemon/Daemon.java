@@ -28,6 +28,7 @@ import java.util.Map;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.device.InterfaceConfigurator;
 import org.janytun.device.LinuxTunDevice;
+import org.janytun.lease.LeaseKeeper;
 import org.janytun.log.PacketDropLog;
 import org.janytun.os.Privileges;
 import org.janytun.session.DropReason;
@@ -62,6 +63,7 @@ public final class Daemon {
     private ClusterSync cluster;
     private PidFile pidFile;
     private PacketDropLog<DropReason> drops;
+    private LeaseKeeper leases;
 
     private Daemon(TunnelSettings settings, CryptoSuite suite) {
         this.settings = settings;
@@ -128,6 +130,14 @@ public final class Daemon {
                     InterfaceConfigurator.ANYTUN_MTU);
         }
 
+        Path stateDir = settings.operator().stateDirFor(device.name());
+        try {
+            leases = LeaseKeeper.open(stateDir, settings.operator().allowSeqWrap(), device.name(), log);
+        } catch (IOException e) {
+            throw new IOException("--state-dir: cannot keep the sequence lease in " + stateDir + ": " + e.getMessage(),
+                    e);
+        }
+
         transport = UdpTransport.open(settings.localAddress().orElse(null), settings.localPort(),
                 settings.addressFamily());
         for (var s : transport.sockets()) {
@@ -151,6 +161,9 @@ public final class Daemon {
         if (suite != null) {
             connection = new Connection(new SatpSession(suite, settings.role(), settings.senderId(),
                     settings.mux(), settings.deviceType(), settings.windowSize()), remote);
+            leases.attach(connection.session());
+            log.info("sequence lease in {}: mux {} sends from sequence number {}", leases.path(), settings.mux(),
+                    Integer.toUnsignedString(connection.session().nextSeq()));
         } else {
             loadCryptoProviders();
         }
@@ -168,6 +181,7 @@ public final class Daemon {
                     CtrAlgorithm.ofKeyBits(settings.cipherKeyBits()).orElseThrow(), settings.authAlgorithm(),
                     settings.authTagLength(), settings.senderId(), settings.deviceType(), connection,
                     settings.mux(), settings.routes(), routing);
+            registry.onSessionStart(leases::attach);
             table = registry.table();
         } else {
             if (!settings.routes().isEmpty()) {
@@ -290,6 +304,9 @@ public final class Daemon {
         }
         if (device != null) {
             device.close();
+        }
+        if (leases != null) {
+            leases.close();
         }
         if (drops != null) {
             drops.flush();

@@ -35,9 +35,18 @@ public final class TunnelEnd implements AutoCloseable {
         }
         List<String> argv = new ArrayList<>(kind.launcher());
         argv.addAll(spec.toArgs());
+        if (kind == Kind.JANYTUN && !argv.contains("--state-dir")) {
+            // its own sequence lease: ends in different namespaces may share a device name
+            argv.addAll(List.of("--state-dir", stateDir(log, label).toString()));
+        }
         ManagedProcess p = ManagedProcess.start(label + " " + kind.label() + " in " + ns.name(), ns.wrap(argv), log,
                 kind.environment());
         return new TunnelEnd(label, kind, ns, spec.copy(), p);
+    }
+
+    /** A state directory beside {@code log} for the end {@code label}, fresh for each start of a test case. */
+    static Path stateDir(Path log, String label) {
+        return log.toAbsolutePath().getParent().resolve("state-" + label.replaceAll("[^A-Za-z0-9_-]", "_"));
     }
 
     /** Waits until the device, its {@code -n} address and UP flag, and the UDP socket are there; fails if it exits. */

@@ -1,0 +1,36 @@
+package org.janytun.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * janytun's own options for operating a running daemon, beyond anytun's command line.
+ *
+ * @param stateDir     {@code --state-dir}: where the sequence lease is kept; empty: {@code /var/lib/janytun/<dev>}
+ * @param allowSeqWrap {@code --allow-seq-wrap}: let the 32-bit sequence counter wrap to 0 (repeating keystream)
+ *                     instead of stopping to send until the key is rotated
+ */
+public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap) {
+    /** Parent of the default state directories. */
+    public static final String STATE_ROOT = "/var/lib/janytun";
+
+    public OperatorSettings {
+        Objects.requireNonNull(stateDir);
+    }
+
+    /** Nothing given: the defaults. */
+    public static OperatorSettings defaults() {
+        return new OperatorSettings(Optional.empty(), false);
+    }
+
+    /** The state directory of the tunnel on device {@code device} (its actual name). */
+    public Path stateDirFor(String device) {
+        return Path.of(stateDir.orElse(STATE_ROOT + "/" + device));
+    }
+
+    @Override
+    public String toString() {
+        return "stateDir=" + stateDir.orElse(STATE_ROOT + "/<dev>") + (allowSeqWrap ? ", allowSeqWrap" : "");
+    }
+}
