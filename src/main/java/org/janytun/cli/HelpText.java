@@ -112,6 +112,8 @@ final class HelpText {
                       --allow-seq-wrap            let the 32-bit sequence counter wrap to 0, repeating keystream
                                                   (default: stop sending on that connection until the key is
                                                   rotated)
+                      --control-socket <path>     where janytun-ctl reaches this daemon (owner-only Unix socket;
+                                                  default: /run/janytun/<dev>.ctl)
 
                 Not yet supported by janytun (refused): -Y/--rail-mode (uanytun development version).
 

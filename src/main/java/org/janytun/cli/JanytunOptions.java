@@ -91,6 +91,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
     // janytun's own: operating the running daemon.
     @Option(names = "--state-dir") String stateDir;
     @Option(names = "--allow-seq-wrap") boolean allowSeqWrap;
+    @Option(names = "--control-socket") String controlSocket;
 
     private JanytunOptions() {}
 
@@ -320,7 +321,14 @@ public final class JanytunOptions extends SharedOptions.Connection {
         if (state.isPresent() && !state.get().startsWith("/")) {
             throw new UsageException("--state-dir", "needs an absolute path (the daemon changes its directory)");
         }
-        return new OperatorSettings(state, allowSeqWrap);
+        Optional<String> socket = string("--control-socket", controlSocket);
+        if (socket.isPresent() && !socket.get().startsWith("/")) {
+            throw new UsageException("--control-socket", "needs an absolute path");
+        }
+        if (socket.isPresent() && socket.get().getBytes(StandardCharsets.UTF_8).length > 107) {
+            throw new UsageException("--control-socket", "a Unix socket path has at most 107 bytes");
+        }
+        return new OperatorSettings(state, allowSeqWrap, socket);
     }
 
     /** {@code -R net/len}, any number of times; any prefix length is fine (the reference hangs on some). */

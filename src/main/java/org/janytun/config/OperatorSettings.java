@@ -10,18 +10,29 @@ import java.util.Optional;
  * @param stateDir     {@code --state-dir}: where the sequence lease is kept; empty: {@code /var/lib/janytun/<dev>}
  * @param allowSeqWrap {@code --allow-seq-wrap}: let the 32-bit sequence counter wrap to 0 (repeating keystream)
  *                     instead of stopping to send until the key is rotated
+ * @param controlSocket {@code --control-socket}: the socket janytun-ctl talks to; empty:
+ *                     {@code /run/janytun/<dev>.ctl}
  */
-public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap) {
+public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, Optional<String> controlSocket) {
+    /** Where the control sockets are by default. */
+    public static final String SOCKET_DIR = "/run/janytun";
+
     /** Parent of the default state directories. */
     public static final String STATE_ROOT = "/var/lib/janytun";
 
     public OperatorSettings {
         Objects.requireNonNull(stateDir);
+        Objects.requireNonNull(controlSocket);
+    }
+
+    /** The control socket of the tunnel on device {@code device}. */
+    public Path controlSocketFor(String device) {
+        return Path.of(controlSocket.orElse(SOCKET_DIR + "/" + device + ".ctl"));
     }
 
     /** Nothing given: the defaults. */
     public static OperatorSettings defaults() {
-        return new OperatorSettings(Optional.empty(), false);
+        return new OperatorSettings(Optional.empty(), false, Optional.empty());
     }
 
     /** The state directory of the tunnel on device {@code device} (its actual name). */
@@ -31,6 +42,7 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap) 
 
     @Override
     public String toString() {
-        return "stateDir=" + stateDir.orElse(STATE_ROOT + "/<dev>") + (allowSeqWrap ? ", allowSeqWrap" : "");
+        return "stateDir=" + stateDir.orElse(STATE_ROOT + "/<dev>") + (allowSeqWrap ? ", allowSeqWrap" : "")
+                + ", controlSocket=" + controlSocket.orElse(SOCKET_DIR + "/<dev>.ctl");
     }
 }

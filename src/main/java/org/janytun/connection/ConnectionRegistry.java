@@ -191,6 +191,7 @@ public final class ConnectionRegistry {
             if (c == null) {
                 return;
             }
+            c.keySource(origin == Origin.CONTROL ? "control host" : "cluster peer");
         }
         try {
             InetSocketAddress endpoint = r.remoteEndpoint();
@@ -268,6 +269,16 @@ public final class ConnectionRegistry {
                 .sorted(Comparator.comparing(RouteRecord::prefix, IpPrefix.DUMP_ORDER))
                 .forEach(out::add);
         return out;
+    }
+
+    /** The routes in use when routing is on, as {@code prefix>mux}, longest-prefix order aside (for show). */
+    public synchronized List<String> routeSummary() {
+        if (!routing) {
+            return List.of();
+        }
+        return routes.values().stream().map(RouteEntry::record)
+                .sorted(Comparator.comparing(RouteRecord::prefix, IpPrefix.DUMP_ORDER))
+                .map(r -> r.prefix() + ">" + r.mux()).toList();
     }
 
     /** The record of one connection as it is now, or null: what peers are told when its endpoint changes. */

@@ -23,11 +23,14 @@ import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.wire.DeviceType;
 import org.janytun.address.HostPort;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.device.InterfaceConfigurator;
 import org.janytun.device.LinuxTunDevice;
+import org.janytun.ctl.CtlServer;
 import org.janytun.lease.LeaseKeeper;
 import org.janytun.log.PacketDropLog;
 import org.janytun.os.Privileges;
@@ -64,6 +67,7 @@ public final class Daemon {
     private PidFile pidFile;
     private PacketDropLog<DropReason> drops;
     private LeaseKeeper leases;
+    private CtlServer control;
 
     private Daemon(TunnelSettings settings, CryptoSuite suite) {
         this.settings = settings;
@@ -201,6 +205,8 @@ public final class Daemon {
             forwarder.onEndpointChange(cluster::endpointChanged);
         }
 
+        startControlSocket();
+
         if (settings.pidFile().isPresent()) {
             pidFile = PidFile.write(settings.pidFile().get());
         }
@@ -248,6 +254,55 @@ public final class Daemon {
         }
     }
 
+    /** The socket janytun-ctl talks to: bound before the chroot and the privilege drop, served after them. */
+    private void startControlSocket() throws IOException {
+        Path socket = settings.operator().controlSocketFor(device.name());
+        Set<String> users = new HashSet<>(Set.of("root"));
+        settings.username().ifPresent(users::add);
+        DaemonControl.View view = new DaemonControl.View() {
+            @Override
+            public String device() {
+                return device.name();
+            }
+
+            @Override
+            public int senderId() {
+                return settings.senderId();
+            }
+
+            @Override
+            public ConnectionTable table() {
+                return forwarder.table();
+            }
+
+            @Override
+            public org.janytun.connection.TrafficCounters counters() {
+                return forwarder.counters();
+            }
+
+            @Override
+            public long deviceReadDrops() {
+                return device.readDrops();
+            }
+
+            @Override
+            public String dataPath() {
+                return forwarder.description();
+            }
+
+            @Override
+            public List<String> routes() {
+                return registry == null ? List.of() : registry.routeSummary();
+            }
+        };
+        try {
+            control = CtlServer.start(socket, users, new DaemonControl(view, () -> leases, housekeeping, log), log);
+        } catch (IOException e) {
+            throw new IOException("--control-socket: cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
+        log.info("control socket {} (janytun-ctl)", socket);
+    }
+
     /** Makes the JCE read its configuration now, while the files are still reachable (before a chroot). */
     private static void loadCryptoProviders() {
         try {
@@ -291,6 +346,9 @@ public final class Daemon {
 
     private synchronized void stop() {
         housekeeping.shutdownNow();
+        if (control != null) {
+            control.close();
+        }
         if (controlClient != null) {
             controlClient.close();
         }

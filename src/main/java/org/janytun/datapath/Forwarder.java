@@ -532,7 +532,7 @@ public final class Forwarder implements AutoCloseable {
                 drops.count(noConnectionReason(t, length));
                 return false;
             }
-            boolean deliver = c.session().open(buf, length, received);
+            boolean deliver = c.open(buf, length, received);
             if (received.movesEndpoint()) {
                 InetSocketAddress source = rx.source(msg);
                 if (source != null) {
@@ -662,7 +662,7 @@ public final class Forwarder implements AutoCloseable {
                 drops.count(noConnectionReason(t, length));
                 continue;
             }
-            boolean deliver = c.session().open(buf, length, received);
+            boolean deliver = c.open(buf, length, received);
             if (received.movesEndpoint()) {
                 learn(c, (InetSocketAddress) source);
             }

@@ -164,9 +164,10 @@ public final class LeaseKeeper implements AutoCloseable {
                 h.lease.grant(SendLease.END, SendLease.END);
                 if (!h.exhaustionLogged) {
                     h.exhaustionLogged = true;
-                    log.error("connection mux {}: the 32-bit sequence counter is used up under this key; janytun"
-                            + " stops sending on it rather than repeat keystream. Rotate the key (janytun-ctl set-key"
-                            + " {} mux={} ...), or allow the wrap with --allow-seq-wrap", h.mux, device, h.mux);
+                    log.error("connection mux {} on {}: the 32-bit sequence counter is used up; janytun stops"
+                            + " sending on it rather than repeat keystream. Change the key: restart with a new key and"
+                            + " a fresh --state-dir (or remove {} once the old key is retired everywhere), or allow"
+                            + " the wrap with --allow-seq-wrap", h.mux, device, file.path());
                 }
                 return;
             }

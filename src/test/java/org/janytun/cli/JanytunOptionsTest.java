@@ -520,7 +520,8 @@ class JanytunOptionsTest {
                 "-m/--mux", "-w/--window-size", "-k/--kd-prf", "-e/--role", "-E/--passphrase", "-K/--key",
                 "-A/--salt", "-c/--cipher", "-a/--auth-algo", "-b/--auth-tag-length", "-I/--sync-interface",
                 "-S/--sync-port", "-M/--sync-hosts", "--sync-archive-version", "--sync-secret-file",
-                "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--state-dir", "--allow-seq-wrap"));
+                "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--state-dir", "--allow-seq-wrap",
+                "--control-socket"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }
 
