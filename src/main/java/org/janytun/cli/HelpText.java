@@ -114,6 +114,9 @@ final class HelpText {
                                                   rotated)
                       --control-socket <path>     where janytun-ctl reaches this daemon (owner-only Unix socket;
                                                   default: /run/janytun/<dev>.ctl)
+                      --metrics [<address>:]<port>
+                                                  serve Prometheus metrics on http://<address>:<port>/metrics
+                                                  (address default: 127.0.0.1; default: no metrics)
 
                 Not yet supported by janytun (refused): -Y/--rail-mode (uanytun development version).
 

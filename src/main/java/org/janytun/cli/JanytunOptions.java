@@ -92,6 +92,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
     @Option(names = "--state-dir") String stateDir;
     @Option(names = "--allow-seq-wrap") boolean allowSeqWrap;
     @Option(names = "--control-socket") String controlSocket;
+    @Option(names = "--metrics") String metrics;
 
     private JanytunOptions() {}
 
@@ -328,7 +329,28 @@ public final class JanytunOptions extends SharedOptions.Connection {
         if (socket.isPresent() && socket.get().getBytes(StandardCharsets.UTF_8).length > 107) {
             throw new UsageException("--control-socket", "a Unix socket path has at most 107 bytes");
         }
-        return new OperatorSettings(state, allowSeqWrap, socket);
+        return new OperatorSettings(state, allowSeqWrap, socket, metricsEndpoint());
+    }
+
+    /** {@code --metrics PORT} (on 127.0.0.1) or {@code --metrics ADDR:PORT}. */
+    private Optional<HostPort> metricsEndpoint() throws UsageException {
+        Optional<String> m = string("--metrics", metrics);
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        String v = m.get();
+        HostPort hp;
+        try {
+            hp = Digits.decimal(v, 5) >= 0 ? new HostPort("127.0.0.1", (int) Digits.decimal(v, 5))
+                    : HostPort.parse(v, 0);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--metrics", e.getMessage());
+        }
+        if (hp.host().isEmpty() || hp.port() < 1 || hp.port() > 65535) {
+            throw new UsageException("--metrics", "give a port from 1 to 65535, or address:port ([address]:port for"
+                    + " IPv6)");
+        }
+        return Optional.of(hp);
     }
 
     /** {@code -R net/len}, any number of times; any prefix length is fine (the reference hangs on some). */

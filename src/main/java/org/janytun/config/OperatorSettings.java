@@ -3,6 +3,7 @@ package org.janytun.config;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import org.janytun.address.HostPort;
 
 /**
  * janytun's own options for operating a running daemon, beyond anytun's command line.
@@ -12,8 +13,11 @@ import java.util.Optional;
  *                     instead of stopping to send until the key is rotated
  * @param controlSocket {@code --control-socket}: the socket janytun-ctl talks to; empty:
  *                     {@code /run/janytun/<dev>.ctl}
+ * @param metrics      {@code --metrics [ADDR:]PORT}: where to serve Prometheus metrics (the address defaults to
+ *                     127.0.0.1); empty: no metrics endpoint
  */
-public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, Optional<String> controlSocket) {
+public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, Optional<String> controlSocket,
+                               Optional<HostPort> metrics) {
     /** Where the control sockets are by default. */
     public static final String SOCKET_DIR = "/run/janytun";
 
@@ -23,6 +27,7 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
     public OperatorSettings {
         Objects.requireNonNull(stateDir);
         Objects.requireNonNull(controlSocket);
+        Objects.requireNonNull(metrics);
     }
 
     /** The control socket of the tunnel on device {@code device}. */
@@ -32,7 +37,7 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
 
     /** Nothing given: the defaults. */
     public static OperatorSettings defaults() {
-        return new OperatorSettings(Optional.empty(), false, Optional.empty());
+        return new OperatorSettings(Optional.empty(), false, Optional.empty(), Optional.empty());
     }
 
     /** The state directory of the tunnel on device {@code device} (its actual name). */
@@ -43,6 +48,7 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
     @Override
     public String toString() {
         return "stateDir=" + stateDir.orElse(STATE_ROOT + "/<dev>") + (allowSeqWrap ? ", allowSeqWrap" : "")
-                + ", controlSocket=" + controlSocket.orElse(SOCKET_DIR + "/<dev>.ctl");
+                + ", controlSocket=" + controlSocket.orElse(SOCKET_DIR + "/<dev>.ctl")
+                + metrics.map(m -> ", metrics=" + m).orElse("");
     }
 }

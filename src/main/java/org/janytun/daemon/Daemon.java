@@ -32,6 +32,7 @@ import org.janytun.device.InterfaceConfigurator;
 import org.janytun.device.LinuxTunDevice;
 import org.janytun.ctl.CtlServer;
 import org.janytun.lease.LeaseKeeper;
+import org.janytun.metrics.MetricsEndpoint;
 import org.janytun.log.PacketDropLog;
 import org.janytun.os.Privileges;
 import org.janytun.session.DropReason;
@@ -68,6 +69,7 @@ public final class Daemon {
     private PacketDropLog<DropReason> drops;
     private LeaseKeeper leases;
     private CtlServer control;
+    private MetricsEndpoint metrics;
 
     private Daemon(TunnelSettings settings, CryptoSuite suite) {
         this.settings = settings;
@@ -206,6 +208,9 @@ public final class Daemon {
         }
 
         startControlSocket();
+        if (settings.operator().metrics().isPresent()) {
+            startMetrics(settings.operator().metrics().get());
+        }
 
         if (settings.pidFile().isPresent()) {
             pidFile = PidFile.write(settings.pidFile().get());
@@ -303,6 +308,43 @@ public final class Daemon {
         log.info("control socket {} (janytun-ctl)", socket);
     }
 
+    /** {@code --metrics}: bound before the chroot and the privilege drop. */
+    private void startMetrics(HostPort where) throws IOException {
+        MetricsEndpoint.Source source = new MetricsEndpoint.Source() {
+            @Override
+            public String device() {
+                return device.name();
+            }
+
+            @Override
+            public org.janytun.connection.TrafficCounters total() {
+                return forwarder.counters();
+            }
+
+            @Override
+            public List<Connection> connections() {
+                return forwarder.table().connections();
+            }
+
+            @Override
+            public long deviceReadDrops() {
+                return device.readDrops();
+            }
+
+            @Override
+            public int syncClients() {
+                return cluster == null ? -1 : cluster.syncClients();
+            }
+        };
+        try {
+            InetSocketAddress bind = new InetSocketAddress(settings.addressFamily().resolve(where.host()), where.port());
+            metrics = MetricsEndpoint.start(bind, source);
+            log.info("metrics on http://{}/metrics", InetText.format(bind));
+        } catch (IOException e) {
+            throw new IOException("--metrics: cannot serve on " + where + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Makes the JCE read its configuration now, while the files are still reachable (before a chroot). */
     private static void loadCryptoProviders() {
         try {
@@ -348,6 +390,9 @@ public final class Daemon {
         housekeeping.shutdownNow();
         if (control != null) {
             control.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (controlClient != null) {
             controlClient.close();

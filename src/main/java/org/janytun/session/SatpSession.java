@@ -86,7 +86,11 @@ public final class SatpSession {
      * packets as replays (the reference overwrites its counter, SYNC.md §6.3).
      */
     public void advanceSeqTo(int seq) {
-        nextSeq.accumulateAndGet(seq, (cur, s) -> Integer.compareUnsigned(s, cur) > 0 ? s : cur);
+        int now = nextSeq.accumulateAndGet(seq, (cur, s) -> Integer.compareUnsigned(s, cur) > 0 ? s : cur);
+        SendLease l = lease;
+        if (l != null) {
+            l.permits(now); // a jump past the half of the block asks for the next one now, not at the next packet
+        }
     }
 
     /**

@@ -92,10 +92,23 @@ class CtlIT {
         Case c = newCase(info);
         TunnelEnd peer = TunnelEnd.start("right", Kind.UANYTUN, net.b, end(c, false, Scenarios.KEY128, Scenarios.SALT),
                 c.dir().resolve("uanytun.log")).awaitReady(TunnelEnd.READY_TIMEOUT);
+        int metricsPort = 9180 + caseNo;
         try (TunnelEnd j = TunnelEnd.start("left", Kind.JANYTUN, net.a, janytun(c, true, Scenarios.KEY128,
-                Scenarios.SALT), c.dir().resolve("janytun.log")).awaitReady(TunnelEnd.READY_TIMEOUT)) {
+                Scenarios.SALT).extra("--metrics", Integer.toString(metricsPort)), c.dir().resolve("janytun.log"))
+                .awaitReady(TunnelEnd.READY_TIMEOUT)) {
             Traffic.PingResult p = Traffic.ping(net.a, c.innerB(), 20);
             assertEquals(20, p.received(), p.output());
+            // the metrics endpoint, scraped with curl on the loopback of janytun's namespace
+            Exec.Result scrape = Exec.run(Duration.ofSeconds(20), net.a.wrap(List.of(
+                    ItEnv.requireBinary("curl", "curl"), "-sS", "--max-time", "10",
+                    "http://127.0.0.1:" + metricsPort + "/metrics")));
+            assertEquals(0, scrape.exitCode(), scrape.describe());
+            String labels = "{device=\"" + c.devA() + "\",mux=\"0\"}";
+            assertTrue(scrape.output().contains("janytun_connection_received_packets_total" + labels + " 20.0"),
+                    scrape.output());
+            assertTrue(scrape.output().contains("janytun_connection_sent_packets_total" + labels + " 20.0"),
+                    scrape.output());
+            assertTrue(scrape.output().contains("process_resident_memory_bytes "), scrape.output());
             JsonNode d = show(c.socketA());
             assertEquals(c.devA(), d.get("device").asText());
             JsonNode conn = d.get("connections").get(0);
