@@ -71,9 +71,12 @@ public final class Daemon {
     private CtlServer control;
     private MetricsEndpoint metrics;
 
-    private Daemon(TunnelSettings settings, CryptoSuite suite) {
+    private final boolean background;
+
+    private Daemon(TunnelSettings settings, CryptoSuite suite, boolean background) {
         this.settings = settings;
         this.suite = suite;
+        this.background = background;
     }
 
     /**
@@ -85,7 +88,7 @@ public final class Daemon {
      * @return the process exit status
      */
     public static int run(TunnelSettings settings, CryptoSuite suite, boolean background) {
-        Daemon d = new Daemon(settings, suite);
+        Daemon d = new Daemon(settings, suite, background);
         d.lifecycle = new Lifecycle(d.service(), log);
         return d.lifecycle.run(ProgramName.janytun(), settings.logTargets(), background, Map.of(
                 "HUP", () -> log.info("SIGHUP received: nothing to reload (the sequence counter is kept)"),
@@ -105,6 +108,47 @@ public final class Daemon {
         }
     }
 
+    /**
+     * {@code janytun[tun0]} in {@code ps}: the detached copy's command line says only "--internal-daemon-child", so
+     * it gets the device as its whole command line; every copy gets it as its process name ({@code ps -e}, top).
+     */
+    private void nameProcess() {
+        String title = ProgramName.janytun() + "[" + device.name() + "]";
+        try {
+            if (background) {
+                org.janytun.os.ArgvScrubber.retitle(title);
+            } else {
+                byte[] comm = title.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                java.nio.file.Files.write(Path.of("/proc/self/comm"),
+                        java.util.Arrays.copyOf(comm, Math.min(comm.length, 15)));
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot set the process name: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * A problem at start that does not stop the daemon: logged, and said on stderr, which reaches the terminal of
+     * whoever started janytun (the detached copy's stderr goes there until it reports ready).
+     */
+    private void startupProblem(String message) {
+        log.error(message);
+        boolean logsToTerminal = settings.logTargets().stream()
+                .anyMatch(t -> t instanceof org.janytun.log.LogTarget.Stdout || t instanceof org.janytun.log.LogTarget.Stderr);
+        if (background || !logsToTerminal) {
+            System.err.println(ProgramName.janytun() + ": warning: " + message);
+        }
+    }
+
+    /** One line for systemd's STATUS=: device, connections, where the control socket is. */
+    private String status() {
+        ConnectionTable t = forwarder.table();
+        String peers = t.connections().size() == 1 && t.connections().getFirst().remote() != null
+                ? "remote " + InetText.format(t.connections().getFirst().remote())
+                : t.connections().size() + " connections";
+        return "tunnel on " + device.name() + " up, " + peers + "; janytun-ctl show " + device.name();
+    }
+
     private Lifecycle.Service service() {
         return new Lifecycle.Service() {
             @Override
@@ -115,6 +159,11 @@ public final class Daemon {
             @Override
             public void stop() {
                 Daemon.this.stop();
+            }
+
+            @Override
+            public String status() {
+                return Daemon.this.status();
             }
         };
     }
@@ -130,6 +179,7 @@ public final class Daemon {
         device = LinuxTunDevice.open(settings.deviceName().orElse(null), settings.deviceType());
         log.info("dev of type '{}' opened, actual name is '{}'", settings.deviceType().name().toLowerCase(),
                 device.name());
+        nameProcess();
         if (settings.ifconfig().isPresent()) {
             new InterfaceConfigurator().configure(device.name(), settings.ifconfig().get().toString());
             log.info("configured {} with {}, mtu {}", device.name(), settings.ifconfig().get(),
@@ -157,7 +207,7 @@ public final class Daemon {
                 int status = InterfaceConfigurator.runPostUpScript(Path.of(script), device.name());
                 log.info("script '{}' returned {}", script, status);
             } catch (IOException e) {
-                log.error("script '{}' failed: {}", script, e.getMessage());
+                startupProblem("script '" + script + "' failed: " + e.getMessage());
             }
         }
 
@@ -365,8 +415,8 @@ public final class Daemon {
         try {
             return new InetSocketAddress(settings.addressFamily().resolve(host), settings.remotePort());
         } catch (UnknownHostException e) {
-            log.error("remote host {} does not resolve ({}); retrying every {} s", host, e.getMessage(),
-                    RESOLVE_RETRY.toSeconds());
+            startupProblem("remote host " + host + " does not resolve (" + e.getMessage() + "); retrying every "
+                    + RESOLVE_RETRY.toSeconds() + " s");
             housekeeping.scheduleWithFixedDelay(() -> retryResolve(host), RESOLVE_RETRY.toSeconds(),
                     RESOLVE_RETRY.toSeconds(), TimeUnit.SECONDS);
             return null;

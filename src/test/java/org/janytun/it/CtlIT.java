@@ -221,4 +221,62 @@ class CtlIT {
         }
         assertTrue(Files.notExists(c.socketA()), "the socket goes with the daemon");
     }
+
+    /**
+     * systemd's Type=notify played by the test: janytun in the foreground with NOTIFY_SOCKET sends READY=1 only once
+     * the device is up with its address and the tunnel carries a ping, and STOPPING=1 on SIGTERM.
+     */
+    @Test
+    void notifiesSystemdOnlyOnceTheTunnelIsUp(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        String notifyPath = c.socketB().getParent().resolve("notify").toString();
+        int fd = org.janytun.os.Libc.socket(org.janytun.os.Libc.AF_UNIX, org.janytun.os.Libc.SOCK_DGRAM
+                | org.janytun.os.Libc.SOCK_CLOEXEC | org.janytun.os.Libc.SOCK_NONBLOCK, 0);
+        try (TunnelEnd peer = TunnelEnd.start("right", Kind.UANYTUN, net.b, end(c, false, Scenarios.KEY128,
+                Scenarios.SALT), c.dir().resolve("uanytun.log")).awaitReady(TunnelEnd.READY_TIMEOUT)) {
+            org.janytun.os.Libc.bindUnix(fd, notifyPath);
+            List<String> argv = new ArrayList<>(Kind.JANYTUN.launcher());
+            argv.addAll(janytun(c, true, Scenarios.KEY128, Scenarios.SALT).toArgs());
+            java.util.Map<String, String> env = new java.util.HashMap<>(Kind.JANYTUN.environment());
+            env.put("NOTIFY_SOCKET", notifyPath);
+            try (ManagedProcess j = ManagedProcess.start("janytun under a NOTIFY_SOCKET", net.a.wrap(argv),
+                    c.dir().resolve("janytun.log"), env)) {
+                String ready = receive(fd, 30_000, j);
+                // at the moment READY=1 arrives, the tunnel is usable
+                assertTrue(net.a.linkExists(c.devA()) && net.a.addresses(c.devA()).contains("inet " + c.innerA() + "/"),
+                        "device and address up when READY=1 arrives");
+                assertTrue(net.a.linkUp(c.devA()));
+                assertTrue(ready.startsWith("READY=1\nSTATUS=tunnel on " + c.devA() + " up, remote "), ready);
+                assertTrue(ready.contains("MAINPID="), ready);
+                assertTrue(j.printed(java.util.regex.Pattern.compile("janytun started")),
+                        "READY=1 comes after the start-up is complete");
+                Traffic.PingResult p = Traffic.ping(net.a, c.innerB(), 1);
+                assertEquals(1, p.received(), p.output());
+                ProcessHandle.of(j.pid()).orElseThrow().destroy(); // SIGTERM
+                assertEquals("STOPPING=1\n", receive(fd, 10_000, null));
+                assertEquals(0, j.awaitExit(Duration.ofSeconds(10)));
+            }
+        } finally {
+            org.janytun.os.Libc.close(fd);
+            Files.deleteIfExists(Path.of(notifyPath));
+        }
+    }
+
+    private static String receive(int fd, long millis, ManagedProcess j) throws Exception {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (true) {
+            try {
+                return new String(org.janytun.os.Libc.recv(fd, 4096, 0), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (org.janytun.os.OsException e) {
+                if (e.errno() != org.janytun.os.Libc.EAGAIN) {
+                    throw e;
+                }
+                if (System.nanoTime() > deadline || (j != null && !j.isAlive())) {
+                    throw new AssertionError("no notification within " + millis + " ms"
+                            + (j == null ? "" : "\n" + j.diagnostics(30)));
+                }
+                Sleep.millis(10);
+            }
+        }
+    }
 }
