@@ -63,10 +63,12 @@ final class HelpText {
                   -t, --type <tun|tap>            tun carries IP packets, tap Ethernet frames (default: from the
                                                   -d name, else tun)
                   -n, --ifconfig <address>/<prefix>
-                                                  give the device this address and bring it up with MTU 1400;
-                                                  IPv4, or IPv6 as a janytun extension (default: leave it down)
+                                                  give the device this address and bring it up with MTU 1400
+                                                  (or --mtu); IPv4, or IPv6 as a janytun extension (default: leave it down)
                   -x, --post-up-script <file>     run <file> with the device name as its argument once the
                                                   device exists (default: none)
+                      --mtu <bytes>               the MTU -n sets (default: 1400, as the references; at most
+                                                  1580 with a 10-byte tag, 14 less on tap)
 
                 Tunnel:
                   -e, --role <role>               left (or alice, server) or right (or bob, client); the two ends

@@ -93,6 +93,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
     @Option(names = "--allow-seq-wrap") boolean allowSeqWrap;
     @Option(names = "--control-socket") String controlSocket;
     @Option(names = "--metrics") String metrics;
+    @Option(names = "--mtu") String mtu;
 
     private JanytunOptions() {}
 
@@ -313,11 +314,12 @@ public final class JanytunOptions extends SharedOptions.Connection {
         return new TunnelSettings(!(process.nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
                 localPort, remote, remotePortNumber, family, devName, deviceType, ifc, script, sid, muxId, window,
                 kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, routePrefixes(), control(),
-                sync(warnings), operator(), warnings);
+                sync(warnings), operator(ifc, deviceType, tagLength, warnings), warnings);
     }
 
     /** {@code --state-dir} and the other options for operating the daemon. */
-    private OperatorSettings operator() throws UsageException {
+    private OperatorSettings operator(Optional<IfConfig> ifc, DeviceType deviceType, int tagLength,
+                                      List<String> warnings) throws UsageException {
         Optional<String> state = string("--state-dir", stateDir);
         if (state.isPresent() && !state.get().startsWith("/")) {
             throw new UsageException("--state-dir", "needs an absolute path (the daemon changes its directory)");
@@ -329,7 +331,32 @@ public final class JanytunOptions extends SharedOptions.Connection {
         if (socket.isPresent() && socket.get().getBytes(StandardCharsets.UTF_8).length > 107) {
             throw new UsageException("--control-socket", "a Unix socket path has at most 107 bytes");
         }
-        return new OperatorSettings(state, allowSeqWrap, socket, metricsEndpoint());
+        return new OperatorSettings(state, allowSeqWrap, socket, metricsEndpoint(),
+                mtu(ifc, deviceType, tagLength, warnings));
+    }
+
+    /**
+     * {@code --mtu}: at least 68 (1280 for an IPv6 {@code -n}), at most what fits one 1600-byte datagram with this
+     * tag (an Ethernet header less on tap), so that the device never hands janytun a packet it must drop.
+     */
+    private int mtu(Optional<IfConfig> ifc, DeviceType deviceType, int tagLength, List<String> warnings)
+            throws UsageException {
+        if (mtu == null) {
+            return OperatorSettings.DEFAULT_MTU;
+        }
+        requireString(mtu, "--mtu");
+        if (ifc.isEmpty()) {
+            warnings.add("--mtu is ignored without -n/--ifconfig (janytun sets the MTU when it configures the device)");
+        }
+        int max = org.janytun.wire.SatpLayout.maxInnerLength(tagLength) - (deviceType == DeviceType.TAP ? 14 : 0);
+        int min = ifc.isPresent() && ifc.get().address() instanceof Inet6Address ? 1280 : 68;
+        long v = Digits.decimal(mtu, 5);
+        if (v < min || v > max) {
+            throw new UsageException("--mtu", "must be a number from " + min + " to " + max + " (the largest inner "
+                    + (deviceType == DeviceType.TAP ? "frame" : "packet") + " a 1600-byte datagram carries with a "
+                    + tagLength + "-byte tag)");
+        }
+        return (int) v;
     }
 
     /** {@code --metrics PORT} (on 127.0.0.1) or {@code --metrics ADDR:PORT}. */

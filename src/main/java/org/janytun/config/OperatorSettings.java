@@ -15,9 +15,13 @@ import org.janytun.address.HostPort;
  *                     {@code /run/janytun/<dev>.ctl}
  * @param metrics      {@code --metrics [ADDR:]PORT}: where to serve Prometheus metrics (the address defaults to
  *                     127.0.0.1); empty: no metrics endpoint
+ * @param mtu          {@code --mtu}: the MTU {@code -n} gives the device
  */
 public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, Optional<String> controlSocket,
-                               Optional<HostPort> metrics) {
+                               Optional<HostPort> metrics, int mtu) {
+    /** The device MTU {@code -n} sets without {@code --mtu}: the references' 1400. */
+    public static final int DEFAULT_MTU = 1400;
+
     /** Where the control sockets are by default. */
     public static final String SOCKET_DIR = "/run/janytun";
 
@@ -37,7 +41,7 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
 
     /** Nothing given: the defaults. */
     public static OperatorSettings defaults() {
-        return new OperatorSettings(Optional.empty(), false, Optional.empty(), Optional.empty());
+        return new OperatorSettings(Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MTU);
     }
 
     /** The state directory of the tunnel on device {@code device} (its actual name). */
@@ -49,6 +53,6 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
     public String toString() {
         return "stateDir=" + stateDir.orElse(STATE_ROOT + "/<dev>") + (allowSeqWrap ? ", allowSeqWrap" : "")
                 + ", controlSocket=" + controlSocket.orElse(SOCKET_DIR + "/<dev>.ctl")
-                + metrics.map(m -> ", metrics=" + m).orElse("");
+                + metrics.map(m -> ", metrics=" + m).orElse("") + ", mtu=" + mtu;
     }
 }

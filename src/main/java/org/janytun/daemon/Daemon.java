@@ -181,9 +181,10 @@ public final class Daemon {
                 device.name());
         nameProcess();
         if (settings.ifconfig().isPresent()) {
-            new InterfaceConfigurator().configure(device.name(), settings.ifconfig().get().toString());
+            new InterfaceConfigurator().configure(device.name(), settings.ifconfig().get().toString(),
+                    settings.operator().mtu());
             log.info("configured {} with {}, mtu {}", device.name(), settings.ifconfig().get(),
-                    InterfaceConfigurator.ANYTUN_MTU);
+                    settings.operator().mtu());
         }
 
         Path stateDir = settings.operator().stateDirFor(device.name());

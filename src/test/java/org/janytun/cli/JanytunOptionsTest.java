@@ -531,6 +531,14 @@ class JanytunOptionsTest {
         assertTrue(fail("--metrics", "0").startsWith("janytun: --metrics: "));
         assertTrue(fail("--metrics", "host:99999").startsWith("janytun: --metrics: "));
         assertTrue(fail("--control-socket", "/" + "x".repeat(120)).startsWith("janytun: --control-socket: "));
+        assertEquals(1400, d.operator().mtu());
+        assertEquals(1500, ok("-n", "10.0.0.1/30", "--mtu", "1500").operator().mtu());
+        assertEquals(1580, ok("-n", "10.0.0.1/30", "--mtu", "1580").operator().mtu());
+        assertTrue(fail("-n", "10.0.0.1/30", "--mtu", "1581").contains("from 68 to 1580"));
+        assertTrue(fail("-t", "tap", "-n", "10.0.0.1/30", "--mtu", "1580").contains("from 68 to 1566"));
+        assertTrue(fail("-n", "fd00::1/64", "--mtu", "1000").contains("from 1280 to"));
+        assertTrue(ok("--mtu", "1300").warnings().contains(
+                "--mtu is ignored without -n/--ifconfig (janytun sets the MTU when it configures the device)"));
     }
 
     @Test
@@ -543,7 +551,7 @@ class JanytunOptionsTest {
                 "-A/--salt", "-c/--cipher", "-a/--auth-algo", "-b/--auth-tag-length", "-I/--sync-interface",
                 "-S/--sync-port", "-M/--sync-hosts", "--sync-archive-version", "--sync-secret-file",
                 "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--state-dir", "--allow-seq-wrap",
-                "--control-socket", "--metrics"));
+                "--control-socket", "--metrics", "--mtu"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }
 

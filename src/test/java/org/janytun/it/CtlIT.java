@@ -236,7 +236,7 @@ class CtlIT {
                 Scenarios.SALT), c.dir().resolve("uanytun.log")).awaitReady(TunnelEnd.READY_TIMEOUT)) {
             org.janytun.os.Libc.bindUnix(fd, notifyPath);
             List<String> argv = new ArrayList<>(Kind.JANYTUN.launcher());
-            argv.addAll(janytun(c, true, Scenarios.KEY128, Scenarios.SALT).toArgs());
+            argv.addAll(janytun(c, true, Scenarios.KEY128, Scenarios.SALT).extra("--mtu", "1420").toArgs());
             java.util.Map<String, String> env = new java.util.HashMap<>(Kind.JANYTUN.environment());
             env.put("NOTIFY_SOCKET", notifyPath);
             try (ManagedProcess j = ManagedProcess.start("janytun under a NOTIFY_SOCKET", net.a.wrap(argv),
@@ -246,6 +246,9 @@ class CtlIT {
                 assertTrue(net.a.linkExists(c.devA()) && net.a.addresses(c.devA()).contains("inet " + c.innerA() + "/"),
                         "device and address up when READY=1 arrives");
                 assertTrue(net.a.linkUp(c.devA()));
+                Exec.Result link = Exec.run(Duration.ofSeconds(10), net.a.wrap(List.of(
+                        ItEnv.requireBinary("ip", "iproute2"), "link", "show", c.devA())));
+                assertTrue(link.output().contains(" mtu 1420 "), "--mtu: " + link.output());
                 assertTrue(ready.startsWith("READY=1\nSTATUS=tunnel on " + c.devA() + " up, remote "), ready);
                 assertTrue(ready.contains("MAINPID="), ready);
                 assertTrue(j.printed(java.util.regex.Pattern.compile("janytun started")),
