@@ -62,7 +62,7 @@ getent passwd janytun >/dev/null && getent group janytun >/dev/null || fail "pos
 # (AOTMode=on makes an unusable cache an error).
 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin JANYTUN_JVM_OPTS=-XX:AOTMode=on /usr/sbin/janytun --version \
   > "$work/version" 2>&1 || fail "janytun --version on the packaged runtime and AOT cache: $(cat "$work/version")"
-for t in janytun-config janytun-controld janytun-showtables janytun-key; do
+for t in janytun-config janytun-controld janytun-showtables janytun-key janytun-ctl; do
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "/usr/sbin/$t" --version >/dev/null 2>&1 || fail "$t --version failed"
 done
 # the packaged runtime has X25519: a key made and turned into its public key

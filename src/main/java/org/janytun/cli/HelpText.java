@@ -63,10 +63,12 @@ final class HelpText {
                   -t, --type <tun|tap>            tun carries IP packets, tap Ethernet frames (default: from the
                                                   -d name, else tun)
                   -n, --ifconfig <address>/<prefix>
-                                                  give the device this address and bring it up with MTU 1400;
-                                                  IPv4, or IPv6 as a janytun extension (default: leave it down)
+                                                  give the device this address and bring it up with MTU 1400
+                                                  (or --mtu); IPv4, or IPv6 as a janytun extension (default: leave it down)
                   -x, --post-up-script <file>     run <file> with the device name as its argument once the
                                                   device exists (default: none)
+                      --mtu <bytes>               the MTU -n sets (default: 1400, as the references; at most
+                                                  1580 with a 10-byte tag, 14 less on tap)
 
                 Tunnel:
                   -e, --role <role>               left (or alice, server) or right (or bob, client); the two ends
@@ -116,6 +118,18 @@ final class HelpText {
                                                   for each (ports default to -p/-o, the remote to -r)
                       --rail-spread               send each packet on one link in turn instead of on each
                                                   (more bandwidth, no redundancy)
+
+                Operating the daemon (janytun):
+                      --state-dir <dir>           keep the sequence lease here, so that a restart never reuses a
+                                                  sequence number (default: /var/lib/janytun/<dev>)
+                      --allow-seq-wrap            let the 32-bit sequence counter wrap to 0, repeating keystream
+                                                  (default: stop sending on that connection until the key is
+                                                  rotated)
+                      --control-socket <path>     where janytun-ctl reaches this daemon (owner-only Unix socket;
+                                                  default: /run/janytun/<dev>.ctl)
+                      --metrics [<address>:]<port>
+                                                  serve Prometheus metrics on http://<address>:<port>/metrics
+                                                  (address default: 127.0.0.1; default: no metrics)
 
                 Names of algorithms and roles are case-insensitive. An option's argument may not begin with '-'.
                 Secrets given on the command line are visible to other users in the process list: prefer

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.janytun.config.OperatorSettings;
 import org.janytun.config.Secret;
 import org.janytun.config.RailSettings;
 import org.janytun.config.SyncSettings;
@@ -90,6 +91,13 @@ public final class JanytunOptions extends SharedOptions.Connection {
     @Option(names = {"-Y", "--rail-mode"}) boolean railMode;
     @Option(names = "--rail-link") List<String> railLinks = new ArrayList<>();
     @Option(names = "--rail-spread") boolean railSpread;
+
+    // janytun's own: operating the running daemon.
+    @Option(names = "--state-dir") String stateDir;
+    @Option(names = "--allow-seq-wrap") boolean allowSeqWrap;
+    @Option(names = "--control-socket") String controlSocket;
+    @Option(names = "--metrics") String metrics;
+    @Option(names = "--mtu") String mtu;
 
     private JanytunOptions() {}
 
@@ -315,7 +323,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
         return new TunnelSettings(!(process.nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
                 localPort, remote, remotePortNumber, family, devName, deviceType, ifc, script, sid, muxId, window,
                 kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, routePrefixes(), control(),
-                sync(warnings), rail, warnings);
+                sync(warnings), rail, operator(ifc, deviceType, tagLength, warnings), warnings);
     }
 
     /** {@code -p}/{@code -o}: a port, or (uanytun's RAIL) a range {@code low:high}; {low, high}. */
@@ -399,6 +407,69 @@ public final class JanytunOptions extends SharedOptions.Connection {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--rail-link", e.getMessage());
         }
+    }
+
+    /** {@code --state-dir} and the other options for operating the daemon. */
+    private OperatorSettings operator(Optional<IfConfig> ifc, DeviceType deviceType, int tagLength,
+                                      List<String> warnings) throws UsageException {
+        Optional<String> state = string("--state-dir", stateDir);
+        if (state.isPresent() && !state.get().startsWith("/")) {
+            throw new UsageException("--state-dir", "needs an absolute path (the daemon changes its directory)");
+        }
+        Optional<String> socket = string("--control-socket", controlSocket);
+        if (socket.isPresent() && !socket.get().startsWith("/")) {
+            throw new UsageException("--control-socket", "needs an absolute path");
+        }
+        if (socket.isPresent() && socket.get().getBytes(StandardCharsets.UTF_8).length > 107) {
+            throw new UsageException("--control-socket", "a Unix socket path has at most 107 bytes");
+        }
+        return new OperatorSettings(state, allowSeqWrap, socket, metricsEndpoint(),
+                mtu(ifc, deviceType, tagLength, warnings));
+    }
+
+    /**
+     * {@code --mtu}: at least 68 (1280 for an IPv6 {@code -n}), at most what fits one 1600-byte datagram with this
+     * tag (an Ethernet header less on tap), so that the device never hands janytun a packet it must drop.
+     */
+    private int mtu(Optional<IfConfig> ifc, DeviceType deviceType, int tagLength, List<String> warnings)
+            throws UsageException {
+        if (mtu == null) {
+            return OperatorSettings.DEFAULT_MTU;
+        }
+        requireString(mtu, "--mtu");
+        if (ifc.isEmpty()) {
+            warnings.add("--mtu is ignored without -n/--ifconfig (janytun sets the MTU when it configures the device)");
+        }
+        int max = org.janytun.wire.SatpLayout.maxInnerLength(tagLength) - (deviceType == DeviceType.TAP ? 14 : 0);
+        int min = ifc.isPresent() && ifc.get().address() instanceof Inet6Address ? 1280 : 68;
+        long v = Digits.decimal(mtu, 5);
+        if (v < min || v > max) {
+            throw new UsageException("--mtu", "must be a number from " + min + " to " + max + " (the largest inner "
+                    + (deviceType == DeviceType.TAP ? "frame" : "packet") + " a 1600-byte datagram carries with a "
+                    + tagLength + "-byte tag)");
+        }
+        return (int) v;
+    }
+
+    /** {@code --metrics PORT} (on 127.0.0.1) or {@code --metrics ADDR:PORT}. */
+    private Optional<HostPort> metricsEndpoint() throws UsageException {
+        Optional<String> m = string("--metrics", metrics);
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        String v = m.get();
+        HostPort hp;
+        try {
+            hp = Digits.decimal(v, 5) >= 0 ? new HostPort("127.0.0.1", (int) Digits.decimal(v, 5))
+                    : HostPort.parse(v, 0);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--metrics", e.getMessage());
+        }
+        if (hp.host().isEmpty() || hp.port() < 1 || hp.port() > 65535) {
+            throw new UsageException("--metrics", "give a port from 1 to 65535, or address:port ([address]:port for"
+                    + " IPv6)");
+        }
+        return Optional.of(hp);
     }
 
     /** {@code -R net/len}, any number of times; any prefix length is fine (the reference hangs on some). */

@@ -57,6 +57,7 @@ import org.janytun.log.LogTarget;
  * @param controlHost    {@code -X}: the control daemon to take connections and routes from (default port 2323)
  * @param sync           {@code -S}, {@code -I}, {@code -M}: cluster sync
  * @param rail           {@code -Y}, port ranges in {@code -p}/{@code -o}, {@code --rail-link}: RAIL links (empty: off)
+ * @param operator       janytun's options for operating the running daemon (state directory, ...)
  * @param warnings       things the caller should log at warning level once logging is set up
  */
 public record TunnelSettings(
@@ -90,6 +91,7 @@ public record TunnelSettings(
         Optional<HostPort> controlHost,
         SyncSettings sync,
         RailSettings rail,
+        OperatorSettings operator,
         List<String> warnings) {
 
     /** anytun's default local and remote port. */
@@ -140,6 +142,7 @@ public record TunnelSettings(
         Objects.requireNonNull(controlHost);
         Objects.requireNonNull(sync);
         Objects.requireNonNull(rail);
+        Objects.requireNonNull(operator);
         Objects.requireNonNull(localAddress);
         Objects.requireNonNull(remoteHost);
         Objects.requireNonNull(addressFamily);
@@ -200,6 +203,7 @@ public record TunnelSettings(
         if (rail.enabled()) {
             j.add("rail=" + rail.links());
         }
+        j.add(operator.toString());
         if (!warnings.isEmpty()) {
             j.add("warnings=" + warnings);
         }

@@ -1,16 +1,46 @@
 package org.janytun.connection;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import org.janytun.session.DropReason;
+import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
 
 /**
  * One peer: its SATP session (keys, counters, windows) and the {@link Path}s its datagrams take (one today, on
  * link 0). A path's endpoint starts as configured (or unknown) and follows the source of authentic packets that
  * arrive on its link (SPEC §11). Its {@link #counters()} count what the data path did for this peer.
+ *
+ * <p>Keys can be rotated while the tunnel runs ({@link #rotate}): a new session with the new key takes over the
+ * counter; until the peer has switched, datagrams that fail the new key's tag are tried under the previous key
+ * for a bounded grace period ({@link #retirePrevious}), and counted ({@link #previousKeyPackets()}). The new key
+ * may also wait before it is used for sending ({@code sendNow} false) until the peer is heard using it, so two
+ * janytun ends can be rotated one after the other without losing a packet.
  */
 public final class Connection {
+    private static final VarHandle PREVIOUS_KEY_PACKETS;
+
+    static {
+        try {
+            PREVIOUS_KEY_PACKETS = MethodHandles.lookup().findVarHandle(Connection.class, "previousKeyPackets",
+                    long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final int mux;
-    private final SatpSession session;
+    /** Seals, and opens first (unless a newer key is waiting). */
+    private volatile SatpSession session;
+    /** A new key that receives but does not send yet: it takes over when the peer uses it, or when told. */
+    private volatile SatpSession next;
+    /** The key before the last rotation: opens what still fails under the current one, until retired. */
+    private volatile SatpSession previous;
+    /** Written by the receiving loop only. */
+    private long previousKeyPackets;
+    private volatile long keyInstalledNanos = System.nanoTime();
+    private volatile String keySource = "command line";
     private final Path[] paths;
     /** Whether each datagram takes one path in turn (RAIL spread) rather than every path (RAIL, the default). */
     private final boolean spread;
@@ -19,12 +49,12 @@ public final class Connection {
     private final TrafficCounters counters = new TrafficCounters();
 
     public Connection(SatpSession session, InetSocketAddress initialRemote) {
-        this(session, new Path(0, initialRemote));
+        this(session, false, new Path(0, initialRemote));
     }
 
     /** A connection that sends each datagram on each of {@code paths} (at least one). */
-    public Connection(SatpSession session, Path... paths) {
-        this(session, false, paths);
+    public static Connection of(SatpSession session, Path... paths) {
+        return new Connection(session, false, paths);
     }
 
     private Connection(SatpSession session, boolean spread, Path... paths) {
@@ -68,8 +98,108 @@ public final class Connection {
         return mux;
     }
 
+    /** The session that seals outgoing packets now. */
     public SatpSession session() {
         return session;
+    }
+
+    /**
+     * Opens a datagram of this connection's mux: under a waiting new key first (which then takes over sending),
+     * then the current key, then, during a rotation's grace period, the previous key. Only a failed tag moves on
+     * to the next key (the tag is checked before anything is decrypted, so the datagram is still intact). By the
+     * receiving loop; allocation-free.
+     */
+    public boolean open(byte[] buf, int length, PacketResult out) {
+        SatpSession n = next;
+        if (n != null) {
+            if (n.open(buf, length, out)) {
+                promote(n);
+                return true;
+            }
+            if (out.drop() != DropReason.BAD_TAG) {
+                return false;
+            }
+        }
+        if (session.open(buf, length, out) || out.drop() != DropReason.BAD_TAG) {
+            return out.delivered();
+        }
+        SatpSession p = previous;
+        if (p == null || !p.open(buf, length, out)) {
+            return false;
+        }
+        PREVIOUS_KEY_PACKETS.setOpaque(this, previousKeyPackets + 1);
+        return true;
+    }
+
+    /**
+     * Installs {@code newSession} (same mux, a new key). With {@code sendNow} it seals from now on and the current
+     * key becomes the previous one; otherwise it only opens until the peer is heard using it or {@link #promote}
+     * is called. A previous key still in its grace period is dropped.
+     *
+     * @param source says where the key came from (for {@code janytun-ctl show})
+     */
+    public synchronized void rotate(SatpSession newSession, boolean sendNow, String source) {
+        if (newSession.mux() != mux) {
+            throw new IllegalArgumentException("mux " + newSession.mux() + " for connection " + mux);
+        }
+        keySource = source;
+        keyInstalledNanos = System.nanoTime();
+        if (sendNow) {
+            next = null;
+            previous = session;
+            session = newSession;
+        } else {
+            next = newSession;
+        }
+    }
+
+    /** The waiting new key {@code expected} (if it still waits) seals from now on; the current becomes previous. */
+    public synchronized void promote(SatpSession expected) {
+        if (next != expected || expected == null) {
+            return;
+        }
+        previous = session;
+        session = expected;
+        next = null;
+    }
+
+    /** Ends the grace period of {@code expected} if it is still the previous key; true if it was. */
+    public synchronized boolean retirePrevious(SatpSession expected) {
+        if (previous != expected || expected == null) {
+            return false;
+        }
+        previous = null;
+        return true;
+    }
+
+    /** The key before the last rotation while it is still accepted, or null. */
+    public SatpSession previous() {
+        return previous;
+    }
+
+    /** A new key waiting to be used for sending, or null. */
+    public SatpSession next() {
+        return next;
+    }
+
+    /** Datagrams opened under the previous key during grace periods. */
+    public long previousKeyPackets() {
+        return (long) PREVIOUS_KEY_PACKETS.getOpaque(this);
+    }
+
+    /** {@link System#nanoTime} when the current key was installed. */
+    public long keyInstalledNanos() {
+        return keyInstalledNanos;
+    }
+
+    /** Where the current key came from: the command line, a control host, a cluster peer, janytun-ctl. */
+    public String keySource() {
+        return keySource;
+    }
+
+    /** Sets where the key came from (the registry, for connections from a control host or a cluster peer). */
+    public void keySource(String source) {
+        keySource = source;
     }
 
     /** Packets, bytes and drops of this peer, and when it was last heard from. */

@@ -1,5 +1,6 @@
 package org.janytun.connection;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -75,6 +76,13 @@ public final class ConnectionRegistry {
     private final Map<IpPrefix, RouteEntry> routes = new LinkedHashMap<>();
     private ConnectionTable table;
     private Consumer<ConnectionTable> sink = t -> { };
+    private SessionStart sessionStart = s -> { };
+
+    /** What is done to each session this registry creates before it is used (the daemon: the sequence lease). */
+    @FunctionalInterface
+    public interface SessionStart {
+        void starting(SatpSession session) throws IOException;
+    }
 
     /**
      * @param local       the command line's own connection ({@code -m}, with or without {@code -r}), or null
@@ -125,6 +133,11 @@ public final class ConnectionRegistry {
      */
     public synchronized void publishTo(Consumer<ConnectionTable> sink) {
         this.sink = sink;
+    }
+
+    /** Runs {@code start} on every session created from now on, before it is published; a failure drops it. */
+    public synchronized void onSessionStart(SessionStart start) {
+        this.sessionStart = start;
     }
 
     /** The table built from everything known now. */
@@ -182,6 +195,7 @@ public final class ConnectionRegistry {
             if (c == null) {
                 return;
             }
+            c.keySource(origin == Origin.CONTROL ? "control host" : "cluster peer");
         }
         try {
             InetSocketAddress endpoint = r.remoteEndpoint();
@@ -213,9 +227,10 @@ public final class ConnectionRegistry {
             if (previous != null) {
                 session.advanceSeqTo(previous.session().nextSeq()); // new keys, but never an old sequence number
             }
+            sessionStart.starting(session);
             return spread ? Connection.spreading(session, pathsLike(previous))
-                    : new Connection(session, pathsLike(previous));
-        } catch (IllegalArgumentException e) {
+                    : Connection.of(session, pathsLike(previous));
+        } catch (IllegalArgumentException | IOException e) {
             problems.accept("connection " + r.mux() + " not usable: " + e.getMessage());
             return null;
         }
@@ -282,6 +297,16 @@ public final class ConnectionRegistry {
                 .sorted(Comparator.comparing(RouteRecord::prefix, IpPrefix.DUMP_ORDER))
                 .forEach(out::add);
         return out;
+    }
+
+    /** The routes in use when routing is on, as {@code prefix>mux}, longest-prefix order aside (for show). */
+    public synchronized List<String> routeSummary() {
+        if (!routing) {
+            return List.of();
+        }
+        return routes.values().stream().map(RouteEntry::record)
+                .sorted(Comparator.comparing(RouteRecord::prefix, IpPrefix.DUMP_ORDER))
+                .map(r -> r.prefix() + ">" + r.mux()).toList();
     }
 
     /** The record of one connection as it is now, or null: what peers are told when its endpoint changes. */

@@ -139,6 +139,11 @@ final class ClusterSync implements AutoCloseable {
         return listener == null ? null : listener.localAddress();
     }
 
+    /** Cluster peers connected to our sync port now, or -1 without one. */
+    int syncClients() {
+        return listener == null ? -1 : listener.clients();
+    }
+
     @Override
     public void close() {
         pushes.shutdownNow();

@@ -24,12 +24,17 @@ import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.wire.DeviceType;
 import org.janytun.address.HostPort;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.device.InterfaceConfigurator;
 import org.janytun.device.LinuxTunDevice;
+import org.janytun.ctl.CtlServer;
+import org.janytun.lease.LeaseKeeper;
+import org.janytun.metrics.MetricsEndpoint;
 import org.janytun.log.PacketDropLog;
 import org.janytun.os.Privileges;
 import org.janytun.session.DropReason;
@@ -66,10 +71,16 @@ public final class Daemon {
     private ClusterSync cluster;
     private PidFile pidFile;
     private PacketDropLog<DropReason> drops;
+    private LeaseKeeper leases;
+    private CtlServer control;
+    private MetricsEndpoint metrics;
 
-    private Daemon(TunnelSettings settings, CryptoSuite suite) {
+    private final boolean background;
+
+    private Daemon(TunnelSettings settings, CryptoSuite suite, boolean background) {
         this.settings = settings;
         this.suite = suite;
+        this.background = background;
     }
 
     /**
@@ -81,7 +92,7 @@ public final class Daemon {
      * @return the process exit status
      */
     public static int run(TunnelSettings settings, CryptoSuite suite, boolean background) {
-        Daemon d = new Daemon(settings, suite);
+        Daemon d = new Daemon(settings, suite, background);
         d.lifecycle = new Lifecycle(d.service(), log);
         return d.lifecycle.run(ProgramName.janytun(), settings.logTargets(), background, Map.of(
                 "HUP", () -> log.info("SIGHUP received: nothing to reload (the sequence counter is kept)"),
@@ -108,6 +119,47 @@ public final class Daemon {
         }
     }
 
+    /**
+     * {@code janytun[tun0]} in {@code ps}: the detached copy's command line says only "--internal-daemon-child", so
+     * it gets the device as its whole command line; every copy gets it as its process name ({@code ps -e}, top).
+     */
+    private void nameProcess() {
+        String title = ProgramName.janytun() + "[" + device.name() + "]";
+        try {
+            if (background) {
+                org.janytun.os.ArgvScrubber.retitle(title);
+            } else {
+                byte[] comm = title.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                java.nio.file.Files.write(Path.of("/proc/self/comm"),
+                        java.util.Arrays.copyOf(comm, Math.min(comm.length, 15)));
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot set the process name: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * A problem at start that does not stop the daemon: logged, and said on stderr, which reaches the terminal of
+     * whoever started janytun (the detached copy's stderr goes there until it reports ready).
+     */
+    private void startupProblem(String message) {
+        log.error(message);
+        boolean logsToTerminal = settings.logTargets().stream()
+                .anyMatch(t -> t instanceof org.janytun.log.LogTarget.Stdout || t instanceof org.janytun.log.LogTarget.Stderr);
+        if (background || !logsToTerminal) {
+            System.err.println(ProgramName.janytun() + ": warning: " + message);
+        }
+    }
+
+    /** One line for systemd's STATUS=: device, connections, where the control socket is. */
+    private String status() {
+        ConnectionTable t = forwarder.table();
+        String peers = t.connections().size() == 1 && t.connections().getFirst().remote() != null
+                ? "remote " + InetText.format(t.connections().getFirst().remote())
+                : t.connections().size() + " connections";
+        return "tunnel on " + device.name() + " up, " + peers + "; janytun-ctl show " + device.name();
+    }
+
     private Lifecycle.Service service() {
         return new Lifecycle.Service() {
             @Override
@@ -118,6 +170,11 @@ public final class Daemon {
             @Override
             public void stop() {
                 Daemon.this.stop();
+            }
+
+            @Override
+            public String status() {
+                return Daemon.this.status();
             }
         };
     }
@@ -133,10 +190,20 @@ public final class Daemon {
         device = LinuxTunDevice.open(settings.deviceName().orElse(null), settings.deviceType());
         log.info("dev of type '{}' opened, actual name is '{}'", settings.deviceType().name().toLowerCase(),
                 device.name());
+        nameProcess();
         if (settings.ifconfig().isPresent()) {
-            new InterfaceConfigurator().configure(device.name(), settings.ifconfig().get().toString());
+            new InterfaceConfigurator().configure(device.name(), settings.ifconfig().get().toString(),
+                    settings.operator().mtu());
             log.info("configured {} with {}, mtu {}", device.name(), settings.ifconfig().get(),
-                    InterfaceConfigurator.ANYTUN_MTU);
+                    settings.operator().mtu());
+        }
+
+        Path stateDir = settings.operator().stateDirFor(device.name());
+        try {
+            leases = LeaseKeeper.open(stateDir, settings.operator().allowSeqWrap(), device.name(), log);
+        } catch (IOException e) {
+            throw new IOException("--state-dir: cannot keep the sequence lease in " + stateDir + ": " + e.getMessage(),
+                    e);
         }
 
         transport = UdpSocket.open(linkAddresses(), settings.addressFamily());
@@ -156,7 +223,7 @@ public final class Daemon {
                 int status = InterfaceConfigurator.runPostUpScript(Path.of(script), device.name());
                 log.info("script '{}' returned {}", script, status);
             } catch (IOException e) {
-                log.error("script '{}' failed: {}", script, e.getMessage());
+                startupProblem("script '" + script + "' failed: " + e.getMessage());
             }
         }
 
@@ -167,7 +234,10 @@ public final class Daemon {
             SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
                     settings.deviceType(), settings.windowSize());
             connection = settings.rail().spread() ? Connection.spreading(session, paths(remotes))
-                    : new Connection(session, paths(remotes));
+                    : Connection.of(session, paths(remotes));
+            leases.attach(connection.session());
+            log.info("sequence lease in {}: mux {} sends from sequence number {}", leases.path(), settings.mux(),
+                    Integer.toUnsignedString(connection.session().nextSeq()));
         } else {
             loadCryptoProviders();
         }
@@ -186,6 +256,7 @@ public final class Daemon {
                     settings.authTagLength(), settings.senderId(), settings.deviceType(), connection,
                     settings.mux(), settings.routes(), routing);
             registry.setLinks(Math.max(1, settings.rail().links().size()), settings.rail().spread());
+            registry.onSessionStart(leases::attach);
             table = registry.table();
         } else {
             if (!settings.routes().isEmpty()) {
@@ -203,6 +274,11 @@ public final class Daemon {
             cluster = new ClusterSync(settings.sync(), registry, warnings);
             warnings.forEach(log::warn);
             forwarder.onEndpointChange(cluster::endpointChanged);
+        }
+
+        startControlSocket();
+        if (settings.operator().metrics().isPresent()) {
+            startMetrics(settings.operator().metrics().get());
         }
 
         if (settings.pidFile().isPresent()) {
@@ -249,6 +325,92 @@ public final class Daemon {
                     "role " + settings.role().name().toLowerCase() + ", mux " + settings.mux() + ", sender id "
                             + settings.senderId() + ", window " + settings.windowSize(),
                     remote == null ? "learned from the first authentic packet" : InetText.format(remote));
+        }
+    }
+
+    /** The socket janytun-ctl talks to: bound before the chroot and the privilege drop, served after them. */
+    private void startControlSocket() throws IOException {
+        Path socket = settings.operator().controlSocketFor(device.name());
+        Set<String> users = new HashSet<>(Set.of("root"));
+        settings.username().ifPresent(users::add);
+        DaemonControl.View view = new DaemonControl.View() {
+            @Override
+            public String device() {
+                return device.name();
+            }
+
+            @Override
+            public int senderId() {
+                return settings.senderId();
+            }
+
+            @Override
+            public ConnectionTable table() {
+                return forwarder.table();
+            }
+
+            @Override
+            public org.janytun.connection.TrafficCounters counters() {
+                return forwarder.counters();
+            }
+
+            @Override
+            public long deviceReadDrops() {
+                return device.readDrops();
+            }
+
+            @Override
+            public String dataPath() {
+                return forwarder.description();
+            }
+
+            @Override
+            public List<String> routes() {
+                return registry == null ? List.of() : registry.routeSummary();
+            }
+        };
+        try {
+            control = CtlServer.start(socket, users, new DaemonControl(view, () -> leases, housekeeping, log), log);
+        } catch (IOException e) {
+            throw new IOException("--control-socket: cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
+        log.info("control socket {} (janytun-ctl)", socket);
+    }
+
+    /** {@code --metrics}: bound before the chroot and the privilege drop. */
+    private void startMetrics(HostPort where) throws IOException {
+        MetricsEndpoint.Source source = new MetricsEndpoint.Source() {
+            @Override
+            public String device() {
+                return device.name();
+            }
+
+            @Override
+            public org.janytun.connection.TrafficCounters total() {
+                return forwarder.counters();
+            }
+
+            @Override
+            public List<Connection> connections() {
+                return forwarder.table().connections();
+            }
+
+            @Override
+            public long deviceReadDrops() {
+                return device.readDrops();
+            }
+
+            @Override
+            public int syncClients() {
+                return cluster == null ? -1 : cluster.syncClients();
+            }
+        };
+        try {
+            InetSocketAddress bind = new InetSocketAddress(settings.addressFamily().resolve(where.host()), where.port());
+            metrics = MetricsEndpoint.start(bind, source);
+            log.info("metrics on http://{}/metrics", InetText.format(bind));
+        } catch (IOException e) {
+            throw new IOException("--metrics: cannot serve on " + where + ": " + e.getMessage(), e);
         }
     }
 
@@ -309,8 +471,8 @@ public final class Daemon {
             try {
                 out[i] = new InetSocketAddress(settings.addressFamily().resolve(host), remotePort(i));
             } catch (UnknownHostException e) {
-                log.error("remote host {} does not resolve ({}); retrying every {} s", host, e.getMessage(),
-                        RESOLVE_RETRY.toSeconds());
+                startupProblem("remote host " + host + " does not resolve (" + e.getMessage() + "); retrying every "
+                        + RESOLVE_RETRY.toSeconds() + " s");
                 housekeeping.scheduleWithFixedDelay(() -> retryResolve(link, host), RESOLVE_RETRY.toSeconds(),
                         RESOLVE_RETRY.toSeconds(), TimeUnit.SECONDS);
             }
@@ -334,6 +496,12 @@ public final class Daemon {
 
     private synchronized void stop() {
         housekeeping.shutdownNow();
+        if (control != null) {
+            control.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
         if (controlClient != null) {
             controlClient.close();
         }
@@ -347,6 +515,9 @@ public final class Daemon {
         }
         if (device != null) {
             device.close();
+        }
+        if (leases != null) {
+            leases.close();
         }
         if (drops != null) {
             drops.flush();

@@ -117,7 +117,7 @@ final class ReceiveStage {
             return false;
         }
         PacketResult r = result;
-        boolean deliver = c.session().open(buf, length, r);
+        boolean deliver = c.open(buf, length, r);
         DropReason drop = r.drop();
         Path path = null;
         if (c.paths().length == 1) {

@@ -82,6 +82,35 @@ public final class LogSetup {
         }
     }
 
+    /**
+     * The targets with every syslog target replaced by stderr at the same level when {@code devLog} (the local
+     * syslog socket, normally /dev/log) does not exist: syslog(3) would drop every line silently. {@code warn}
+     * gets one line per replaced target, to be shown where the operator started the daemon.
+     */
+    public static List<LogTarget> reachable(List<LogTarget> targets, java.nio.file.Path devLog,
+                                            java.util.function.Consumer<String> warn) {
+        if (java.nio.file.Files.exists(devLog)) {
+            return targets;
+        }
+        boolean toStderr = targets.stream().anyMatch(t -> t instanceof LogTarget.Stderr);
+        List<LogTarget> out = new java.util.ArrayList<>();
+        for (LogTarget t : targets) {
+            if (t instanceof LogTarget.Syslog sl) {
+                warn.accept("-L " + sl.spec() + ": " + devLog + " does not exist (no syslog daemon here), so"
+                        + (toStderr ? " that target is left out" : " logging goes to stderr instead")
+                        + " (the journal under systemd; a detached janytun's stderr is discarded: give -L"
+                        + " file:<level>,<path>)");
+                if (!toStderr) {
+                    out.add(new LogTarget.Stderr(sl.level()));
+                    toStderr = true;
+                }
+            } else {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
     /** Flushes and closes every target; logging is off afterwards. */
     public static synchronized void shutdown() {
         LoggerContext ctx = context();

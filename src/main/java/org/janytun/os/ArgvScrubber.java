@@ -49,6 +49,32 @@ public final class ArgvScrubber {
         return n;
     }
 
+    /**
+     * Gives this process the name {@code title} in {@code ps}: the command line (the argv area is overwritten with
+     * the title and NUL bytes; what does not fit is cut) and the process name of {@code ps -e}/{@code top}
+     * ({@code /proc/self/comm}, at most 15 bytes). For a detached daemon whose real command line says nothing.
+     */
+    @SuppressWarnings("restricted") // the kernel told us this range is our argv area
+    public static void retitle(String title) throws IOException {
+        long[] range = argRange(Files.readString(Path.of("/proc/self/stat")));
+        long len = range[1] - range[0];
+        if (range[0] == 0 || len <= 1) {
+            throw new IOException("no command line range in /proc/self/stat");
+        }
+        MemorySegment argv = MemorySegment.ofAddress(range[0]).reinterpret(len);
+        argv.copyFrom(MemorySegment.ofArray(titleArea(title, (int) len)));
+        byte[] comm = title.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Files.write(Path.of("/proc/self/comm"), java.util.Arrays.copyOf(comm, Math.min(comm.length, 15)));
+    }
+
+    /** The new argv area: the title, cut to leave room for one NUL, then NULs. */
+    static byte[] titleArea(String title, int length) {
+        byte[] t = title.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] area = new byte[length];
+        System.arraycopy(t, 0, area, 0, Math.min(t.length, length - 1));
+        return area;
+    }
+
     /** {@link #scrub(List)} with {@link #ANYTUN_SECRETS}. */
     public static int scrubAnytunSecrets() throws IOException {
         return scrub(ANYTUN_SECRETS);

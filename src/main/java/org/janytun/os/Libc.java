@@ -194,6 +194,23 @@ public final class Libc {
     private static final class SETPRIORITY {
         static final MethodHandle H = errnoFn("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     }
+    private static final class SOCKET {
+        static final MethodHandle H = errnoFn("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+    private static final class CONNECT {
+        static final MethodHandle H = errnoFn("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class BIND {
+        static final MethodHandle H = errnoFn("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+    private static final class SEND {
+        static final MethodHandle H = errnoFn("send",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+    private static final class RECV {
+        static final MethodHandle H = errnoFn("recv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
     private static final class SETSID {
         static final MethodHandle H = errnoFn("setsid", FunctionDescriptor.of(JAVA_INT));
     }
@@ -430,6 +447,70 @@ public final class Libc {
 
     public static void dup2(int oldFd, int newFd) throws OsException {
         intCall("dup2", DUP2.H, oldFd, newFd);
+    }
+
+    // ---- Unix datagram sockets (the JDK has Unix stream sockets only): sd_notify ----------------------------------
+
+    /** struct sockaddr_un: sa_family_t sun_family; char sun_path[108]. */
+    private static final int SOCKADDR_UN_SIZE = 110;
+    /** SOCK_DGRAM on a Unix socket; SOCK_NONBLOCK for a receiver that polls. */
+    public static final int SOCK_NONBLOCK = O_NONBLOCK;
+
+    /** socket(2). */
+    public static int socket(int domain, int type, int protocol) throws OsException {
+        return checked("socket", (st, arena) -> (int) SOCKET.H.invokeExact(st, domain, type, protocol));
+    }
+
+    /**
+     * A sockaddr_un for {@code path}; a path starting with '@' names an abstract socket (a NUL byte first), as
+     * systemd writes them in NOTIFY_SOCKET.
+     */
+    private static MemorySegment sockaddrUn(Arena arena, String path) throws OsException {
+        byte[] p = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        boolean abstractName = p.length > 0 && p[0] == '@';
+        if (p.length == 0 || p.length > 107) {
+            throw new OsException("unix socket path of " + p.length + " bytes", EINVAL);
+        }
+        MemorySegment a = arena.allocate(SOCKADDR_UN_SIZE);
+        a.set(JAVA_SHORT, 0, (short) AF_UNIX);
+        MemorySegment.copy(p, 0, a, java.lang.foreign.ValueLayout.JAVA_BYTE, 2, p.length);
+        if (abstractName) {
+            a.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 2, (byte) 0);
+        }
+        return a;
+    }
+
+    /** The length of the sockaddr_un for {@code path}: the whole struct, or exactly the name for an abstract one. */
+    private static int sockaddrUnLength(String path) {
+        return path.startsWith("@") ? 2 + path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                : SOCKADDR_UN_SIZE;
+    }
+
+    /** connect(2) to the Unix socket {@code path} (a datagram socket then sends there without naming it). */
+    public static void connectUnix(int fd, String path) throws OsException {
+        checked("connect " + path, (st, arena) -> (int) CONNECT.H.invokeExact(st, fd, sockaddrUn(arena, path),
+                sockaddrUnLength(path)));
+    }
+
+    /** bind(2) to the Unix socket {@code path}. */
+    public static void bindUnix(int fd, String path) throws OsException {
+        checked("bind " + path, (st, arena) -> (int) BIND.H.invokeExact(st, fd, sockaddrUn(arena, path),
+                sockaddrUnLength(path)));
+    }
+
+    /** send(2) of {@code data} as one datagram; a cold call (it copies). */
+    public static void send(int fd, byte[] data, int flags) throws OsException {
+        checked("send", (st, arena) -> (int) (long) SEND.H.invokeExact(st, fd, arena.allocateFrom(
+                java.lang.foreign.ValueLayout.JAVA_BYTE, data), (long) data.length, flags));
+    }
+
+    /** recv(2) of one datagram into a new array; a cold call. */
+    public static byte[] recv(int fd, int maxLength, int flags) throws OsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(maxLength);
+            int n = checked("recv", (st, a) -> (int) (long) RECV.H.invokeExact(st, fd, buf, (long) maxLength, flags));
+            return buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        }
     }
 
     /** setns(2): moves the CALLING THREAD (not the process) into the namespace that {@code fd} refers to. */

@@ -22,6 +22,11 @@ public final class Lifecycle {
 
         /** Releases everything; may be called more than once and from any thread. */
         void stop();
+
+        /** A one-line summary once started, for systemd's {@code STATUS=}. */
+        default String status() {
+            return "running";
+        }
     }
 
     private final Service service;
@@ -29,6 +34,7 @@ public final class Lifecycle {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile int exitStatus;
+    private final SystemdNotify notify = SystemdNotify.fromEnvironment();
 
     public Lifecycle(Service service, Logger log) {
         this.service = service;
@@ -44,6 +50,7 @@ public final class Lifecycle {
     public void requestStop(int status) {
         if (stopping.compareAndSet(false, true)) {
             exitStatus = status;
+            notify.stopping();
             Thread.ofPlatform().name("stop").start(() -> {
                 try {
                     service.stop();
@@ -62,6 +69,9 @@ public final class Lifecycle {
      * @return the exit status
      */
     public int run(String prog, List<LogTarget> logTargets, boolean background, Map<String, Runnable> signals) {
+        // said on stderr, which reaches the caller's terminal also from the detached copy until it is ready
+        logTargets = LogSetup.reachable(logTargets, java.nio.file.Path.of("/dev/log"),
+                w -> System.err.println(prog + ": warning: " + w));
         try {
             LogSetup.configure(logTargets);
         } catch (LogSetup.LogSetupException e) {
@@ -84,6 +94,7 @@ public final class Lifecycle {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
             if (!stopping.get()) {
                 log.info("shutting down");
+                notify.stopping();
             }
             service.stop();
             LogSetup.shutdown();
@@ -99,6 +110,8 @@ public final class Lifecycle {
                 return 1;
             }
         }
+        // systemd (Type=notify): ready only now that everything is open and the data path runs
+        notify.ready(service.status());
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -23,6 +23,8 @@ public enum DropReason {
     NO_CONNECTION("no connection configured yet", false),
     NO_ROUTE("no route to the inner destination", false),
     SEND_FAILED("the socket refused the datagram", false),
+    SEQ_LEASE_PENDING("waiting for the next block of sequence numbers to be written to the state directory", false),
+    SEQ_EXHAUSTED("sequence numbers used up: change the key and the state directory", false),
     DEVICE_WRITE_FAILED("the device refused the packet", false);
 
     private final String description;

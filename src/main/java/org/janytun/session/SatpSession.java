@@ -30,6 +30,8 @@ public final class SatpSession {
     private final PacketProtection receiveCrypto;
     private final ReplayProtection replay;
     private final AtomicInteger nextSeq = new AtomicInteger();
+    /** Null: every number may be used (tests, tools); set once before the session sends its first packet. */
+    private volatile SendLease lease;
 
     public SatpSession(Suite suite, Role localRole, int senderId, int mux, DeviceType deviceType,
                        long windowSize) {
@@ -84,7 +86,24 @@ public final class SatpSession {
      * packets as replays (the reference overwrites its counter, SYNC.md §6.3).
      */
     public void advanceSeqTo(int seq) {
-        nextSeq.accumulateAndGet(seq, (cur, s) -> Integer.compareUnsigned(s, cur) > 0 ? s : cur);
+        int now = nextSeq.accumulateAndGet(seq, (cur, s) -> Integer.compareUnsigned(s, cur) > 0 ? s : cur);
+        SendLease l = lease;
+        if (l != null) {
+            l.permits(now); // a jump past the half of the block asks for the next one now, not at the next packet
+        }
+    }
+
+    /**
+     * From now on, seal only numbers {@code lease} permits. Called before the session is handed to a sending
+     * thread; the lease's keeper moves the counter past what earlier runs reserved first.
+     */
+    public void useLease(SendLease lease) {
+        this.lease = lease;
+    }
+
+    /** The lease this session seals under, or null. */
+    public SendLease lease() {
+        return lease;
     }
 
     public Role localRole() {
@@ -117,7 +136,21 @@ public final class SatpSession {
         if (innerLength > maxInnerLength) {
             return drop(out, DropReason.INNER_TOO_LONG);
         }
-        out.seq = nextSeq.getAndIncrement();
+        SendLease l = lease;
+        if (l == null) {
+            out.seq = nextSeq.getAndIncrement();
+        } else {
+            // check then take, as one step: a number is only ever taken when the lease covers it (and the counter
+            // never steps past the end, where it would wrap to numbers used before)
+            int seq;
+            do {
+                seq = nextSeq.get();
+                if (!l.permits(seq)) {
+                    return drop(out, l.refusal(seq));
+                }
+            } while (!nextSeq.compareAndSet(seq, seq + 1));
+            out.seq = seq;
+        }
         out.senderId = senderId;
         out.mux = mux;
         out.payloadType = type;

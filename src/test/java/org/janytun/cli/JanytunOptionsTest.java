@@ -546,6 +546,36 @@ class JanytunOptionsTest {
     }
 
     @Test
+    void operatorOptions() {
+        TunnelSettings d = ok();
+        assertEquals(java.nio.file.Path.of("/var/lib/janytun/tun0"), d.operator().stateDirFor("tun0"));
+        assertEquals(java.nio.file.Path.of("/run/janytun/tun0.ctl"), d.operator().controlSocketFor("tun0"));
+        assertTrue(d.operator().metrics().isEmpty());
+        assertFalse(d.operator().allowSeqWrap());
+        TunnelSettings s = ok("--state-dir", "/srv/j", "--control-socket", "/run/x.ctl", "--metrics", "9100",
+                "--allow-seq-wrap");
+        assertEquals(java.nio.file.Path.of("/srv/j"), s.operator().stateDirFor("tun0"));
+        assertEquals(java.nio.file.Path.of("/run/x.ctl"), s.operator().controlSocketFor("tun0"));
+        assertEquals(new org.janytun.address.HostPort("127.0.0.1", 9100), s.operator().metrics().get());
+        assertTrue(s.operator().allowSeqWrap());
+        assertEquals(new org.janytun.address.HostPort("::1", 9100), ok("--metrics", "[::1]:9100").operator().metrics()
+                .get());
+        assertEquals("janytun: --state-dir: needs an absolute path (the daemon changes its directory)",
+                fail("--state-dir", "rel"));
+        assertTrue(fail("--metrics", "0").startsWith("janytun: --metrics: "));
+        assertTrue(fail("--metrics", "host:99999").startsWith("janytun: --metrics: "));
+        assertTrue(fail("--control-socket", "/" + "x".repeat(120)).startsWith("janytun: --control-socket: "));
+        assertEquals(1400, d.operator().mtu());
+        assertEquals(1500, ok("-n", "10.0.0.1/30", "--mtu", "1500").operator().mtu());
+        assertEquals(1580, ok("-n", "10.0.0.1/30", "--mtu", "1580").operator().mtu());
+        assertTrue(fail("-n", "10.0.0.1/30", "--mtu", "1581").contains("from 68 to 1580"));
+        assertTrue(fail("-t", "tap", "-n", "10.0.0.1/30", "--mtu", "1580").contains("from 68 to 1566"));
+        assertTrue(fail("-n", "fd00::1/64", "--mtu", "1000").contains("from 1280 to"));
+        assertTrue(ok("--mtu", "1300").warnings().contains(
+                "--mtu is ignored without -n/--ifconfig (janytun sets the MTU when it configures the device)"));
+    }
+
+    @Test
     void optionNamesCoverTheSpec() {
         List<String> expected = new ArrayList<>(List.of("-h/--help", "-v/--version", "--config", "-D/--nodaemonize",
                 "-u/--username", "-g/--groupname", "-C/--chroot", "-P/--write-pid", "-L/--log", "-U/--debug",
@@ -554,7 +584,8 @@ class JanytunOptionsTest {
                 "-m/--mux", "-w/--window-size", "-k/--kd-prf", "-e/--role", "-E/--passphrase", "-K/--key",
                 "-A/--salt", "-c/--cipher", "-a/--auth-algo", "-b/--auth-tag-length", "-I/--sync-interface",
                 "-S/--sync-port", "-M/--sync-hosts", "--sync-archive-version", "--sync-secret-file",
-                "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--rail-link", "--rail-spread"));
+                "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--rail-link", "--rail-spread", "--state-dir",
+                "--allow-seq-wrap", "--control-socket", "--metrics", "--mtu"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }
 

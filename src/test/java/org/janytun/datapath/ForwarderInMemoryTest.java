@@ -55,7 +55,7 @@ class ForwarderInMemoryTest {
             for (int i = 0; i < remotes.length; i++) {
                 paths[i] = new Path(0, remotes[i]);
             }
-            forwarder = new Forwarder(device, transport, ConnectionTable.single(new Connection(s, paths)),
+            forwarder = new Forwarder(device, transport, ConnectionTable.single(Connection.of(s, paths)),
                     r -> drops.incrementAndGet(r.ordinal()), () -> { });
             forwarder.start();
             assertTrue(forwarder.description().contains("a thread per direction"), forwarder.description());

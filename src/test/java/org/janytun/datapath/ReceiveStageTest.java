@@ -151,7 +151,7 @@ class ReceiveStageTest {
         for (int l = 0; l < 3; l++) {
             paths[l] = new org.janytun.connection.Path(l, null);
         }
-        Connection rail = new Connection(new SatpSession(SUITE, Role.RIGHT, 0, 0, DeviceType.TUN, 64), paths);
+        Connection rail = Connection.of(new SatpSession(SUITE, Role.RIGHT, 0, 0, DeviceType.TUN, 64), paths);
         ConnectionTable t = ConnectionTable.single(rail);
         ReceiveStage s = new ReceiveStage(device, () -> t, f.counter, total, new EndpointLearning(), 16);
         InetSocketAddress[] from = {A, B, C};

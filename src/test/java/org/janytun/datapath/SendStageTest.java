@@ -56,7 +56,7 @@ class SendStageTest {
     }
 
     private static Connection connection(Path... paths) {
-        return new Connection(new SatpSession(SUITE, Role.LEFT, 7, 0, DeviceType.TUN, 0), paths);
+        return Connection.of(new SatpSession(SUITE, Role.LEFT, 7, 0, DeviceType.TUN, 0), paths);
     }
 
     /** Opens a datagram the way the peer would, to see which sequence number and packet it carries. */

@@ -106,6 +106,10 @@ class DaemonIT {
             Reaper.track(ProcessHandle.of(pid).orElseThrow());
             assertTrue(ProcessHandle.of(pid).isPresent(), "the daemon runs after the foreground process returned");
             String st = status(pid);
+            // ps tells the tunnels apart: the detached copy is named after its device, in argv and comm
+            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace("\0", " ").strip();
+            assertEquals("janytun[" + e.devA() + "]", cmdline, "the detached daemon's command line");
+            assertEquals("janytun[" + e.devA() + "]", Files.readString(Path.of("/proc/" + pid + "/comm")).strip());
             assertTrue(net.a.linkExists(e.devA()), "device exists when janytun returns");
             // its own session: the sid of the daemon is its pid
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));

@@ -35,9 +35,34 @@ public final class TunnelEnd implements AutoCloseable {
         }
         List<String> argv = new ArrayList<>(kind.launcher());
         argv.addAll(spec.toArgs());
+        if (kind == Kind.JANYTUN && !argv.contains("--state-dir")) {
+            // its own sequence lease: ends in different namespaces may share a device name
+            argv.addAll(List.of("--state-dir", stateDir(log, label).toString()));
+        }
+        if (kind == Kind.JANYTUN && !argv.contains("--control-socket")) {
+            argv.addAll(List.of("--control-socket", shortSocketPath(label).toString()));
+        }
         ManagedProcess p = ManagedProcess.start(label + " " + kind.label() + " in " + ns.name(), ns.wrap(argv), log,
                 kind.environment());
         return new TunnelEnd(label, kind, ns, spec.copy(), p);
+    }
+
+    /** A state directory beside {@code log} for the end {@code label}, fresh for each start of a test case. */
+    static Path stateDir(Path log, String label) {
+        return log.toAbsolutePath().getParent().resolve("state-" + label.replaceAll("[^A-Za-z0-9_-]", "_"));
+    }
+
+    /**
+     * A control socket path of its own for a janytun end (ends in different namespaces may share a device name,
+     * and so the default path), short enough for a Unix socket (107 bytes) wherever the checkout lies.
+     */
+    static Path shortSocketPath(String label) {
+        try {
+            return java.nio.file.Files.createTempDirectory("jctl").resolve(label.replaceAll("[^A-Za-z0-9_-]", "_")
+                    .substring(0, Math.min(label.length(), 40)) + ".ctl");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Waits until the device, its {@code -n} address and UP flag, and the UDP socket are there; fails if it exits. */

@@ -153,4 +153,21 @@ class LogSetupTest {
         assertFalse(JournalStream.matches("garbage", "socket:[12345]"));
         assertFalse(JournalStream.matches("8:", "socket:[]"));
     }
+
+    @Test
+    void aSyslogTargetWithoutDevLogFallsBackToStderrAndSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        java.util.List<LogTarget> in = java.util.List.of(LogTarget.defaultTarget("janytun"),
+                new LogTarget.File(LogLevel.INFO, "x.log"));
+        java.util.List<LogTarget> out = LogSetup.reachable(in, dir.resolve("log"), warnings::add);
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(new LogTarget.Stderr(LogLevel.NOTICE),
+                new LogTarget.File(LogLevel.INFO, "x.log")), out);
+        org.junit.jupiter.api.Assertions.assertEquals(1, warnings.size());
+        org.junit.jupiter.api.Assertions.assertTrue(warnings.getFirst().startsWith(
+                "-L syslog:3,janytun,daemon: " + dir.resolve("log") + " does not exist"), warnings.getFirst());
+        java.nio.file.Files.createFile(dir.resolve("log"));
+        org.junit.jupiter.api.Assertions.assertSame(in, LogSetup.reachable(in, dir.resolve("log"), warnings::add),
+                "with a syslog socket nothing changes");
+    }
 }

@@ -84,4 +84,12 @@ class ArgvScrubberTest {
             assertFalse(ProcessHandle.of(child.pid()).orElseThrow().info().commandLine().orElse("").contains("my-passphrase"));
         }
     }
+
+    @Test
+    void aTitleFillsTheArgvAreaWithNulsAndIsCutToFit() {
+        org.junit.jupiter.api.Assertions.assertArrayEquals("janytun[tun0]\0\0\0".getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII), ArgvScrubber.titleArea("janytun[tun0]", 16));
+        org.junit.jupiter.api.Assertions.assertArrayEquals("jany\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                ArgvScrubber.titleArea("janytun[tun0]", 5));
+    }
 }

@@ -1,0 +1,58 @@
+package org.janytun.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import org.janytun.address.HostPort;
+
+/**
+ * janytun's own options for operating a running daemon, beyond anytun's command line.
+ *
+ * @param stateDir     {@code --state-dir}: where the sequence lease is kept; empty: {@code /var/lib/janytun/<dev>}
+ * @param allowSeqWrap {@code --allow-seq-wrap}: let the 32-bit sequence counter wrap to 0 (repeating keystream)
+ *                     instead of stopping to send until the key is rotated
+ * @param controlSocket {@code --control-socket}: the socket janytun-ctl talks to; empty:
+ *                     {@code /run/janytun/<dev>.ctl}
+ * @param metrics      {@code --metrics [ADDR:]PORT}: where to serve Prometheus metrics (the address defaults to
+ *                     127.0.0.1); empty: no metrics endpoint
+ * @param mtu          {@code --mtu}: the MTU {@code -n} gives the device
+ */
+public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, Optional<String> controlSocket,
+                               Optional<HostPort> metrics, int mtu) {
+    /** The device MTU {@code -n} sets without {@code --mtu}: the references' 1400. */
+    public static final int DEFAULT_MTU = 1400;
+
+    /** Where the control sockets are by default. */
+    public static final String SOCKET_DIR = "/run/janytun";
+
+    /** Parent of the default state directories. */
+    public static final String STATE_ROOT = "/var/lib/janytun";
+
+    public OperatorSettings {
+        Objects.requireNonNull(stateDir);
+        Objects.requireNonNull(controlSocket);
+        Objects.requireNonNull(metrics);
+    }
+
+    /** The control socket of the tunnel on device {@code device}. */
+    public Path controlSocketFor(String device) {
+        return Path.of(controlSocket.orElse(SOCKET_DIR + "/" + device + ".ctl"));
+    }
+
+    /** Nothing given: the defaults. */
+    public static OperatorSettings defaults() {
+        return new OperatorSettings(Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MTU);
+    }
+
+    /** The state directory of the tunnel on device {@code device} (its actual name). */
+    public Path stateDirFor(String device) {
+        return Path.of(stateDir.orElse(STATE_ROOT + "/" + device));
+    }
+
+    @Override
+    public String toString() {
+        return "stateDir=" + stateDir.orElse(STATE_ROOT + "/<dev>") + (allowSeqWrap ? ", allowSeqWrap" : "")
+                + ", controlSocket=" + controlSocket.orElse(SOCKET_DIR + "/<dev>.ctl")
+                + metrics.map(m -> ", metrics=" + m).orElse("") + ", mtu=" + mtu;
+    }
+}

@@ -1,0 +1,220 @@
+package org.janytun.daemon;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.janytun.address.InetText;
+import org.janytun.connection.Connection;
+import org.janytun.connection.ConnectionTable;
+import org.janytun.connection.TrafficCounters;
+import org.janytun.crypto.CryptoSuite;
+import org.janytun.crypto.CtrAlgorithm;
+import org.janytun.crypto.SuiteException;
+import org.janytun.ctl.CtlException;
+import org.janytun.ctl.CtlHandler;
+import org.janytun.ctl.CtlRequest;
+import org.janytun.ctl.CtlResponse;
+import org.janytun.lease.LeaseKeeper;
+import org.janytun.session.DropReason;
+import org.janytun.session.SatpSession;
+import org.janytun.session.SendLease;
+import org.janytun.text.Digits;
+import org.slf4j.Logger;
+
+/**
+ * What janytun does for {@code janytun-ctl}: {@code show} (state and counters, never a secret) and {@code set-key}
+ * (a new legacy master key and salt for one connection, without dropping the tunnel).
+ */
+final class DaemonControl implements CtlHandler {
+    /** Longest grace period for a previous key, and the longest wait before a new key sends. */
+    static final long MAX_SECONDS = 3600;
+    /** Grace period for the previous key when the request gives none. */
+    static final long DEFAULT_GRACE_SECONDS = 120;
+
+    /** What show reports about the daemon as a whole. */
+    interface View {
+        String device();
+
+        int senderId();
+
+        ConnectionTable table();
+
+        TrafficCounters counters();
+
+        long deviceReadDrops();
+
+        String dataPath();
+
+        List<String> routes();
+    }
+
+    private final View view;
+    private final Supplier<LeaseKeeper> leases;
+    private final ScheduledExecutorService timers;
+    private final Logger log;
+
+    DaemonControl(View view, Supplier<LeaseKeeper> leases, ScheduledExecutorService timers, Logger log) {
+        this.view = view;
+        this.leases = leases;
+        this.timers = timers;
+        this.log = log;
+    }
+
+    @Override
+    public void handle(CtlRequest request, CtlResponse out) throws CtlException {
+        switch (request.op()) {
+            case "show" -> show(request, out);
+            case "set-key" -> setKey(request, out);
+            default -> throw new CtlException(CtlException.ENOSYS, "unknown operation '" + request.op()
+                    + "' (show, set-key)");
+        }
+    }
+
+    private void show(CtlRequest request, CtlResponse out) throws CtlException {
+        request.allowOnly(Set.of());
+        long now = System.nanoTime();
+        out.add("device", view.device()).add("pid", ProcessHandle.current().pid())
+                .add("sender-id", view.senderId()).add("data-path", view.dataPath());
+        counters(out, view.counters(), now);
+        out.add("device-read-drops", view.deviceReadDrops());
+        for (String r : view.routes()) {
+            out.add("route", r);
+        }
+        for (Connection c : view.table().connections()) {
+            SatpSession s = c.session();
+            out.add("mux", c.mux());
+            InetSocketAddress remote = c.remote();
+            out.add("remote", remote == null ? "none" : InetText.format(remote));
+            out.add("role", s.localRole().name().toLowerCase(Locale.ROOT));
+            out.add("window", s.windowSize());
+            out.add("suite", s.suite());
+            out.add("key-source", c.keySource());
+            out.add("key-age", (now - c.keyInstalledNanos()) / 1_000_000_000L);
+            out.add("previous-key", c.previous() != null ? "accepted" : "none");
+            out.add("previous-key-packets", c.previousKeyPackets());
+            out.add("next-key", c.next() != null ? "waiting" : "none");
+            out.add("seq-next", Integer.toUnsignedString(s.nextSeq()));
+            SendLease lease = s.lease();
+            out.add("seq-reserved", lease == null ? "none" : Long.toString(lease.limit()));
+            counters(out, c.counters(), now);
+        }
+    }
+
+    private static void counters(CtlResponse out, TrafficCounters t, long now) {
+        out.add("packets-in", t.packetsIn()).add("bytes-in", t.bytesIn())
+                .add("packets-out", t.packetsOut()).add("bytes-out", t.bytesOut());
+        long last = t.lastReceiveNanos();
+        out.add("last-receive", last == 0 ? "never" : Long.toString((now - last) / 1_000_000_000L));
+        out.add("drops", t.drops());
+        for (DropReason r : DropReason.values()) {
+            long n = t.drops(r);
+            if (n != 0) {
+                out.add("drop-" + r.name().toLowerCase(Locale.ROOT).replace('_', '-'), n);
+            }
+        }
+    }
+
+    private void setKey(CtlRequest request, CtlResponse out) throws CtlException {
+        request.allowOnly(Set.of("mux", "key", "salt", "passphrase", "kd-prf", "send-after", "grace"));
+        int mux = (int) number(request, "mux", -1, 0, 0xFFFF);
+        long sendAfter = number(request, "send-after", 0, 0, MAX_SECONDS);
+        long grace = number(request, "grace", DEFAULT_GRACE_SECONDS, 0, MAX_SECONDS);
+        Connection c = view.table().forMux(mux);
+        if (c == null) {
+            throw new CtlException(CtlException.ENOENT, "no connection with mux " + mux);
+        }
+        SatpSession old = c.session();
+        if (!(old.suite() instanceof CryptoSuite current)) {
+            throw new CtlException(CtlException.EINVAL, "connection " + mux + " does not use the legacy SATP suite");
+        }
+        CtrAlgorithm kdPrf = current.kdPrf();
+        if (request.get("kd-prf").isPresent()) {
+            kdPrf = CtrAlgorithm.parse(request.get("kd-prf").get()).orElseThrow(() -> new CtlException(
+                    CtlException.EINVAL, "kd-prf: null, aes-ctr, aes-ctr-128, aes-ctr-192 or aes-ctr-256"));
+        }
+        boolean hasPass = request.get("passphrase").isPresent();
+        if (hasPass == (request.get("key").isPresent() || request.get("salt").isPresent())) {
+            throw new CtlException(CtlException.EINVAL, "give passphrase=, or key= and salt=");
+        }
+        byte[] key = hex(request, "key");
+        byte[] salt = hex(request, "salt");
+        byte[] pass = hex(request, "passphrase");
+        CryptoSuite next;
+        try {
+            if (!hasPass && (key == null || salt == null)) {
+                throw new CtlException(CtlException.EINVAL, "key= needs salt= and salt= needs key=");
+            }
+            next = CryptoSuite.of(current.cipher(), kdPrf, current.auth(), current.tagLength(), key, salt, pass);
+        } catch (SuiteException e) {
+            throw new CtlException(CtlException.EINVAL, e.input().name().toLowerCase(Locale.ROOT).replace('_', '-')
+                    + ": " + e.getMessage());
+        } finally {
+            wipe(key);
+            wipe(salt);
+            wipe(pass);
+        }
+        SatpSession fresh = new SatpSession(next, old.localRole(), old.senderId(), mux, old.deviceType(),
+                old.windowSize());
+        fresh.advanceSeqTo(old.nextSeq()); // one counter per mux, whatever the key: never an old number
+        LeaseKeeper keeper = leases.get();
+        if (keeper != null) {
+            try {
+                keeper.attach(fresh);
+            } catch (IOException e) {
+                throw new CtlException(CtlException.EIO, "cannot reserve sequence numbers: " + e.getMessage());
+            }
+        }
+        c.rotate(fresh, sendAfter == 0, "janytun-ctl");
+        if (sendAfter > 0) {
+            timers.schedule(() -> c.promote(fresh), sendAfter, TimeUnit.SECONDS);
+        }
+        timers.schedule(() -> {
+            if (c.retirePrevious(old)) {
+                log.info("connection mux {}: grace period of the previous key over ({} packets opened under it)",
+                        mux, c.previousKeyPackets());
+            }
+        }, sendAfter + grace, TimeUnit.SECONDS);
+        log.info("connection mux {}: new key installed by janytun-ctl ({}), {}; the previous key is accepted for"
+                        + " {} s more", mux, next, sendAfter == 0 ? "sending with it now"
+                        : "sending with it once the peer does, or in " + sendAfter + " s", sendAfter + grace);
+        out.add("mux", mux).add("send-after", sendAfter).add("grace", grace);
+    }
+
+    private static long number(CtlRequest r, String key, long dflt, long min, long max) throws CtlException {
+        if (r.get(key).isEmpty()) {
+            if (dflt < 0) {
+                throw new CtlException(CtlException.EINVAL, key + "= is required");
+            }
+            return dflt;
+        }
+        long v = Digits.decimal(r.get(key).get(), 10);
+        if (v < min || v > max) {
+            throw new CtlException(CtlException.EINVAL, key + " must be a number from " + min + " to " + max);
+        }
+        return v;
+    }
+
+    private static byte[] hex(CtlRequest r, String key) throws CtlException {
+        if (r.get(key).isEmpty()) {
+            return null;
+        }
+        String v = r.get(key).get();
+        if (v.length() % 2 != 0 || Digits.firstNonHex(v) >= 0) {
+            throw new CtlException(CtlException.EINVAL, key + " must be an even number of hex digits");
+        }
+        return HexFormat.of().parseHex(v);
+    }
+
+    private static void wipe(byte[] b) {
+        if (b != null) {
+            Arrays.fill(b, (byte) 0);
+        }
+    }
+}
