@@ -234,6 +234,7 @@ public final class CtlMain {
         List<Map<String, Object>> connections = new ArrayList<>();
         List<String> routes = new ArrayList<>();
         Map<String, Object> current = device;
+        Map<String, Object> link = null;
         for (String l : lines) {
             int eq = l.indexOf('=');
             if (eq < 0) {
@@ -244,6 +245,18 @@ public final class CtlMain {
             if (k.equals("mux")) {
                 current = new LinkedHashMap<>();
                 connections.add(current);
+                link = null;
+            }
+            if (k.equals("link")) {
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> links = (List<Map<String, Object>>) current.computeIfAbsent("links",
+                        x -> new ArrayList<Map<String, Object>>());
+                link = new LinkedHashMap<>();
+                links.add(link);
+            }
+            if (k.startsWith("link") && link != null) {
+                link.put(k.equals("link") ? "link" : k.substring(5), v.matches("-?[0-9]{1,18}") ? Long.parseLong(v) : v);
+                continue;
             }
             if (k.equals("route")) {
                 routes.add(v);
@@ -285,8 +298,28 @@ public final class CtlMain {
             Object last = c.get("last-receive");
             out.println("  last packet received: " + ("never".equals(last) ? "never" : last + " s ago"));
             out.println("  transfer: " + transfer(c));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> links = (List<Map<String, Object>>) c.get("links");
+            if (links != null) {
+                for (Map<String, Object> l : links) {
+                    out.println("  link " + l.get("link") + ": " + linkLine(l));
+                }
+            }
         }
         out.println();
+    }
+
+    /** One RAIL link: endpoint, traffic, copies, and the loss its sequence gaps show. */
+    private static String linkLine(Map<String, Object> l) {
+        long in = ((Number) l.get("packets-in")).longValue();
+        long copies = ((Number) l.get("rail-copies")).longValue();
+        long skipped = ((Number) l.get("skipped")).longValue();
+        long seen = in + copies + skipped;
+        Object last = l.get("last-receive");
+        return "remote " + l.get("remote") + ", " + in + " packets first in, " + copies + " copies after another"
+                + " link, " + l.get("packets-out") + " packets out; " + skipped + " missing"
+                + (seen == 0 ? "" : String.format(java.util.Locale.ROOT, " (%.1f %% loss)", 100.0 * skipped / seen))
+                + "; last packet " + ("never".equals(last) ? "never" : last + " s ago");
     }
 
     @SuppressWarnings("unchecked")

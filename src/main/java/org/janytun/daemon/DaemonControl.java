@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.janytun.address.InetText;
 import org.janytun.connection.Connection;
+import org.janytun.connection.Path;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.connection.TrafficCounters;
 import org.janytun.crypto.CryptoSuite;
@@ -104,6 +105,25 @@ final class DaemonControl implements CtlHandler {
             SendLease lease = s.lease();
             out.add("seq-reserved", lease == null ? "none" : Long.toString(lease.limit()));
             counters(out, c.counters(), now);
+            if (c.paths().length > 1) {
+                links(out, c, now);
+            }
+        }
+    }
+
+    /** RAIL: each link's endpoint, traffic, the copies it brought that another link had delivered, and its gaps. */
+    private static void links(CtlResponse out, Connection c, long now) {
+        for (Path p : c.paths()) {
+            TrafficCounters t = p.counters();
+            InetSocketAddress remote = p.remote();
+            out.add("link", p.link());
+            out.add("link-remote", remote == null ? "none" : InetText.format(remote));
+            out.add("link-packets-in", t.packetsIn()).add("link-bytes-in", t.bytesIn())
+                    .add("link-packets-out", t.packetsOut()).add("link-bytes-out", t.bytesOut());
+            out.add("link-rail-copies", t.drops(DropReason.RAIL_DUPLICATE));
+            out.add("link-skipped", p.skipped());
+            long last = t.lastReceiveNanos();
+            out.add("link-last-receive", last == 0 ? "never" : Long.toString((now - last) / 1_000_000_000L));
         }
     }
 

@@ -99,6 +99,14 @@ public final class MetricsEndpoint implements Closeable {
                         }
                     }
                 }).register(registry);
+        perLink(registry, s, "janytun_link_received_packets", "RAIL: packets this link delivered first",
+                p -> p.counters().packetsIn());
+        perLink(registry, s, "janytun_link_sent_packets", "RAIL: datagrams sent on this link",
+                p -> p.counters().packetsOut());
+        perLink(registry, s, "janytun_link_rail_copies", "RAIL: copies this link brought after another link",
+                p -> p.counters().drops(DropReason.RAIL_DUPLICATE));
+        perLink(registry, s, "janytun_link_skipped", "RAIL: sequence numbers this link never brought (its loss)",
+                org.janytun.connection.Path::skipped);
         CounterWithCallback.builder().name("janytun_connection_previous_key_packets")
                 .help("packets opened under the previous key during a key rotation's grace period")
                 .labelNames("device", "mux")
@@ -164,6 +172,22 @@ public final class MetricsEndpoint implements Closeable {
                     int n = s.syncClients();
                     if (n >= 0) {
                         cb.call(n, s.device());
+                    }
+                }).register(registry);
+    }
+
+    /** RAIL: a series per link of every connection with several. */
+    private static void perLink(PrometheusRegistry registry, Source s, String name, String help,
+                                ToLongFunction<org.janytun.connection.Path> value) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("device", "mux", "link")
+                .callback(cb -> {
+                    for (Connection c : s.connections()) {
+                        if (c.paths().length > 1) {
+                            for (var p : c.paths()) {
+                                cb.call(value.applyAsLong(p), s.device(), Integer.toString(c.mux()),
+                                        Integer.toString(p.link()));
+                            }
+                        }
                     }
                 }).register(registry);
     }

@@ -78,6 +78,16 @@ class RailIT {
                 .ifconfig((a ? c.innerA() : c.innerB()) + "/24");
     }
 
+    /** A janytun end's own state directory and control socket in the case's folder (not /var/lib, /run). */
+    private static EndpointSpec janytun(EndpointSpec spec, Case c, String name) {
+        return spec.extra("--state-dir", c.logs().resolve("state-" + name).toString(),
+                "--control-socket", socket(c, name).toString());
+    }
+
+    private static Path socket(Case c, String name) {
+        return c.logs().resolve(name + ".ctl");
+    }
+
     /** Adds a counting rule per UDP port in {@code ns}'s INPUT chain. */
     private static void countPorts(Netns ns, int low, int high) {
         for (int p = low; p <= high; p++) {
@@ -137,7 +147,7 @@ class RailIT {
                 .remotePorts("4440:4442");
         try (TunnelEnd peer = TunnelEnd.start("right", Kind.UANYTUN_RAIL, net.b, right, c.logs().resolve("uanytun.log"))
                 .awaitReady(TunnelEnd.READY_TIMEOUT);
-             TunnelEnd j = TunnelEnd.start("left", Kind.JANYTUN, net.a, left, c.logs().resolve("janytun.log"))
+             TunnelEnd j = TunnelEnd.start("left", Kind.JANYTUN, net.a, janytun(left, c, "left"), c.logs().resolve("janytun.log"))
                      .awaitReady(TunnelEnd.READY_TIMEOUT)) {
             Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "janytun RAIL -> uanytun-rail");
             Traffic.awaitPing(net.b, c.innerA(), Traffic.PING_BUDGET, "uanytun-rail -> janytun RAIL");
@@ -165,7 +175,7 @@ class RailIT {
         EndpointSpec right = end(c, "right", false).localPorts("4440:4442").extra("-Y");
         EndpointSpec left = end(c, "left", true).localPorts("1233:1235").remoteHost(net.ab.v4(net.b))
                 .remotePorts("4440:4442").extra("-Y");
-        try (TunnelEnd j = TunnelEnd.start("right", Kind.JANYTUN, net.b, right, c.logs().resolve("janytun.log"))
+        try (TunnelEnd j = TunnelEnd.start("right", Kind.JANYTUN, net.b, janytun(right, c, "right"), c.logs().resolve("janytun.log"))
                 .awaitReady(TunnelEnd.READY_TIMEOUT);
              TunnelEnd peer = TunnelEnd.start("left", Kind.UANYTUN_RAIL, net.a, left, c.logs().resolve("uanytun.log"))
                      .awaitReady(TunnelEnd.READY_TIMEOUT)) {
@@ -175,7 +185,7 @@ class RailIT {
             assertEquals(20, p.received(), "no ping lost, none duplicated: " + p.output());
             assertFalse(p.output().contains("DUP"), p.output());
             Traffic.tcpTransfer(net.b, net.a, c.innerA(), 5001 + c.n(), 12, c.logs());
-            assertAllOnEveryLink(counted(net.b, 4440, 4442), 50_000, 1e-3, "uanytun-rail -> janytun");
+            assertAllOnEveryLink(counted(net.b, 4440, 4442), 50_000, 5e-3, "uanytun-rail -> janytun");
             // janytun learns each link from the first packet on it, which uanytun sent on all three at once
             assertAllOnEveryLink(counted(net.a, 1233, 1235), Traffic.TCP_BYTES, 0.01, "janytun -> uanytun-rail");
             assertEquals(3, j.process().count(Pattern.compile("autodetected remote host changed")),
@@ -218,13 +228,13 @@ class RailIT {
         EndpointSpec plainRight = new EndpointSpec().role("right").key(KEY).salt(SALT).window(64)
                 .devName("tunPb" + c.n()).ifconfig("10.79." + c.n() + ".2/24").localAddr(net.ab.v4(net.b))
                 .localPort(5701).remoteHost(net.ab.v4(net.a)).remotePort(5601);
-        try (TunnelEnd b = TunnelEnd.start("right", Kind.JANYTUN, net.b, right, c.logs().resolve("janytun-b.log"))
+        try (TunnelEnd b = TunnelEnd.start("right", Kind.JANYTUN, net.b, janytun(right, c, "right"), c.logs().resolve("janytun-b.log"))
                 .awaitReady(TunnelEnd.READY_TIMEOUT);
-             TunnelEnd a = TunnelEnd.start("left", Kind.JANYTUN, net.a, left, c.logs().resolve("janytun-a.log"))
+             TunnelEnd a = TunnelEnd.start("left", Kind.JANYTUN, net.a, janytun(left, c, "left"), c.logs().resolve("janytun-a.log"))
                      .awaitReady(TunnelEnd.READY_TIMEOUT);
-             TunnelEnd pb = TunnelEnd.start("plain right", Kind.JANYTUN, net.b, plainRight,
+             TunnelEnd pb = TunnelEnd.start("plain right", Kind.JANYTUN, net.b, janytun(plainRight, c, "plainright"),
                      c.logs().resolve("plain-b.log")).awaitReady(TunnelEnd.READY_TIMEOUT);
-             TunnelEnd pa = TunnelEnd.start("plain left", Kind.JANYTUN, net.a, plainLeft,
+             TunnelEnd pa = TunnelEnd.start("plain left", Kind.JANYTUN, net.a, janytun(plainLeft, c, "plainleft"),
                      c.logs().resolve("plain-a.log")).awaitReady(TunnelEnd.READY_TIMEOUT)) {
             Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "RAIL over three uplinks");
             Traffic.awaitPing(net.a, "10.79." + c.n() + ".2", Traffic.PING_BUDGET, "the plain tunnel");
@@ -241,6 +251,22 @@ class RailIT {
             assertTrue(railLoss < 0.03, "RAIL should lose about 0.8 %, lost " + 100 * railLoss + " %");
             assertTrue(plainLoss > 0.12 && plainLoss < 0.30, "one link should lose about 20 %, lost "
                     + 100 * plainLoss + " %");
+            // janytun-ctl show on B: per link, what came in first, the copies, and the loss its gaps show
+            var conn = CtlIT.show(socket(c, "right")).get("connections").get(0);
+            var links = conn.get("links");
+            assertEquals(3, links.size(), conn.toString());
+            for (var l : links) {
+                long first = l.get("packets-in").asLong();
+                long copies = l.get("rail-copies").asLong();
+                long skipped = l.get("skipped").asLong();
+                double loss = (double) skipped / (first + copies + skipped);
+                System.out.printf("RailIT janytun-ctl show, link %d: %d first, %d copies, %d missing (%.1f %% loss)%n",
+                        l.get("link").asInt(), first, copies, skipped, 100 * loss);
+                assertTrue(loss > 0.12 && loss < 0.30, "each link loses about 20 %: " + l);
+                assertTrue(first > 0 && copies > 0, l.toString());
+            }
+            String human = CtlIT.ctl("-s", socket(c, "right").toString(), "show").output();
+            assertTrue(human.contains("link 2: remote " + ab4.v4(net.a) + ":5600"), human);
             net.b.exec("iptables", "-F", "INPUT");
 
             // link 4 goes down on A's side in the middle of a 10 s ping flood: its copies are lost, nothing else
@@ -342,9 +368,9 @@ class RailIT {
                 relays.add(r);
                 r.awaitOutput(Pattern.compile("^ready"), Duration.ofSeconds(20));
             }
-            try (TunnelEnd b = TunnelEnd.start("right", Kind.JANYTUN, net.b, right, c.logs().resolve("janytun-b.log"))
+            try (TunnelEnd b = TunnelEnd.start("right", Kind.JANYTUN, net.b, janytun(right, c, "right"), c.logs().resolve("janytun-b.log"))
                     .awaitReady(TunnelEnd.READY_TIMEOUT);
-                 TunnelEnd a = TunnelEnd.start("left", Kind.JANYTUN, net.a, left, c.logs().resolve("janytun-a.log"))
+                 TunnelEnd a = TunnelEnd.start("left", Kind.JANYTUN, net.a, janytun(left, c, "left"), c.logs().resolve("janytun-a.log"))
                          .awaitReady(TunnelEnd.READY_TIMEOUT)) {
                 Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "RAIL over links of 5, 20 and 40 ms");
                 Exec.Result r = net.a.run(Duration.ofSeconds(30), "ping", "-n", "-i", "0.01", "-W", "1", "-c", "500",
@@ -403,9 +429,9 @@ class RailIT {
         EndpointSpec left = end(c, "left", true).localPort(5600).remotePort(5700).extra(aArgs.toArray(String[]::new));
         EndpointSpec right = end(c, "right", false).localPort(5700).remotePort(5600)
                 .extra(bArgs.toArray(String[]::new));
-        try (TunnelEnd b = TunnelEnd.start("right", Kind.JANYTUN, net.b, right, c.logs().resolve("janytun-b.log"))
+        try (TunnelEnd b = TunnelEnd.start("right", Kind.JANYTUN, net.b, janytun(right, c, "right"), c.logs().resolve("janytun-b.log"))
                 .awaitReady(TunnelEnd.READY_TIMEOUT);
-             TunnelEnd a = TunnelEnd.start("left", Kind.JANYTUN, net.a, left, c.logs().resolve("janytun-a.log"))
+             TunnelEnd a = TunnelEnd.start("left", Kind.JANYTUN, net.a, janytun(left, c, "left"), c.logs().resolve("janytun-a.log"))
                      .awaitReady(TunnelEnd.READY_TIMEOUT)) {
             Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "RAIL spread over three uplinks");
             int[] p = pingFlood(net.a, c.innerB(), 300);
