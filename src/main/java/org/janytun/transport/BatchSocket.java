@@ -123,6 +123,16 @@ final class BatchSocket {
         gso = false;
     }
 
+    /**
+     * Gives the socket back to plain use by its channel: turns UDP_GRO off again (a plain receive would take a
+     * coalesced run for one datagram). For when another socket of the same transport cannot be batched.
+     */
+    void detach() {
+        if (gro) {
+            Libc.setsockoptInt(new Libc.CallState(), fd, Libc.SOL_UDP, Libc.UDP_GRO, 0);
+        }
+    }
+
     /** Whether UDP_GRO is on: a receive may return several datagrams of one size back to back. */
     public boolean gro() {
         return gro;

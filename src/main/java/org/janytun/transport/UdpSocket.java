@@ -55,6 +55,7 @@ public final class UdpSocket {
         for (DatagramChannel c : channels) {
             BatchSocket b = BatchSocket.attach(c);
             if (b == null) {
+                batch.forEach(BatchSocket::detach); // all on the channels, then: none may coalesce
                 return new ChannelTransport(channels);
             }
             batch.add(b);

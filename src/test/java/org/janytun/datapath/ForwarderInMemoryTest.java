@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Forwarders whose devices and transports are in memory ({@link MemoryTunDevice}, {@link MemoryTransport}): packets
  * arrive in order and intact, fan out to every path, and the counters (global, per connection, per drop reason) say
- * what happened, also when the device or the transport refuses some packets of a batch. No kernel at all.
+ * what happened, also when the device or the transport refuses some packets of a batch. No kernel, except for one
+ * case that runs the JDK-channel fallback on 127.0.0.1.
  */
 class ForwarderInMemoryTest {
     private static final MemoryTransport.Network NETWORK = new MemoryTransport.Network();
@@ -186,6 +187,45 @@ class ForwarderInMemoryTest {
             }
             assertEquals(2 * n, a.connection().packetsOut(), "a copy per path");
             assertEquals(2 * n, a.forwarder.counters().packetsOut());
+        }
+    }
+
+    /** The same forwarder over the JDK-channel transport (-Djanytun.io=jdk) on 127.0.0.1: the fallback works end to end. */
+    @Test
+    void theJdkChannelFallbackCarriesPacketsInOrder() throws Exception {
+        System.setProperty("janytun.io", "jdk");
+        org.janytun.transport.Transport ta;
+        org.janytun.transport.Transport tb;
+        try {
+            ta = org.janytun.transport.UdpSocket.open("127.0.0.1", 0, org.janytun.address.AddressFamily.IPV4);
+            tb = org.janytun.transport.UdpSocket.open("127.0.0.1", 0, org.janytun.address.AddressFamily.IPV4);
+        } finally {
+            System.clearProperty("janytun.io");
+        }
+        MemoryTunDevice da = new MemoryTunDevice("jdk-a", 16);
+        MemoryTunDevice db = new MemoryTunDevice("jdk-b", 16);
+        Forwarder fa = new Forwarder(da, ta, ConnectionTable.single(new Connection(new SatpSession(SUITE, Role.LEFT,
+                1, 0, DeviceType.TUN, 64), tb.localAddresses().getFirst())), r -> { }, () -> { });
+        Forwarder fb = new Forwarder(db, tb, ConnectionTable.single(new Connection(new SatpSession(SUITE, Role.RIGHT,
+                2, 0, DeviceType.TUN, 64), ta.localAddresses().getFirst())), r -> { }, () -> { });
+        try {
+            fa.start();
+            fb.start();
+            assertTrue(fa.description().contains("DatagramChannel") && fa.description().contains("per direction"),
+                    fa.description());
+            for (int i = 0; i < 100; i++) {
+                da.inject(packet(i, 100 + i));
+            }
+            for (int i = 0; i < 100; i++) {
+                assertArrayEquals(packet(i, 100 + i), db.nextWritten(5000), "packet " + i);
+            }
+            db.inject(packet(7, 64));
+            assertArrayEquals(packet(7, 64), da.nextWritten(5000), "and back");
+        } finally {
+            fa.close();
+            fb.close();
+            da.close();
+            db.close();
         }
     }
 
