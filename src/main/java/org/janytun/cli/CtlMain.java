@@ -138,6 +138,9 @@ public final class CtlMain {
 
     private record Target(String label, Path socket) {}
 
+    /** Where this namespace's daemons have their sockets: /run/janytun, or /run/janytun/netns/NAME in a named one. */
+    private static final String SOCKET_DIR = OperatorSettings.socketDir(org.janytun.os.NetNamespace.currentName());
+
     /** The socket of {@code dev} (or {@code -s}); without either, every socket in /run/janytun. */
     private static List<Target> targets(String socket, String dev) throws UsageException {
         if (socket != null) {
@@ -148,10 +151,10 @@ public final class CtlMain {
             if (dev.isEmpty() || dev.contains("/") || dev.startsWith(".") || dev.length() > 15) {
                 throw new UsageException("device", "'" + dev + "' is not an interface name");
             }
-            return List.of(new Target(dev, Path.of(OperatorSettings.SOCKET_DIR, dev + ".ctl")));
+            return List.of(new Target(dev, Path.of(SOCKET_DIR, dev + ".ctl")));
         }
         List<Target> all = new ArrayList<>();
-        try (DirectoryStream<Path> d = Files.newDirectoryStream(Path.of(OperatorSettings.SOCKET_DIR), "*.ctl")) {
+        try (DirectoryStream<Path> d = Files.newDirectoryStream(Path.of(SOCKET_DIR), "*.ctl")) {
             for (Path p : d) {
                 String name = p.getFileName().toString();
                 all.add(new Target(name.substring(0, name.length() - 4), p));
@@ -160,7 +163,7 @@ public final class CtlMain {
             // no directory: no daemon
         }
         if (all.isEmpty()) {
-            throw new UsageException("show", "no janytun control socket in " + OperatorSettings.SOCKET_DIR
+            throw new UsageException("show", "no janytun control socket in " + SOCKET_DIR
                     + " (is janytun running? see -s/--socket)");
         }
         all.sort((x, y) -> x.label.compareTo(y.label));

@@ -34,9 +34,18 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
         Objects.requireNonNull(metrics);
     }
 
-    /** The control socket of the tunnel on device {@code device}. */
-    public Path controlSocketFor(String device) {
-        return Path.of(controlSocket.orElse(SOCKET_DIR + "/" + device + ".ctl"));
+    /**
+     * The control socket of the tunnel on device {@code device} in the network namespace named {@code netns} (empty:
+     * the host's): {@code /run/janytun/<dev>.ctl}, or {@code /run/janytun/netns/<name>/<dev>.ctl}, so that tunnels
+     * with the same device name in two namespaces do not meet.
+     */
+    public Path controlSocketFor(String device, Optional<String> netns) {
+        return Path.of(controlSocket.orElse(socketDir(netns) + "/" + device + ".ctl"));
+    }
+
+    /** Where the daemons of namespace {@code netns} (empty: the host's) put their control sockets by default. */
+    public static String socketDir(Optional<String> netns) {
+        return SOCKET_DIR + netns.map(n -> "/netns/" + n).orElse("");
     }
 
     /** Nothing given: the defaults. */
@@ -44,9 +53,12 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
         return new OperatorSettings(Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MTU);
     }
 
-    /** The state directory of the tunnel on device {@code device} (its actual name). */
-    public Path stateDirFor(String device) {
-        return Path.of(stateDir.orElse(STATE_ROOT + "/" + device));
+    /**
+     * The state directory of the tunnel on device {@code device} (its actual name) in the network namespace named
+     * {@code netns} (empty: the host's): {@code /var/lib/janytun/<dev>}, or {@code /var/lib/janytun/netns/<name>/<dev>}.
+     */
+    public Path stateDirFor(String device, Optional<String> netns) {
+        return Path.of(stateDir.orElse(STATE_ROOT + netns.map(n -> "/netns/" + n).orElse("") + "/" + device));
     }
 
     @Override

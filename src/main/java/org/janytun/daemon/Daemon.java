@@ -58,6 +58,8 @@ public final class Daemon {
     private static final Duration RESOLVE_RETRY = Duration.ofSeconds(10);
 
     private final TunnelSettings settings;
+    /** The named network namespace janytun runs in (empty: the host's): it scopes the default state and socket paths. */
+    private final Optional<String> netns = org.janytun.os.NetNamespace.currentName();
     private final CryptoSuite suite;
     private Lifecycle lifecycle;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -198,7 +200,7 @@ public final class Daemon {
                     settings.operator().mtu());
         }
 
-        Path stateDir = settings.operator().stateDirFor(device.name());
+        Path stateDir = settings.operator().stateDirFor(device.name(), netns);
         try {
             leases = LeaseKeeper.open(stateDir, settings.operator().allowSeqWrap(), device.name(), log);
         } catch (IOException e) {
@@ -330,7 +332,7 @@ public final class Daemon {
 
     /** The socket janytun-ctl talks to: bound before the chroot and the privilege drop, served after them. */
     private void startControlSocket() throws IOException {
-        Path socket = settings.operator().controlSocketFor(device.name());
+        Path socket = settings.operator().controlSocketFor(device.name(), netns);
         Set<String> users = new HashSet<>(Set.of("root"));
         settings.username().ifPresent(users::add);
         DaemonControl.View view = new DaemonControl.View() {

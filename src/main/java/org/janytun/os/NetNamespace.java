@@ -1,5 +1,11 @@
 package org.janytun.os;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,6 +21,32 @@ public final class NetNamespace {
     private static final String NETNS_DIR = "/var/run/netns/";
 
     private NetNamespace() {
+    }
+
+    /**
+     * The name ({@code ip netns add NAME}) of the network namespace this process runs in, or empty when it runs in
+     * the host's (that of process 1) or in one without a name (or when that cannot be told, e.g. without root).
+     * Names outlive processes, so they can scope what a daemon keeps on disk per namespace.
+     */
+    public static Optional<String> currentName() {
+        try {
+            Object self = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
+            Object selfDev = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:dev");
+            Path host = Path.of("/proc/1/ns/net");
+            if (self.equals(Files.getAttribute(host, "unix:ino")) && selfDev.equals(Files.getAttribute(host, "unix:dev"))) {
+                return Optional.empty();
+            }
+            try (DirectoryStream<Path> names = Files.newDirectoryStream(Path.of(NETNS_DIR))) {
+                for (Path n : names) {
+                    if (self.equals(Files.getAttribute(n, "unix:ino")) && selfDev.equals(Files.getAttribute(n, "unix:dev"))) {
+                        return Optional.of(n.getFileName().toString());
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, no /proc, no permission: as if in the host's namespace
+        }
+        return Optional.empty();
     }
 
     /** setns(open("/var/run/netns/NAME"), CLONE_NEWNET) for the calling thread only. Needs CAP_SYS_ADMIN. */

@@ -548,14 +548,20 @@ class JanytunOptionsTest {
     @Test
     void operatorOptions() {
         TunnelSettings d = ok();
-        assertEquals(java.nio.file.Path.of("/var/lib/janytun/tun0"), d.operator().stateDirFor("tun0"));
-        assertEquals(java.nio.file.Path.of("/run/janytun/tun0.ctl"), d.operator().controlSocketFor("tun0"));
+        assertEquals(java.nio.file.Path.of("/var/lib/janytun/tun0"), d.operator().stateDirFor("tun0", Optional.empty()));
+        assertEquals(java.nio.file.Path.of("/run/janytun/tun0.ctl"), d.operator().controlSocketFor("tun0",
+                Optional.empty()));
+        // in a named network namespace, a tunnel of the same device name elsewhere is another tunnel
+        assertEquals(java.nio.file.Path.of("/var/lib/janytun/netns/blue/tun0"), d.operator().stateDirFor("tun0",
+                Optional.of("blue")));
+        assertEquals(java.nio.file.Path.of("/run/janytun/netns/blue/tun0.ctl"), d.operator().controlSocketFor("tun0",
+                Optional.of("blue")));
         assertTrue(d.operator().metrics().isEmpty());
         assertFalse(d.operator().allowSeqWrap());
         TunnelSettings s = ok("--state-dir", "/srv/j", "--control-socket", "/run/x.ctl", "--metrics", "9100",
                 "--allow-seq-wrap");
-        assertEquals(java.nio.file.Path.of("/srv/j"), s.operator().stateDirFor("tun0"));
-        assertEquals(java.nio.file.Path.of("/run/x.ctl"), s.operator().controlSocketFor("tun0"));
+        assertEquals(java.nio.file.Path.of("/srv/j"), s.operator().stateDirFor("tun0", Optional.of("blue")));
+        assertEquals(java.nio.file.Path.of("/run/x.ctl"), s.operator().controlSocketFor("tun0", Optional.of("blue")));
         assertEquals(new org.janytun.address.HostPort("127.0.0.1", 9100), s.operator().metrics().get());
         assertTrue(s.operator().allowSeqWrap());
         assertEquals(new org.janytun.address.HostPort("::1", 9100), ok("--metrics", "[::1]:9100").operator().metrics()
