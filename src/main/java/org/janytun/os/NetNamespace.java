@@ -24,27 +24,24 @@ public final class NetNamespace {
     }
 
     /**
-     * The name ({@code ip netns add NAME}) of the network namespace this process runs in, or empty when it runs in
-     * the host's (that of process 1) or in one without a name (or when that cannot be told, e.g. without root).
-     * Names outlive processes, so they can scope what a daemon keeps on disk per namespace.
+     * The name ({@code ip netns add NAME}) of the network namespace this process runs in, or empty when it has none
+     * (the host's namespace has none; nor has a container's own). Names outlive processes, so they can scope what a
+     * daemon keeps on disk per namespace.
      */
     public static Optional<String> currentName() {
         try {
-            Object self = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
-            Object selfDev = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:dev");
-            Path host = Path.of("/proc/1/ns/net");
-            if (self.equals(Files.getAttribute(host, "unix:ino")) && selfDev.equals(Files.getAttribute(host, "unix:dev"))) {
-                return Optional.empty();
-            }
+            Path self = Path.of("/proc/self/ns/net");
+            Object ino = Files.getAttribute(self, "unix:ino");
+            Object dev = Files.getAttribute(self, "unix:dev");
             try (DirectoryStream<Path> names = Files.newDirectoryStream(Path.of(NETNS_DIR))) {
                 for (Path n : names) {
-                    if (self.equals(Files.getAttribute(n, "unix:ino")) && selfDev.equals(Files.getAttribute(n, "unix:dev"))) {
+                    if (ino.equals(Files.getAttribute(n, "unix:ino")) && dev.equals(Files.getAttribute(n, "unix:dev"))) {
                         return Optional.of(n.getFileName().toString());
                     }
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // not Linux, no /proc, no permission: as if in the host's namespace
+            // not Linux, no /proc, no /var/run/netns: no name
         }
         return Optional.empty();
     }
