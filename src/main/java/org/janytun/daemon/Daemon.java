@@ -316,7 +316,7 @@ public final class Daemon {
         Set<String> users = new HashSet<>(Set.of("root"));
         settings.username().ifPresent(users::add);
         try {
-            DaemonControl commands = new DaemonControl(new LiveState(), () -> leases, housekeeping, log);
+            DaemonControl commands = new DaemonControl(new LiveState(), housekeeping, log);
             control = CtlServer.start(socket, users, commands, log);
         } catch (IOException e) {
             throw new IOException("--control-socket: cannot listen on " + socket + ": " + e.getMessage(), e);
