@@ -110,6 +110,11 @@ public final class CtlMain {
             try {
                 a = CtlClient.call(t.socket, request, TIMEOUT);
             } catch (IOException e) {
+                if (t.listed && refused(e)) {
+                    // a socket left behind by a daemon that could not remove it (after -C) or was killed
+                    err.println(prog + ": " + t.label + ": not running (stale socket " + t.socket + ")");
+                    continue;
+                }
                 err.println(prog + ": " + t.label + ": " + reason(t.socket, e));
                 status = 1;
                 continue;
@@ -136,7 +141,12 @@ public final class CtlMain {
         return status;
     }
 
-    private record Target(String label, Path socket) {}
+    /** {@code listed}: found in the socket directory rather than named on the command line. */
+    private record Target(String label, Path socket, boolean listed) {}
+
+    private static boolean refused(IOException e) {
+        return e.getMessage() != null && e.getMessage().contains("Connection refused");
+    }
 
     /** Where this namespace's daemons have their sockets: /run/janytun, or /run/janytun/netns/NAME in a named one. */
     private static final String SOCKET_DIR = OperatorSettings.socketDir(org.janytun.os.NetNamespace.currentName());
@@ -145,19 +155,19 @@ public final class CtlMain {
     private static List<Target> targets(String socket, String dev) throws UsageException {
         if (socket != null) {
             ToolOptions.string("-s/--socket", socket);
-            return List.of(new Target(dev != null ? dev : socket, Path.of(socket)));
+            return List.of(new Target(dev != null ? dev : socket, Path.of(socket), false));
         }
         if (dev != null) {
             if (dev.isEmpty() || dev.contains("/") || dev.startsWith(".") || dev.length() > 15) {
                 throw new UsageException("device", "'" + dev + "' is not an interface name");
             }
-            return List.of(new Target(dev, Path.of(SOCKET_DIR, dev + ".ctl")));
+            return List.of(new Target(dev, Path.of(SOCKET_DIR, dev + ".ctl"), false));
         }
         List<Target> all = new ArrayList<>();
         try (DirectoryStream<Path> d = Files.newDirectoryStream(Path.of(SOCKET_DIR), "*.ctl")) {
             for (Path p : d) {
                 String name = p.getFileName().toString();
-                all.add(new Target(name.substring(0, name.length() - 4), p));
+                all.add(new Target(name.substring(0, name.length() - 4), p, true));
             }
         } catch (IOException e) {
             // no directory: no daemon

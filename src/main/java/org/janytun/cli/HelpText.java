@@ -64,7 +64,8 @@ final class HelpText {
                                                   -d name, else tun)
                   -n, --ifconfig <address>/<prefix>
                                                   give the device this address and bring it up with MTU 1400
-                                                  (or --mtu); IPv4, or IPv6 as a janytun extension (default: leave it down)
+                                                  (or --mtu); IPv4, or IPv6 as a janytun extension
+                                                  (default: leave it down)
                   -x, --post-up-script <file>     run <file> with the device name as its argument once the
                                                   device exists (default: none)
                       --mtu <bytes>               the MTU -n sets (default: 1400, as the references; at most

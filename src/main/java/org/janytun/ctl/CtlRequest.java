@@ -121,8 +121,8 @@ public record CtlRequest(String op, Map<String, String> params) {
     private static String value(byte[] buf, int from, int to, int lineNo, String key) throws CtlException {
         int n = to - from;
         if (n < 1 || n > MAX_VALUE) {
-            throw new CtlException(CtlException.EINVAL, "line " + lineNo + ": the value of '" + key + "' must have 1 to "
-                    + MAX_VALUE + " characters");
+            throw new CtlException(CtlException.EINVAL, "line " + lineNo + ": the value of '" + key
+                    + "' must have 1 to " + MAX_VALUE + " characters");
         }
         for (int i = from; i < to; i++) {
             if (buf[i] < 0x21 || buf[i] > 0x7E) {

@@ -335,44 +335,9 @@ public final class Daemon {
         Path socket = settings.operator().controlSocketFor(device.name(), netns);
         Set<String> users = new HashSet<>(Set.of("root"));
         settings.username().ifPresent(users::add);
-        DaemonControl.View view = new DaemonControl.View() {
-            @Override
-            public String device() {
-                return device.name();
-            }
-
-            @Override
-            public int senderId() {
-                return settings.senderId();
-            }
-
-            @Override
-            public ConnectionTable table() {
-                return forwarder.table();
-            }
-
-            @Override
-            public org.janytun.connection.TrafficCounters counters() {
-                return forwarder.counters();
-            }
-
-            @Override
-            public long deviceReadDrops() {
-                return device.readDrops();
-            }
-
-            @Override
-            public String dataPath() {
-                return forwarder.description();
-            }
-
-            @Override
-            public List<String> routes() {
-                return registry == null ? List.of() : registry.routeSummary();
-            }
-        };
         try {
-            control = CtlServer.start(socket, users, new DaemonControl(view, () -> leases, housekeeping, log), log);
+            DaemonControl commands = new DaemonControl(new LiveState(), housekeeping, log);
+            control = CtlServer.start(socket, users, commands, log);
         } catch (IOException e) {
             throw new IOException("--control-socket: cannot listen on " + socket + ": " + e.getMessage(), e);
         }
@@ -381,38 +346,66 @@ public final class Daemon {
 
     /** {@code --metrics}: bound before the chroot and the privilege drop. */
     private void startMetrics(HostPort where) throws IOException {
-        MetricsEndpoint.Source source = new MetricsEndpoint.Source() {
-            @Override
-            public String device() {
-                return device.name();
-            }
-
-            @Override
-            public org.janytun.connection.TrafficCounters total() {
-                return forwarder.counters();
-            }
-
-            @Override
-            public List<Connection> connections() {
-                return forwarder.table().connections();
-            }
-
-            @Override
-            public long deviceReadDrops() {
-                return device.readDrops();
-            }
-
-            @Override
-            public int syncClients() {
-                return cluster == null ? -1 : cluster.syncClients();
-            }
-        };
         try {
-            InetSocketAddress bind = new InetSocketAddress(settings.addressFamily().resolve(where.host()), where.port());
-            metrics = MetricsEndpoint.start(bind, source);
+            InetSocketAddress bind = new InetSocketAddress(settings.addressFamily().resolve(where.host()),
+                    where.port());
+            metrics = MetricsEndpoint.start(bind, new LiveState());
             log.info("metrics on http://{}/metrics", InetText.format(bind));
         } catch (IOException e) {
             throw new IOException("--metrics: cannot serve on " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What janytun-ctl and the metrics read: the running daemon's live state (set up before they are served). */
+    private final class LiveState implements DaemonControl.View, MetricsEndpoint.Source {
+        @Override
+        public String device() {
+            return device.name();
+        }
+
+        @Override
+        public int senderId() {
+            return settings.senderId();
+        }
+
+        @Override
+        public ConnectionTable table() {
+            return forwarder.table();
+        }
+
+        @Override
+        public List<Connection> connections() {
+            return forwarder.table().connections();
+        }
+
+        @Override
+        public org.janytun.connection.TrafficCounters counters() {
+            return forwarder.counters();
+        }
+
+        @Override
+        public org.janytun.connection.TrafficCounters total() {
+            return forwarder.counters();
+        }
+
+        @Override
+        public long deviceReadDrops() {
+            return device.readDrops();
+        }
+
+        @Override
+        public String dataPath() {
+            return forwarder.description();
+        }
+
+        @Override
+        public List<String> routes() {
+            return registry == null ? List.of() : registry.routeSummary();
+        }
+
+        @Override
+        public int syncClients() {
+            return cluster == null ? -1 : cluster.syncClients();
         }
     }
 

@@ -1,6 +1,5 @@
 package org.janytun.daemon;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -9,7 +8,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.janytun.address.InetText;
 import org.janytun.connection.Connection;
 import org.janytun.connection.Path;
@@ -22,7 +20,6 @@ import org.janytun.ctl.CtlException;
 import org.janytun.ctl.CtlHandler;
 import org.janytun.ctl.CtlRequest;
 import org.janytun.ctl.CtlResponse;
-import org.janytun.lease.LeaseKeeper;
 import org.janytun.session.DropReason;
 import org.janytun.session.SatpSession;
 import org.janytun.session.SendLease;
@@ -57,13 +54,11 @@ final class DaemonControl implements CtlHandler {
     }
 
     private final View view;
-    private final Supplier<LeaseKeeper> leases;
     private final ScheduledExecutorService timers;
     private final Logger log;
 
-    DaemonControl(View view, Supplier<LeaseKeeper> leases, ScheduledExecutorService timers, Logger log) {
+    DaemonControl(View view, ScheduledExecutorService timers, Logger log) {
         this.view = view;
-        this.leases = leases;
         this.timers = timers;
         this.log = log;
     }
@@ -180,17 +175,8 @@ final class DaemonControl implements CtlHandler {
             wipe(salt);
             wipe(pass);
         }
-        SatpSession fresh = new SatpSession(next, old.localRole(), old.senderId(), mux, old.deviceType(),
-                old.windowSize());
-        fresh.advanceSeqTo(old.nextSeq()); // one counter per mux, whatever the key: never an old number
-        LeaseKeeper keeper = leases.get();
-        if (keeper != null) {
-            try {
-                keeper.attach(fresh);
-            } catch (IOException e) {
-                throw new CtlException(CtlException.EIO, "cannot reserve sequence numbers: " + e.getMessage());
-            }
-        }
+        // the same counter and lease as the current key: no sequence number twice, whatever the key
+        SatpSession fresh = old.rekeyed(next);
         c.rotate(fresh, sendAfter == 0, "janytun-ctl");
         if (sendAfter > 0) {
             timers.schedule(() -> c.promote(fresh), sendAfter, TimeUnit.SECONDS);

@@ -29,12 +29,19 @@ public final class SatpSession {
     private final PacketProtection sendCrypto;
     private final PacketProtection receiveCrypto;
     private final ReplayProtection replay;
-    private final AtomicInteger nextSeq = new AtomicInteger();
+    private final AtomicInteger nextSeq;
     /** Null: every number may be used (tests, tools); set once before the session sends its first packet. */
     private volatile SendLease lease;
 
     public SatpSession(Suite suite, Role localRole, int senderId, int mux, DeviceType deviceType,
                        long windowSize) {
+        this(suite, localRole, senderId, mux, deviceType, windowSize, new AtomicInteger(), null);
+    }
+
+    private SatpSession(Suite suite, Role localRole, int senderId, int mux, DeviceType deviceType, long windowSize,
+                        AtomicInteger nextSeq, SendLease lease) {
+        this.nextSeq = nextSeq;
+        this.lease = lease;
         this.suite = suite;
         this.localRole = localRole;
         this.peerRole = localRole.peer();
@@ -99,6 +106,15 @@ public final class SatpSession {
      */
     public void useLease(SendLease lease) {
         this.lease = lease;
+    }
+
+    /**
+     * The same connection under another key: a fresh replay window (the peer's packets under the new key are new),
+     * but this session's sequence counter and lease, shared, so that the two, while both may send during a key
+     * rotation, never use the same number and stay within what is reserved on disk.
+     */
+    public SatpSession rekeyed(Suite newSuite) {
+        return new SatpSession(newSuite, localRole, senderId, mux, deviceType, replay.windowSize(), nextSeq, lease);
     }
 
     /** The lease this session seals under, or null. */

@@ -12,7 +12,9 @@ import org.janytun.crypto.Role;
 import org.janytun.crypto.Suite;
 import org.janytun.wire.DeviceType;
 import org.janytun.session.PacketResult;
+import org.janytun.connection.Connection;
 import org.janytun.session.SatpSession;
+import org.janytun.session.SendLease;
 import org.janytun.wire.SatpLayout;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -62,6 +64,10 @@ public class SatpCoreBenchmark {
     public int size;
 
     private SatpSession sender;
+    /** Like {@link #sender}, under a sequence lease (never exhausted here): the daemon's sending session. */
+    private SatpSession leasedSender;
+    /** The receiver behind a connection, as the data path opens ({@link Connection#open}). */
+    private Connection connection;
     private SatpSession receiver;
     private final PacketResult received = new PacketResult();
     private final PacketResult sealed = new PacketResult();
@@ -99,6 +105,12 @@ public class SatpCoreBenchmark {
         sender = new SatpSession(s, Role.LEFT, 1, MUX, DeviceType.TUN, 0);
         sender.setNextSeq(RING); // an AEAD suite refuses to seal the ring's sequence numbers again
         System.arraycopy(inner, 0, sealBuf, SatpLayout.INNER_OFFSET, size);
+        leasedSender = new SatpSession(s, Role.LEFT, 1, MUX, DeviceType.TUN, 0);
+        SendLease lease = new SendLease(() -> { });
+        lease.grant(SendLease.END, SendLease.END);
+        leasedSender.useLease(lease);
+        leasedSender.setNextSeq(RING); // as sender
+        connection = new Connection(new SatpSession(s, Role.RIGHT, 2, MUX, DeviceType.TUN, 0), (java.net.InetSocketAddress) null);
     }
 
     @TearDown(Level.Iteration)
@@ -115,6 +127,27 @@ public class SatpCoreBenchmark {
             failures++;
         }
         return sealed.datagramLength();
+    }
+
+    /** {@link #seal} with the sequence lease's check (a volatile limit and a compare-and-set). */
+    @Benchmark
+    public int sealLeased() {
+        sealBuf[SatpLayout.INNER_OFFSET] = 0x45;
+        if (!leasedSender.seal(sealBuf, size, sealed)) {
+            failures++;
+        }
+        return sealed.datagramLength();
+    }
+
+    /** {@link #open} through the connection, as the data path does (it looks for a rotation's other keys). */
+    @Benchmark
+    public int openConnection() {
+        byte[] d = ring[next++ & (RING - 1)];
+        System.arraycopy(d, 0, openBuf, 0, datagramLength);
+        if (!connection.open(openBuf, datagramLength, received)) {
+            failures++;
+        }
+        return received.innerLength();
     }
 
     @Benchmark

@@ -82,4 +82,28 @@ class ConnectionRotationTest {
         c.promote(fresh); // the timer, later: nothing to do
         assertSame(old, c.previous());
     }
+
+    @Test
+    void aRekeyedSessionSharesTheCounterAndTheLeaseSoNoNumberIsUsedTwice() {
+        SatpSession old = session(Role.LEFT, 1);
+        org.janytun.session.SendLease lease = new org.janytun.session.SendLease(() -> { });
+        lease.grant(5, 5);
+        old.useLease(lease);
+        SatpSession fresh = old.rekeyed(session(Role.LEFT, 2).suite());
+        assertSame(lease, fresh.lease());
+        java.util.Set<Integer> used = new java.util.HashSet<>();
+        PacketResult r = new PacketResult();
+        for (int i = 0; i < 3; i++) {
+            for (SatpSession s : java.util.List.of(old, fresh)) {
+                byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
+                buf[SatpLayout.INNER_OFFSET] = 0x45;
+                if (s.seal(buf, 28, r)) {
+                    assertTrue(used.add(r.seq()), "seq " + r.seq() + " twice");
+                } else {
+                    assertEquals(DropReason.SEQ_LEASE_PENDING, r.drop(), "only what the one lease covers");
+                }
+            }
+        }
+        assertEquals(java.util.Set.of(0, 1, 2, 3, 4), used);
+    }
 }
