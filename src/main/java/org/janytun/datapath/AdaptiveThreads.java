@@ -211,7 +211,9 @@ final class AdaptiveThreads implements ThreadingPolicy {
                     mayReceive = false; // drained, most likely: wait in poll next time
                 }
             }
-            if (shared && (deviceReady || m > 0)) {
+            // send once a receive is drained (as often as the kernel hands over a batch, not per 64 datagrams of
+            // a large GRO batch): the device's answers then go out together
+            if (shared && (deviceReady || (m > 0 && !loops.rx().pending()))) {
                 sendShared();
                 if (spinNanos > 0) {
                     armSpin();

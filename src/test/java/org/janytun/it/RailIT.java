@@ -448,4 +448,58 @@ class RailIT {
             assertTrue(a.process().printed(Pattern.compile("RAIL mode: every packet goes out on one of the 3 links")));
         }
     }
+
+    /**
+     * RAIL in a server: janytun served its table by janytun-controld (-X), with a socket per port of -p 4460:4462,
+     * and a uanytun-rail client (mux 1) in RAIL mode: the server learns each of the client's links and answers on
+     * all three.
+     */
+    @Test
+    void aServerServesARailClientOnEveryLink(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        countPorts(net.a, 1233, 1235);
+        List<String> config = new ArrayList<>(List.of("env", "JANYTUN_JAVA=" + ItEnv.java(),
+                ItEnv.home().resolve("bin/janytun-config").toString(), "-m", "1", "-e", "server", "-E", "rail-client",
+                "-w", "64", "-R", c.innerA() + "/32"));
+        Path table = c.logs().resolve("table.txt");
+        Files.writeString(table, Exec.check(Duration.ofSeconds(30), config));
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            ManagedProcess ctl = ManagedProcess.start("controld", net.b.wrap(List.of(
+                    ItEnv.home().resolve("bin/janytun-controld").toString(), "-D", "-L", "stdout:5", "-f",
+                    table.toString(), "-X", "127.0.0.1:4599")), c.logs().resolve("controld.log"),
+                    java.util.Map.of("JANYTUN_JAVA", ItEnv.java()));
+            started.add(ctl);
+            ctl.awaitOutput(Pattern.compile("janytun-controld started"), Duration.ofSeconds(30));
+            List<String> srv = new ArrayList<>(Kind.JANYTUN.launcher());
+            srv.addAll(List.of("-X", "127.0.0.1:4599", "-Y", "-p", "4460:4462", "-w", "64", "-d", c.devB(), "-t",
+                    "tun", "-n", c.innerB() + "/24", "--state-dir", c.logs().resolve("state-server").toString(),
+                    "--control-socket", socket(c, "server").toString()));
+            ManagedProcess server = ManagedProcess.start("rail server", net.b.wrap(srv),
+                    c.logs().resolve("server.log"), Kind.JANYTUN.environment());
+            started.add(server);
+            server.awaitOutput(Pattern.compile("table from 127.0.0.1:4599: 1 connections"), Duration.ofSeconds(30));
+            EndpointSpec client = new EndpointSpec().role("client").mux(1).passphrase("rail-client").window(64)
+                    .devName(c.devA()).ifconfig(c.innerA() + "/24").localPorts("1233:1235")
+                    .remoteHost(net.ab.v4(net.b)).remotePorts("4460:4462").extra("-Y");
+            started.add(TunnelEnd.start("client", Kind.UANYTUN_RAIL, net.a, client, c.logs().resolve("client.log"))
+                    .awaitReady(TunnelEnd.READY_TIMEOUT));
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "uanytun-rail client -> janytun RAIL server");
+            Traffic.PingResult p = Traffic.ping(net.a, c.innerB(), 20);
+            assertEquals(20, p.received(), p.output());
+            assertFalse(p.output().contains("DUP"), p.output());
+            // the server answers on every link: each carried the 20 (and more) replies
+            long[] replies = counted(net.a, 1233, 1235);
+            System.out.println("RailIT server -> uanytun-rail client: bytes per link " + java.util.Arrays.toString(replies));
+            for (long v : replies) {
+                assertTrue(v >= 20 * 84, "replies on every link: " + java.util.Arrays.toString(replies));
+            }
+            var conn = CtlIT.show(socket(c, "server")).get("connections").get(0);
+            assertEquals(3, conn.get("links").size(), "the served connection has a path per link: " + conn);
+        } finally {
+            for (AutoCloseable a : started.reversed()) {
+                a.close();
+            }
+        }
+    }
 }
