@@ -8,7 +8,6 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,14 +26,7 @@ final class ChannelTransport implements Transport {
 
     @Override
     public List<InetSocketAddress> localAddresses() {
-        List<InetSocketAddress> out = new ArrayList<>();
-        for (DatagramChannel c : channels) {
-            InetSocketAddress a = UdpSocket.localAddress(c);
-            if (a != null) {
-                out.add(a);
-            }
-        }
-        return out;
+        return UdpSocket.localAddresses(channels);
     }
 
     @Override
@@ -66,13 +58,7 @@ final class ChannelTransport implements Transport {
 
     @Override
     public void close() {
-        for (DatagramChannel c : channels) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closing: nothing more to do
-            }
-        }
+        UdpSocket.closeAll(channels);
     }
 
     private final class Receiver implements DatagramReceiver {

@@ -1,8 +1,7 @@
 package org.janytun.transport;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
+import java.nio.channels.DatagramChannel;
 import java.util.List;
 
 /**
@@ -16,21 +15,17 @@ final class MmsgTransport implements Transport {
     private static final int MESSAGES_GRO = 8;
     private static final int MESSAGES = 64;
     private final List<BatchSocket> sockets;
+    /** The sockets' channels, which own them (binding, close). */
+    private final List<DatagramChannel> channels;
 
     MmsgTransport(List<BatchSocket> sockets) {
         this.sockets = List.copyOf(sockets);
+        this.channels = this.sockets.stream().map(BatchSocket::channel).toList();
     }
 
     @Override
     public List<InetSocketAddress> localAddresses() {
-        List<InetSocketAddress> out = new ArrayList<>();
-        for (BatchSocket s : sockets) {
-            InetSocketAddress a = UdpSocket.localAddress(s.channel());
-            if (a != null) {
-                out.add(a);
-            }
-        }
-        return out;
+        return UdpSocket.localAddresses(channels);
     }
 
     @Override
@@ -59,12 +54,6 @@ final class MmsgTransport implements Transport {
 
     @Override
     public void close() {
-        for (BatchSocket s : sockets) {
-            try {
-                s.channel().close();
-            } catch (IOException ignored) {
-                // closing: nothing more to do
-            }
-        }
+        UdpSocket.closeAll(channels);
     }
 }

@@ -46,9 +46,7 @@ public final class UdpSocket {
                 channels.add(bind(l.host(), l.port(), family));
             }
         } catch (IOException | RuntimeException e) {
-            for (DatagramChannel c : channels) {
-                c.close();
-            }
+            closeAll(channels);
             throw e;
         }
         List<BatchSocket> batch = new ArrayList<>();
@@ -103,6 +101,29 @@ public final class UdpSocket {
             return (InetSocketAddress) c.getLocalAddress();
         } catch (IOException closed) {
             return null;
+        }
+    }
+
+    /** The local addresses of the channels that are still open, in their order: a transport's links. */
+    static List<InetSocketAddress> localAddresses(List<DatagramChannel> channels) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (DatagramChannel c : channels) {
+            InetSocketAddress a = localAddress(c);
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** Closes every channel, quietly: whoever closes a transport has nothing more to do with a failure. */
+    static void closeAll(List<DatagramChannel> channels) {
+        for (DatagramChannel c : channels) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing: nothing more to do
+            }
         }
     }
 }
