@@ -248,6 +248,9 @@ public final class CtlMain {
         List<String> routes = new ArrayList<>();
         Map<String, Object> current = device;
         Map<String, Object> link = null;
+        List<Map<String, Object>> upstreams = new ArrayList<>();
+        Map<String, Object> upstream = null;
+        String upstreamKind = null;
         for (String l : lines) {
             int eq = l.indexOf('=');
             if (eq < 0) {
@@ -275,6 +278,19 @@ public final class CtlMain {
                 routes.add(v);
                 continue;
             }
+            if (k.equals("control-host") || k.equals("sync-peer")) {
+                upstream = new LinkedHashMap<>();
+                upstream.put("kind", k);
+                upstream.put("target", v);
+                upstreams.add(upstream);
+                upstreamKind = k + "-";
+                continue;
+            }
+            if (upstream != null && k.startsWith(upstreamKind)) {
+                String f = k.substring(upstreamKind.length());
+                upstream.put(f, v.matches("-?[0-9]{1,18}") ? Long.parseLong(v) : v);
+                continue;
+            }
             Object value = v.matches("-?[0-9]{1,18}") ? (Object) Long.parseLong(v) : v;
             if (k.startsWith("drop-")) {
                 @SuppressWarnings("unchecked")
@@ -286,6 +302,7 @@ public final class CtlMain {
             }
         }
         device.put("routes", routes);
+        device.put("upstreams", upstreams);
         device.put("connections", connections);
         return device;
     }
@@ -299,11 +316,19 @@ public final class CtlMain {
             int gt = r.lastIndexOf('>');
             out.println("  route: " + r.substring(0, gt) + " -> mux " + r.substring(gt + 1));
         }
+        for (Map<String, Object> u : (List<Map<String, Object>>) d.get("upstreams")) {
+            out.println("  " + u.get("kind") + ": " + u.get("target") + " " + u.get("state") + " for " + u.get("since")
+                    + " s" + (u.get("problem") == null ? "" : " (" + u.get("problem") + ")"));
+        }
+        if (d.get("sync-clients") != null) {
+            out.println("  cluster peers connected to our sync port: " + d.get("sync-clients"));
+        }
         for (Map<String, Object> c : (List<Map<String, Object>>) d.get("connections")) {
             out.println();
             out.println("connection: mux " + c.get("mux"));
             out.println("  remote: " + c.get("remote"));
-            out.println("  role: " + c.get("role") + ", window " + c.get("window") + ", " + c.get("suite"));
+            out.println("  role: " + c.get("role") + ", window " + c.get("window") + ", " + c.get("suite")
+                    + "; sender ids heard: " + c.get("sender-ids"));
             out.println("  key: from " + c.get("key-source") + ", " + c.get("key-age") + " s old; previous key "
                     + c.get("previous-key") + " (" + c.get("previous-key-packets") + " packets opened under it)"
                     + ("waiting".equals(c.get("next-key")) ? "; a new key waits for the peer" : ""));

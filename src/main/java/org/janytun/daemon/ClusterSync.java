@@ -139,6 +139,11 @@ final class ClusterSync implements AutoCloseable {
         return listener == null ? null : listener.localAddress();
     }
 
+    /** Each {@code -M} peer's link: up or down. */
+    List<SyncClient.State> peerStates() {
+        return connectors.stream().map(SyncClient::state).toList();
+    }
+
     /** Cluster peers connected to our sync port now, or -1 without one. */
     int syncClients() {
         return listener == null ? -1 : listener.clients();

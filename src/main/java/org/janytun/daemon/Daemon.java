@@ -407,6 +407,25 @@ public final class Daemon {
         public int syncClients() {
             return cluster == null ? -1 : cluster.syncClients();
         }
+
+        @Override
+        public SyncClient.State controlHost() {
+            return controlClient == null ? null : controlClient.state();
+        }
+
+        @Override
+        public List<SyncClient.State> syncPeers() {
+            return cluster == null ? List.of() : cluster.peerStates();
+        }
+
+        @Override
+        public List<SyncClient.State> upstreams() {
+            List<SyncClient.State> all = new ArrayList<>(syncPeers());
+            if (controlClient != null) {
+                all.addFirst(controlClient.state());
+            }
+            return all;
+        }
     }
 
     /** Makes the JCE read its configuration now, while the files are still reachable (before a chroot). */

@@ -23,6 +23,7 @@ import org.janytun.ctl.CtlResponse;
 import org.janytun.session.DropReason;
 import org.janytun.session.SatpSession;
 import org.janytun.session.SendLease;
+import org.janytun.syncio.SyncClient;
 import org.janytun.text.Digits;
 import org.slf4j.Logger;
 
@@ -51,6 +52,15 @@ final class DaemonControl implements CtlHandler {
         String dataPath();
 
         List<String> routes();
+
+        /** The control host ({@code -X}) link, or null without one. */
+        SyncClient.State controlHost();
+
+        /** The links to cluster peers ({@code -M}). */
+        List<SyncClient.State> syncPeers();
+
+        /** Cluster peers connected to our sync port now, or -1 without one. */
+        int syncClients();
     }
 
     private final View view;
@@ -83,6 +93,16 @@ final class DaemonControl implements CtlHandler {
         for (String r : view.routes()) {
             out.add("route", r);
         }
+        SyncClient.State control = view.controlHost();
+        if (control != null) {
+            upstream(out, "control-host", control, now);
+        }
+        for (SyncClient.State peer : view.syncPeers()) {
+            upstream(out, "sync-peer", peer, now);
+        }
+        if (view.syncClients() >= 0) {
+            out.add("sync-clients", view.syncClients());
+        }
         for (Connection c : view.table().connections()) {
             SatpSession s = c.session();
             out.add("mux", c.mux());
@@ -90,6 +110,9 @@ final class DaemonControl implements CtlHandler {
             out.add("remote", remote == null ? "none" : InetText.format(remote));
             out.add("role", s.localRole().name().toLowerCase(Locale.ROOT));
             out.add("window", s.windowSize());
+            int[] senders = s.senderIdsSeen();
+            out.add("sender-ids", senders.length == 0 ? "none" : java.util.Arrays.stream(senders)
+                    .mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
             out.add("suite", s.suite());
             out.add("key-source", c.keySource());
             out.add("key-age", (now - c.keyInstalledNanos()) / 1_000_000_000L);
@@ -103,6 +126,16 @@ final class DaemonControl implements CtlHandler {
             if (c.paths().length > 1) {
                 links(out, c, now);
             }
+        }
+    }
+
+    /** A control host or cluster peer we connect to: up or down, for how long, and why it is down. */
+    private static void upstream(CtlResponse out, String kind, SyncClient.State st, long now) {
+        out.add(kind, st.target().toString());
+        out.add(kind + "-state", st.up() ? "up" : "down");
+        out.add(kind + "-since", (now - st.sinceNanos()) / 1_000_000_000L);
+        if (!st.up() && st.problem() != null) {
+            out.add(kind + "-problem", st.problem());
         }
     }
 

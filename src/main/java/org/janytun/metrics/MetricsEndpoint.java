@@ -17,6 +17,7 @@ import org.janytun.connection.Connection;
 import org.janytun.connection.TrafficCounters;
 import org.janytun.session.DropReason;
 import org.janytun.session.SendLease;
+import org.janytun.syncio.SyncClient;
 
 /**
  * Serves the daemon's counters as Prometheus metrics: the same figures as {@code janytun-ctl show}, per mux and
@@ -39,6 +40,11 @@ public final class MetricsEndpoint implements Closeable {
 
         /** Cluster peers connected to our sync port, or -1 without one. */
         int syncClients();
+
+        /** The control host ({@code -X}) and cluster peers ({@code -M}) this node connects to: up or down. */
+        default List<SyncClient.State> upstreams() {
+            return List.of();
+        }
     }
 
     private static final DropReason[] REASONS = DropReason.values();
@@ -174,6 +180,16 @@ public final class MetricsEndpoint implements Closeable {
                         cb.call(n, s.device());
                     }
                 }).register(registry);
+        upstreams(registry, s);
+    }
+
+    /** Whether each control host and cluster peer we connect to is up: 1 or 0 by target. */
+    private static void upstreams(PrometheusRegistry registry, Source s) {
+        GaugeWithCallback.builder().name("janytun_upstream_up")
+                .help("1 while the link to a control host (-X) or cluster peer (-M) is up, 0 while it is down")
+                .labelNames("device", "peer")
+                .callback(cb -> s.upstreams().forEach(st -> cb.call(st.up() ? 1 : 0, s.device(),
+                        st.target().toString()))).register(registry);
     }
 
     /** RAIL: a series per link of every connection with several. */

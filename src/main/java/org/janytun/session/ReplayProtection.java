@@ -66,6 +66,15 @@ public final class ReplayProtection {
         return true;
     }
 
+    /**
+     * The sender ids heard from, in ascending order: a snapshot for show, read while the receiving loop may be
+     * adding one (it may then be missing, never wrong).
+     */
+    public int[] senderIds() {
+        int[] keys = senders;
+        return java.util.Arrays.stream(keys).filter(k -> k != EMPTY).sorted().toArray();
+    }
+
     /** Whether the packet last given to {@link #accept} was newer than any accepted before from its sender. */
     public boolean newest() {
         return newest;

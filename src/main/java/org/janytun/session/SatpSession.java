@@ -130,6 +130,11 @@ public final class SatpSession {
         return senderId;
     }
 
+    /** The sender ids this session has accepted packets from (show). */
+    public int[] senderIdsSeen() {
+        return replay.senderIds();
+    }
+
     /** The replay window size ({@code -w}); 0 means no replay protection. */
     public long windowSize() {
         return replay.windowSize();

@@ -65,6 +65,12 @@ public final class SyncClient implements AutoCloseable {
     private final RateLimitedLog recordsLog = new RateLimitedLog(Duration.ofSeconds(10));
     private volatile boolean running = true;
     private volatile Socket socket;
+    /** For show and the metrics: since when (System.nanoTime) the link is up or down, and why it went down. */
+    private volatile long stateSinceNanos = System.nanoTime();
+    private volatile String problem = "not connected yet";
+
+    /** Whether a peer link is up now, since when, and why it is down. */
+    public record State(HostPort target, boolean up, long sinceNanos, String problem) {}
 
     private SyncClient(String what, HostPort target, SyncGuard guard,
                        BiConsumer<List<ConnectionRecord>, List<RouteRecord>> onTable,
@@ -94,6 +100,19 @@ public final class SyncClient implements AutoCloseable {
         thread.start();
     }
 
+    /** The link's state now: up, or down and why. */
+    public State state() {
+        String p = problem;
+        return new State(target, socket != null && p == null, stateSinceNanos, p);
+    }
+
+    private void down(String reason) {
+        if (problem == null) {
+            stateSinceNanos = System.nanoTime();
+        }
+        problem = reason;
+    }
+
     private void run() {
         boolean everConnected = false;
         String lastReason = null;
@@ -103,6 +122,7 @@ public final class SyncClient implements AutoCloseable {
                 s = connect();
             } catch (IOException e) {
                 String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+                down(reason);
                 if (!reason.equals(lastReason)) { // the reference says nothing about failed connects; once is enough
                     log.warn("{}: cannot connect to {} ({}), retrying every {} s", what, target, reason,
                             retry.toSeconds());
@@ -116,6 +136,7 @@ public final class SyncClient implements AutoCloseable {
             everConnected = true;
             lastReason = null;
             String reason = session(s);
+            down(reason);
             if (!running) {
                 return;
             }
@@ -144,6 +165,8 @@ public final class SyncClient implements AutoCloseable {
         try (s) {
             InputStream in = guard.open(s);
             log.info("{}: connected to {}", what, target);
+            stateSinceNanos = System.nanoTime();
+            problem = null;
             if (onTable != null) {
                 s.setSoTimeout((int) BATCH_QUIET.toMillis());
             }
