@@ -78,6 +78,9 @@ final class HelpText {
                   -s, --sender-id <0..65535>      id of this node, unique among the nodes sharing one anycast
                                                   address and key (default: 0)
                   -w, --window-size <packets>     replay window size; 0 turns replay protection off (default: 0)
+                      --keepalive <seconds>       send an authentic empty packet to a peer that has been sent
+                                                  nothing for this long, to keep NAT mappings open (default: 0,
+                                                  none; uanytun logs a warning for each, anytun nothing)
 
                 Keys and algorithms:
                   -E, --passphrase <text>         derive the master key and salt from <text>

@@ -98,6 +98,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
     @Option(names = "--control-socket") String controlSocket;
     @Option(names = "--metrics") String metrics;
     @Option(names = "--mtu") String mtu;
+    @Option(names = "--keepalive") String keepalive;
 
     private JanytunOptions() {}
 
@@ -424,7 +425,21 @@ public final class JanytunOptions extends SharedOptions.Connection {
             throw new UsageException("--control-socket", "a Unix socket path has at most 107 bytes");
         }
         return new OperatorSettings(state, allowSeqWrap, socket, metricsEndpoint(),
-                mtu(ifc, deviceType, tagLength, warnings));
+                mtu(ifc, deviceType, tagLength, warnings), keepaliveSeconds());
+    }
+
+    /** {@code --keepalive SECONDS}: 0 (none, the default) to 3600. */
+    private int keepaliveSeconds() throws UsageException {
+        if (keepalive == null) {
+            return 0;
+        }
+        requireString(keepalive, "--keepalive");
+        long v = Digits.decimal(keepalive, 5);
+        if (v < 0 || v > OperatorSettings.MAX_KEEPALIVE_SECONDS) {
+            throw new UsageException("--keepalive", "must be a number of seconds from 0 (none) to "
+                    + OperatorSettings.MAX_KEEPALIVE_SECONDS);
+        }
+        return (int) v;
     }
 
     /**

@@ -16,9 +16,14 @@ import org.janytun.address.HostPort;
  * @param metrics      {@code --metrics [ADDR:]PORT}: where to serve Prometheus metrics (the address defaults to
  *                     127.0.0.1); empty: no metrics endpoint
  * @param mtu          {@code --mtu}: the MTU {@code -n} gives the device
+ * @param keepaliveSeconds {@code --keepalive}: send a keepalive to a peer that has been sent nothing for this
+ *                     long; 0 for none
  */
 public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, Optional<String> controlSocket,
-                               Optional<HostPort> metrics, int mtu) {
+                               Optional<HostPort> metrics, int mtu, int keepaliveSeconds) {
+    /** The longest {@code --keepalive}. */
+    public static final int MAX_KEEPALIVE_SECONDS = 3600;
+
     /** The device MTU {@code -n} sets without {@code --mtu}: the references' 1400. */
     public static final int DEFAULT_MTU = 1400;
 
@@ -50,7 +55,7 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
 
     /** Nothing given: the defaults. */
     public static OperatorSettings defaults() {
-        return new OperatorSettings(Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MTU);
+        return new OperatorSettings(Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MTU, 0);
     }
 
     /**
@@ -65,6 +70,7 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
     public String toString() {
         return "stateDir=" + stateDir.orElse(STATE_ROOT + "/<dev>") + (allowSeqWrap ? ", allowSeqWrap" : "")
                 + ", controlSocket=" + controlSocket.orElse(SOCKET_DIR + "/<dev>.ctl")
-                + metrics.map(m -> ", metrics=" + m).orElse("") + ", mtu=" + mtu;
+                + metrics.map(m -> ", metrics=" + m).orElse("") + ", mtu=" + mtu
+                + (keepaliveSeconds > 0 ? ", keepalive=" + keepaliveSeconds + "s" : "");
     }
 }

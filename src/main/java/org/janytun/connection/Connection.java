@@ -47,6 +47,9 @@ public final class Connection {
     /** The send stage's own: where the turn of a spreading connection is. */
     private int turn;
     private final TrafficCounters counters = new TrafficCounters();
+    /** The send stage's own: the datagrams sent at the last keepalive check, and since when that count stands. */
+    private long keepaliveOutMark;
+    private long keepaliveMarkNanos;
 
     public Connection(SatpSession session, InetSocketAddress initialRemote) {
         this(session, false, new Path(0, initialRemote));
@@ -200,6 +203,28 @@ public final class Connection {
     /** Sets where the key came from (the registry, for connections from a control host or a cluster peer). */
     public void keySource(String source) {
         keySource = source;
+    }
+
+    /**
+     * For the send stage ({@code --keepalive}): whether nothing has been sent to this peer for {@code intervalNanos}
+     * at {@code now}. A connection never checked before and never sent to is due at once.
+     */
+    public boolean keepaliveDue(long now, long intervalNanos) {
+        long out = counters.packetsOut();
+        if (keepaliveMarkNanos == 0 || out != keepaliveOutMark) {
+            boolean fresh = keepaliveMarkNanos == 0 && out == 0;
+            keepaliveOutMark = out;
+            keepaliveMarkNanos = now;
+            return fresh;
+        }
+        return now - keepaliveMarkNanos >= intervalNanos;
+    }
+
+    /** For the send stage: a keepalive went out at {@code now}; the next is due an interval later. */
+    public void keepaliveSent(long now) {
+        keepaliveOutMark = counters.packetsOut();
+        keepaliveMarkNanos = now;
+        counters.keepaliveSent();
     }
 
     /** Packets, bytes and drops of this peer, and when it was last heard from. */

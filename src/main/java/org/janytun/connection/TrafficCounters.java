@@ -18,6 +18,8 @@ public final class TrafficCounters {
     private static final VarHandle PACKETS_OUT;
     private static final VarHandle BYTES_OUT;
     private static final VarHandle LAST_RECEIVE;
+    private static final VarHandle KEEPALIVES_IN;
+    private static final VarHandle KEEPALIVES_OUT;
     private static final VarHandle DROPS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final DropReason[] REASONS = DropReason.values();
 
@@ -29,6 +31,8 @@ public final class TrafficCounters {
             PACKETS_OUT = l.findVarHandle(TrafficCounters.class, "packetsOut", long.class);
             BYTES_OUT = l.findVarHandle(TrafficCounters.class, "bytesOut", long.class);
             LAST_RECEIVE = l.findVarHandle(TrafficCounters.class, "lastReceiveNanos", long.class);
+            KEEPALIVES_IN = l.findVarHandle(TrafficCounters.class, "keepalivesIn", long.class);
+            KEEPALIVES_OUT = l.findVarHandle(TrafficCounters.class, "keepalivesOut", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -39,6 +43,8 @@ public final class TrafficCounters {
     private long packetsOut;
     private long bytesOut;
     private long lastReceiveNanos;
+    private long keepalivesIn;
+    private long keepalivesOut;
     private final long[] drops = new long[REASONS.length];
 
     /** By the receiving loop: {@code packets} inner packets of {@code bytes} in all arrived (at {@code nanos}). */
@@ -52,6 +58,25 @@ public final class TrafficCounters {
     public void sent(long packets, long bytes) {
         PACKETS_OUT.setOpaque(this, packetsOut + packets);
         BYTES_OUT.setOpaque(this, bytesOut + bytes);
+    }
+
+    /** By the receiving loop: an authentic keepalive (empty payload) arrived at {@code nanos}: the peer is alive. */
+    public void keepaliveReceived(long nanos) {
+        KEEPALIVES_IN.setOpaque(this, keepalivesIn + 1);
+        LAST_RECEIVE.setOpaque(this, nanos);
+    }
+
+    /** By the send side's owner: a keepalive went out (also counted as a datagram sent). */
+    public void keepaliveSent() {
+        KEEPALIVES_OUT.setOpaque(this, keepalivesOut + 1);
+    }
+
+    public long keepalivesIn() {
+        return (long) KEEPALIVES_IN.getOpaque(this);
+    }
+
+    public long keepalivesOut() {
+        return (long) KEEPALIVES_OUT.getOpaque(this);
     }
 
     /**

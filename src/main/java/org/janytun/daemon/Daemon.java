@@ -300,6 +300,11 @@ public final class Daemon {
             log.info("dropped privileges to {}", target.get());
         }
 
+        int keepalive = settings.operator().keepaliveSeconds();
+        if (keepalive > 0) {
+            forwarder.keepalive(Duration.ofSeconds(keepalive));
+            log.info("keepalive: an empty authentic packet to each peer sent nothing for {} s", keepalive);
+        }
         forwarder.start();
         log.info("data path: {}", forwarder.description());
         if (connection != null && !"off".equals(System.getProperty("janytun.warmup"))) {

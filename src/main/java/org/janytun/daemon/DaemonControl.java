@@ -158,6 +158,9 @@ final class DaemonControl implements CtlHandler {
     private static void counters(CtlResponse out, TrafficCounters t, long now) {
         out.add("packets-in", t.packetsIn()).add("bytes-in", t.bytesIn())
                 .add("packets-out", t.packetsOut()).add("bytes-out", t.bytesOut());
+        if (t.keepalivesIn() != 0 || t.keepalivesOut() != 0) {
+            out.add("keepalives-in", t.keepalivesIn()).add("keepalives-out", t.keepalivesOut());
+        }
         long last = t.lastReceiveNanos();
         out.add("last-receive", last == 0 ? "never" : Long.toString((now - last) / 1_000_000_000L));
         out.add("drops", t.drops());

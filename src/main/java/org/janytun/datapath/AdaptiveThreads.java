@@ -130,6 +130,7 @@ final class AdaptiveThreads implements ThreadingPolicy {
                     }
                 }
                 long now = System.nanoTime();
+                send.tick(now);
                 if (deviceFd >= 0 && (ready == 0 || now - windowStart > DEDICATED_WINDOW_NANOS)) {
                     if (ready == 0 || windowPackets < DEDICATED_MIN_PACKETS) {
                         mode = SHARED; // back to one thread; the receiving thread polls the device again
@@ -218,6 +219,9 @@ final class AdaptiveThreads implements ThreadingPolicy {
                 if (spinNanos > 0) {
                     armSpin();
                 }
+            }
+            if (mode == SHARED) { // still the owner (sendShared may just have handed the stage over)
+                loops.send().tick(System.nanoTime());
             }
             return true;
         }

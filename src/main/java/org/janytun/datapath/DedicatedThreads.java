@@ -26,6 +26,7 @@ final class DedicatedThreads implements ThreadingPolicy {
                 if (loops.send().pull(WAIT_MILLIS) < 0) {
                     return;
                 }
+                loops.send().tick(System.nanoTime());
             } catch (java.io.IOException e) {
                 loops.deviceFailed(e);
                 return;

@@ -50,6 +50,7 @@ public final class Forwarder implements AutoCloseable {
     private ReceiveStage receiveStage;
     private SendStage sendStage;
     private ThreadingPolicy policy;
+    private volatile long keepaliveNanos;
 
     /** The whole data path's: "in" is what was written to the device, "out" what the transport took. */
     private final TrafficCounters counters = new TrafficCounters();
@@ -99,11 +100,24 @@ public final class Forwarder implements AutoCloseable {
         learning.report();
     }
 
+    /**
+     * {@code --keepalive}: from now on, each peer that has been sent nothing for {@code interval} gets a keepalive
+     * (an authentic empty datagram, {@link org.janytun.session.SatpSession#sealKeepalive}); zero turns them off.
+     */
+    public void keepalive(java.time.Duration interval) {
+        keepaliveNanos = interval.toNanos();
+        SendStage s = sendStage;
+        if (s != null) {
+            s.keepalive(keepaliveNanos);
+        }
+    }
+
     /** Sets up the stages and the threading policy and starts the loops. */
     public void start() throws IOException {
         rx = transport.newReceiver();
         receiveStage = new ReceiveStage(device, this::table, drops, counters, learning, RECEIVE_BATCH);
         sendStage = new SendStage(device, this::table, drops, counters, transport.newSender(device.batchSize()));
+        sendStage.keepalive(keepaliveNanos);
         Loops parts = new Parts();
         ThreadingPolicy p = rx.pollFds().length > 0 ? AdaptiveThreads.open(parts) : null;
         policy = p != null ? p : new DedicatedThreads(parts);

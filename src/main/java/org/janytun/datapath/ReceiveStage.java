@@ -137,6 +137,10 @@ final class ReceiveStage {
             }
         }
         if (!deliver) {
+            if (drop == DropReason.EMPTY_PAYLOAD) {
+                c.counters().keepaliveReceived(nanos); // authentic and empty: a keepalive, neither a drop nor news
+                return false;
+            }
             c.counters().dropped(drop, 1);
             if (drop != DropReason.RAIL_DUPLICATE) {
                 drops.count(drop);

@@ -32,6 +32,11 @@ final class SendStage {
     private final DatagramBatch out;
     private final PacketResult result = new PacketResult();
     private long outBytes;
+    /** {@code --keepalive} in nanoseconds, 0 for none: set by the daemon, read by the owner. */
+    private volatile long keepaliveNanos;
+    private long nextKeepaliveCheck;
+    /** How often idle connections are looked for: the keepalive's resolution. */
+    private static final long KEEPALIVE_CHECK_NANOS = 1_000_000_000L;
 
     SendStage(TunDevice device, Supplier<ConnectionTable> tables, DropCounter drops, TrafficCounters total,
               DatagramSender sender) {
@@ -65,6 +70,41 @@ final class SendStage {
         return n;
     }
 
+    /** Sends a keepalive to each peer nothing was sent to for {@code nanos} (0: none from now on). Any thread. */
+    void keepalive(long nanos) {
+        keepaliveNanos = nanos;
+    }
+
+    /**
+     * Time passes: called by the owner between batches (and at least every poll timeout). Once a second, when
+     * keepalives are on, sends one to each connection that has been sent nothing for the interval.
+     */
+    void tick(long now) {
+        long interval = keepaliveNanos;
+        if (interval == 0 || now - nextKeepaliveCheck < 0) {
+            return;
+        }
+        nextKeepaliveCheck = now + KEEPALIVE_CHECK_NANOS;
+        for (Connection c : tables.get().connections()) {
+            if (c.keepaliveDue(now, interval) && anyEndpoint(c.paths())) {
+                sendKeepalive(c, now);
+            }
+        }
+    }
+
+    private void sendKeepalive(Connection c, long now) {
+        byte[] buf = bufs[0]; // free between batches
+        PacketResult r = result;
+        if (!c.session().sealKeepalive(buf, r)) {
+            drops.count(r.drop());
+            c.counters().dropped(r.drop(), 1);
+            return;
+        }
+        send(c, buf, r.datagramLength());
+        c.keepaliveSent(now);
+        flush(); // the buffer is shared by every keepalive
+    }
+
     /** Seals the first {@code n} packets read and sends them. */
     void process(int n) {
         ConnectionTable t = tables.get();
@@ -93,7 +133,12 @@ final class SendStage {
             c.counters().dropped(r.drop(), 1);
             return;
         }
-        int length = r.datagramLength();
+        send(c, buf, r.datagramLength());
+    }
+
+    /** Queues the sealed datagram {@code buf[0, length)} on the connection's paths (or the next one in turn). */
+    private void send(Connection c, byte[] buf, int length) {
+        Path[] paths = c.paths();
         if (c.spreads()) {
             Path p = c.nextPath();
             InetSocketAddress to = p == null ? null : p.remote();

@@ -128,6 +128,9 @@ public final class LeaseFile implements Closeable {
 
     @Override
     public synchronized void close() throws IOException {
+        if (!channel.isOpen()) {
+            return; // closed already (the daemon's stop runs again in the shutdown hook)
+        }
         try {
             lock.release();
         } finally {

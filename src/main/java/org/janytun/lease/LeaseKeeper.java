@@ -116,7 +116,7 @@ public final class LeaseKeeper implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
-            log.warn("closing {}: {}", file.path(), e.getMessage());
+            log.warn("closing {}: {}", file.path(), e.toString());
         }
     }
 

@@ -96,6 +96,10 @@ public final class MetricsEndpoint implements Closeable {
                 TrafficCounters::bytesIn);
         perMux(registry, s, "janytun_connection_sent_packets", "datagrams sent", TrafficCounters::packetsOut);
         perMux(registry, s, "janytun_connection_sent_bytes", "bytes of datagrams sent", TrafficCounters::bytesOut);
+        perMux(registry, s, "janytun_connection_keepalives_received", "authentic empty packets (keepalives) received",
+                TrafficCounters::keepalivesIn);
+        perMux(registry, s, "janytun_connection_keepalives_sent", "keepalives sent (--keepalive)",
+                TrafficCounters::keepalivesOut);
         CounterWithCallback.builder().name("janytun_connection_dropped_packets")
                 .help("packets dropped, by reason").labelNames("device", "mux", "reason")
                 .callback(cb -> {

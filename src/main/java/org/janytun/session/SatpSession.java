@@ -157,6 +157,23 @@ public final class SatpSession {
         if (innerLength > maxInnerLength) {
             return drop(out, DropReason.INNER_TOO_LONG);
         }
+        return sealWith(buf, innerLength, type, out);
+    }
+
+    /**
+     * A keepalive ({@code --keepalive}): an authentic datagram with an empty payload (only the payload type), with
+     * the next sequence number. anytun drops it without a word (SPEC §9.2, step 8), after it has moved the remote
+     * endpoint to its source; uanytun does the same but logs a warning for each ("ignoring packet with zero length
+     * payload", §9.1); janytun counts it as a keepalive. No device anywhere sees it.
+     */
+    public boolean sealKeepalive(byte[] buf, PacketResult out) {
+        out.innerOffset = SatpLayout.INNER_OFFSET;
+        out.innerLength = 0;
+        out.datagramLength = 0;
+        return sealWith(buf, 0, deviceType == DeviceType.TAP ? PayloadType.ETHERNET : PayloadType.IPV4, out);
+    }
+
+    private boolean sealWith(byte[] buf, int innerLength, int type, PacketResult out) {
         SendLease l = lease;
         if (l == null) {
             out.seq = nextSeq.getAndIncrement();

@@ -577,6 +577,11 @@ class JanytunOptionsTest {
         assertTrue(fail("-n", "10.0.0.1/30", "--mtu", "1581").contains("from 68 to 1580"));
         assertTrue(fail("-t", "tap", "-n", "10.0.0.1/30", "--mtu", "1580").contains("from 68 to 1566"));
         assertTrue(fail("-n", "fd00::1/64", "--mtu", "1000").contains("from 1280 to"));
+        assertEquals(0, d.operator().keepaliveSeconds());
+        assertEquals(25, ok("--keepalive", "25").operator().keepaliveSeconds());
+        assertEquals("janytun: --keepalive: must be a number of seconds from 0 (none) to 3600",
+                fail("--keepalive", "3601"));
+        assertTrue(fail("--keepalive", "-1").startsWith("janytun: --keepalive: "));
         assertTrue(ok("--mtu", "1300").warnings().contains(
                 "--mtu is ignored without -n/--ifconfig (janytun sets the MTU when it configures the device)"));
     }
@@ -591,7 +596,7 @@ class JanytunOptionsTest {
                 "-A/--salt", "-c/--cipher", "-a/--auth-algo", "-b/--auth-tag-length", "-I/--sync-interface",
                 "-S/--sync-port", "-M/--sync-hosts", "--sync-archive-version", "--sync-secret-file",
                 "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--rail-link", "--rail-spread", "--state-dir",
-                "--allow-seq-wrap", "--control-socket", "--metrics", "--mtu"));
+                "--allow-seq-wrap", "--control-socket", "--metrics", "--mtu", "--keepalive"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }
 

@@ -4,6 +4,7 @@ import static org.janytun.datapath.StageFixture.SUITE;
 import static org.janytun.datapath.StageFixture.packet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.net.InetSocketAddress;
@@ -123,6 +124,21 @@ class ReceiveStageTest {
         add(sealed(6, packet(6, 60)), C);
         stage.process(batch, 2);
         assertEquals(C, connection.remote());
+    }
+
+    @Test
+    void aKeepaliveIsCountedMovesTheEndpointAndReachesNoDevice() throws Exception {
+        byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
+        org.janytun.session.PacketResult r = new org.janytun.session.PacketResult();
+        assertTrue(peer.sealKeepalive(buf, r));
+        add(Arrays.copyOf(buf, r.datagramLength()), B);
+        stage.process(batch, 42);
+        assertEquals(0, written().size());
+        assertEquals(B, connection.remote(), "a keepalive is how a peer behind a NAT stays reachable");
+        assertEquals(1, connection.counters().keepalivesIn());
+        assertEquals(42, connection.counters().lastReceiveNanos());
+        assertEquals(0, connection.counters().drops());
+        assertEquals(0, f.drops.size(), "neither a drop nor a line in the log");
     }
 
     @Test

@@ -70,6 +70,57 @@ class SendStageTest {
     }
 
     @Test
+    void aKeepaliveGoesToEachPathOfAPeerSentNothingForTheInterval() throws Exception {
+        Connection c = connection(new Path(0, B), new Path(1, C));
+        SendStage s = stage(c);
+        long second = 1_000_000_000L;
+        s.tick(5 * second);
+        assertEquals(0, sent.size(), "off by default");
+        s.keepalive(10 * second);
+        s.tick(6 * second);
+        assertEquals(2, sent.size(), "the first check of a connection never sent to: one on each path");
+        assertEquals(0, seqOf(sent.get(0).bytes(), new byte[0]), "an authentic, empty packet");
+        assertEquals(List.of(B, C), sent.stream().map(Sent::to).toList());
+        s.tick(15 * second);
+        assertEquals(2, sent.size(), "not yet 10 s");
+        device.inject(packet(0, 60));
+        s.pull(0); // traffic at 16 s
+        s.tick(16 * second + 1);
+        s.tick(25 * second);
+        assertEquals(4, sent.size(), "10 s after the keepalive, but the packet was sent since");
+        s.tick(27 * second);
+        assertEquals(6, sent.size(), "10 s after the packet was seen");
+        assertEquals(2, seqOf(sent.get(4).bytes(), new byte[0]));
+        assertEquals(2, c.counters().keepalivesOut());
+        assertEquals(6, c.counters().packetsOut());
+        s.keepalive(0);
+        s.tick(60 * second);
+        assertEquals(6, sent.size(), "turned off");
+    }
+
+    @Test
+    void anIdlePeerGetsAKeepaliveEveryInterval() {
+        Connection c = connection(new Path(0, B));
+        SendStage s = stage(c);
+        long second = 1_000_000_000L;
+        s.keepalive(2 * second);
+        for (int t = 10; t <= 20; t++) {
+            s.tick(t * second);
+        }
+        assertEquals(6, sent.size(), "at 10, 12, 14, 16, 18 and 20 s");
+    }
+
+    @Test
+    void aKeepaliveNeedsAnEndpoint() {
+        Connection c = connection(new Path(0, null));
+        SendStage s = stage(c);
+        s.keepalive(1);
+        s.tick(1);
+        assertEquals(0, sent.size());
+        assertEquals(0, c.session().nextSeq(), "no sequence number used");
+    }
+
+    @Test
     void withoutAnEndpointNothingIsSentAndNoSequenceNumberIsUsed() throws Exception {
         Connection c = connection(new Path(0, null));
         SendStage s = stage(c);

@@ -88,6 +88,16 @@ class LeaseKeeperTest {
     }
 
     @Test
+    void closingTwiceIsQuiet() throws Exception {
+        LeaseFile f = LeaseFile.open(dir);
+        f.close();
+        f.close(); // the daemon's stop runs once when asked and once more in the shutdown hook
+        try (LeaseFile again = LeaseFile.open(dir)) {
+            assertEquals(dir.resolve(LeaseFile.NAME), again.path(), "the lock was released");
+        }
+    }
+
+    @Test
     void theNextBlockIsReservedInTheBackgroundBeforeTheCurrentOneRunsOut() throws Exception {
         try (LeaseKeeper k = keeper(dir, 1024, false)) {
             SatpSession s = session(0);
