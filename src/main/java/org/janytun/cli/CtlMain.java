@@ -13,6 +13,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.janytun.text.Digits;
 import org.janytun.config.OperatorSettings;
 import org.janytun.ctl.CtlClient;
 import org.janytun.ctl.CtlRequest;
@@ -25,6 +27,11 @@ import picocli.CommandLine.Parameters;
  * <pre>
  *   janytun-ctl [-s PATH] show [DEV] [--json]
  *   janytun-ctl [-s PATH] set-key DEV mux=N (passphrase-file=F | key=HEX salt=HEX) [kd-prf=P] [send-after=S] [grace=S]
+ *   janytun-ctl [-s PATH | --pid PID] reload [DEV]
+ *   janytun-ctl [-s PATH] add DEV mux=N (passphrase-file=F | key=HEX salt=HEX) [role=R] [window=W] [kd-prf=P]
+ *                                 [remote=ADDR:PORT] [routes=PREFIX,...]
+ *   janytun-ctl [-s PATH] add DEV route=PREFIX mux=N
+ *   janytun-ctl [-s PATH] remove DEV (mux=N | route=PREFIX)
  * </pre>
  */
 public final class CtlMain {
@@ -36,6 +43,7 @@ public final class CtlMain {
     static final class Options extends SharedOptions.Help {
         @Option(names = {"-s", "--socket"}) String socket;
         @Option(names = "--json") boolean json;
+        @Option(names = "--pid") String pid;
         @Parameters List<String> words = new ArrayList<>();
     }
 
@@ -48,6 +56,12 @@ public final class CtlMain {
                 Usage: %1$s [-s <socket>] show [<dev>] [--json]
                        %1$s [-s <socket>] set-key <dev> mux=<n> (passphrase-file=<file> | key=<hex> salt=<hex>)
                                   [kd-prf=<prf>] [send-after=<seconds>] [grace=<seconds>]
+                       %1$s [-s <socket> | --pid <pid>] reload [<dev>]
+                       %1$s [-s <socket>] add <dev> mux=<n> (passphrase-file=<file> | key=<hex> salt=<hex>)
+                                  [role=left|right] [window=<packets>] [kd-prf=<prf>] [remote=<addr>:<port>]
+                                  [routes=<prefix>,...]
+                       %1$s [-s <socket>] add <dev> route=<prefix> mux=<n>
+                       %1$s [-s <socket>] remove <dev> (mux=<n> | route=<prefix>)
                 Shows and changes running janytun daemons through their control sockets
                 (/run/janytun/<dev>.ctl, or the daemon's --control-socket).
 
@@ -57,6 +71,13 @@ public final class CtlMain {
                                        dropping the tunnel; packets under the previous key are still taken
                                        for grace=<seconds> (default 120); with send-after=<seconds> the new
                                        key is used for sending only once the peer uses it, or after that time
+                  reload [<dev>]       re-read the configuration (command line and --config file): a new key,
+                                       remote, -R routes and --keepalive apply at once; other changes are named
+                                       and wait for a restart
+                  add <dev> ...        a server or cluster node: add a connection (as janytun-config describes
+                                       one), or a route to one; kept until removed, told to cluster peers
+                  remove <dev> ...     remove a connection (and its routes), or a route
+                      --pid <pid>      reload the janytun with this process id (systemd's $MAINPID)
                   -s, --socket <path>  the control socket to use (default: from <dev>)
                   -h, --help           print this help and exit
                   -v, --version        print the version and exit
@@ -88,16 +109,38 @@ public final class CtlMain {
                     request = new CtlRequest("show", Map.of());
                 }
                 case "set-key" -> {
-                    if (o.json) {
-                        throw new UsageException("--json", "only applies to show");
-                    }
+                    noJson(o);
                     if (rest.isEmpty()) {
                         throw new UsageException("set-key", "needs the device name first");
                     }
                     targets = targets(o.socket, rest.getFirst());
                     request = new CtlRequest("set-key", setKeyParams(rest.subList(1, rest.size())));
                 }
-                default -> throw new UsageException("command", "unknown command '" + cmd + "' (show, set-key)");
+                case "reload" -> {
+                    noJson(o);
+                    if (rest.size() > 1) {
+                        throw new UsageException("reload", "takes at most one device name");
+                    }
+                    if (o.pid != null) {
+                        targets = List.of(byPid(o.pid));
+                    } else {
+                        if (rest.isEmpty() && o.socket == null) {
+                            throw new UsageException("reload", "needs the device name, -s/--socket or --pid");
+                        }
+                        targets = targets(o.socket, rest.isEmpty() ? null : rest.getFirst());
+                    }
+                    request = new CtlRequest("reload", Map.of());
+                }
+                case "add", "remove" -> {
+                    noJson(o);
+                    if (rest.isEmpty()) {
+                        throw new UsageException(cmd, "needs the device name first");
+                    }
+                    targets = targets(o.socket, rest.getFirst());
+                    request = new CtlRequest(cmd, tableParams(cmd, rest.subList(1, rest.size())));
+                }
+                default -> throw new UsageException("command", "unknown command '" + cmd
+                        + "' (show, set-key, reload, add, remove)");
             }
         } catch (UsageException e) {
             err.println(prog + ": " + JanytunOptions.oneLine(e.getMessage()));
@@ -139,6 +182,56 @@ public final class CtlMain {
             out.println(Json.write(shown));
         }
         return status;
+    }
+
+    private static void noJson(Options o) throws UsageException {
+        if (o.json) {
+            throw new UsageException("--json", "only applies to show");
+        }
+    }
+
+    /** The daemon whose show answer says {@code pid=PID}, among this namespace's sockets. */
+    private static Target byPid(String pid) throws UsageException {
+        if (Digits.decimal(pid, 10) <= 0) {
+            throw new UsageException("--pid", "'" + pid + "' is not a process id");
+        }
+        for (Target t : targets(null, null)) {
+            try {
+                CtlClient.Answer a = CtlClient.call(t.socket, new CtlRequest("show", Map.of()), TIMEOUT);
+                if (a.errno() == 0 && a.lines().contains("pid=" + pid)) {
+                    return t;
+                }
+            } catch (IOException e) {
+                // a stale socket: not the one
+            }
+        }
+        throw new UsageException("--pid", "no janytun with process id " + pid + " has a control socket in "
+                + SOCKET_DIR);
+    }
+
+    /** add and remove: {@code key=value} words; {@code passphrase-file=F} is read here and sent as hex. */
+    private static Map<String, String> tableParams(String cmd, List<String> words) throws UsageException {
+        Map<String, String> p = new LinkedHashMap<>();
+        Set<String> allowed = cmd.equals("remove") ? Set.of("mux", "route")
+                : Set.of("mux", "key", "salt", "role", "window", "kd-prf", "remote", "routes", "route");
+        for (String w : words) {
+            int eq = w.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException(cmd, "arguments are key=value (see --help)");
+            }
+            String k = w.substring(0, eq);
+            String v = w.substring(eq + 1);
+            if (k.equals("passphrase-file") && cmd.equals("add")) {
+                p.put("passphrase", passphraseHex(v));
+            } else if (allowed.contains(k)) {
+                if (p.put(k, v) != null) {
+                    throw new UsageException(cmd, "'" + k + "' given twice");
+                }
+            } else {
+                throw new UsageException(cmd, "unknown argument '" + k + "' (see --help)");
+            }
+        }
+        return p;
     }
 
     /** {@code listed}: found in the socket directory rather than named on the command line. */

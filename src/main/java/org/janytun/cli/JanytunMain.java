@@ -85,7 +85,19 @@ public final class JanytunMain {
                 return EXIT_FAILURE;
             }
         }
-        return Daemon.run(settings, suite, background);
+        return Daemon.run(settings, suite, background, () -> reread(args));
+    }
+
+    /**
+     * The configuration read again for a reload: the same command line, with the {@code --config} file as it is
+     * now; a configuration that is not valid any more gives its one-line error.
+     */
+    private static TunnelSettings reread(String[] args) {
+        return switch (JanytunOptions.parse(args)) {
+            case Parsed.Run r -> r.settings();
+            case Parsed.Failure f -> throw new IllegalArgumentException(f.line());
+            default -> throw new IllegalArgumentException("the command line asks for help or the version");
+        };
     }
 
     /** Overwrites -K/-A/-E values in this process's visible command line, as anytun does; best effort. */

@@ -37,6 +37,8 @@ public final class Connection {
     private volatile SatpSession next;
     /** The key before the last rotation: opens what still fails under the current one, until retired. */
     private volatile SatpSession previous;
+    /** When (System.nanoTime) the previous key stops being accepted; 0: when told ({@link #retirePrevious}). */
+    private volatile long previousUntilNanos;
     /** Written by the receiving loop only. */
     private long previousKeyPackets;
     private volatile long keyInstalledNanos = System.nanoTime();
@@ -127,7 +129,15 @@ public final class Connection {
             return out.delivered();
         }
         SatpSession p = previous;
-        if (p == null || !p.open(buf, length, out)) {
+        if (p == null) {
+            return false;
+        }
+        long until = previousUntilNanos;
+        if (until != 0 && System.nanoTime() - until > 0) {
+            retirePrevious(p); // its grace period is over
+            return false;
+        }
+        if (!p.open(buf, length, out)) {
             return false;
         }
         PREVIOUS_KEY_PACKETS.setOpaque(this, previousKeyPackets + 1);
@@ -147,6 +157,7 @@ public final class Connection {
         }
         keySource = source;
         keyInstalledNanos = System.nanoTime();
+        previousUntilNanos = 0;
         if (sendNow) {
             next = null;
             previous = session;
@@ -164,6 +175,15 @@ public final class Connection {
         previous = session;
         session = expected;
         next = null;
+    }
+
+    /**
+     * {@link #rotate} with {@code sendNow}, and the previous key accepted for {@code grace} more: for rotations no
+     * one times (a control host's or cluster peer's new record).
+     */
+    public synchronized void rotate(SatpSession newSession, String source, java.time.Duration grace) {
+        rotate(newSession, true, source);
+        previousUntilNanos = System.nanoTime() + Math.max(1, grace.toNanos());
     }
 
     /** Ends the grace period of {@code expected} if it is still the previous key; true if it was. */

@@ -47,7 +47,7 @@ import org.janytun.sync.SyncRecord;
  */
 public final class ConnectionRegistry {
     /** Where a connection or route came from: decides whether a served control table may remove it. */
-    private enum Origin { LOCAL, CONTROL, SYNC }
+    private enum Origin { LOCAL, CONTROL, SYNC, OPERATOR }
 
     /** A connection and the record that describes it (keys, role, window; seq and endpoint are read live). */
     private record Entry(Connection connection, ConnectionRecord template, Origin origin, boolean heardFromPeer) {}
@@ -65,6 +65,12 @@ public final class ConnectionRegistry {
      * change).
      */
     public static final int SEQ_LEAD = 1 << 20;
+
+    /**
+     * How long a connection whose key a control host or cluster peer changed still accepts the previous key: the
+     * client may switch later than we do (janytun-ctl's set-key default).
+     */
+    public static final java.time.Duration ROTATION_GRACE = java.time.Duration.ofSeconds(120);
 
     private final CtrAlgorithm cipher;
     private final AuthAlgorithm auth;
@@ -116,7 +122,10 @@ public final class ConnectionRegistry {
 
     /** The record that describes a command-line connection: what a cluster peer learns of it. */
     private static ConnectionRecord templateOf(Connection c) {
-        SatpSession s = c.session();
+        return templateOf(c, c.session());
+    }
+
+    private static ConnectionRecord templateOf(Connection c, SatpSession s) {
         if (!(s.suite() instanceof CryptoSuite suite)) {
             throw new IllegalStateException("cluster peers and control hosts know only the legacy SATP suite");
         }
@@ -190,12 +199,27 @@ public final class ConnectionRegistry {
         if (old != null && sameKeys(r, old.template)) {
             c = old.connection;
             c.session().advanceSeqTo((int) r.seqNr());
+        } else if (old != null && rotatable(r, old.template)) {
+            // new keys for a connection we have: rotate in place, the previous key still accepted for a while,
+            // so that packets the client sealed before it switched are not lost (and counters and paths stay)
+            c = old.connection;
+            CryptoSuite suite = suiteOf(r, problems);
+            if (suite == null) {
+                return;
+            }
+            c.rotate(c.session().rekeyed(suite), origin == Origin.CONTROL ? "control host" : "cluster peer",
+                    ROTATION_GRACE);
+            c.session().advanceSeqTo((int) r.seqNr());
         } else {
             c = create(r, old == null ? null : old.connection, problems);
             if (c == null) {
                 return;
             }
-            c.keySource(origin == Origin.CONTROL ? "control host" : "cluster peer");
+            c.keySource(switch (origin) {
+                case CONTROL -> "control host";
+                case OPERATOR -> "janytun-ctl";
+                default -> "cluster peer";
+            });
         }
         try {
             InetSocketAddress endpoint = r.remoteEndpoint();
@@ -216,11 +240,30 @@ public final class ConnectionRegistry {
                 origin == Origin.SYNC || (old != null && old.heardFromPeer)));
     }
 
-    private Connection create(ConnectionRecord r, Connection previous, Consumer<String> problems) {
+    /** Same role and window, other keys: the connection can rotate to them. */
+    private static boolean rotatable(ConnectionRecord a, ConnectionRecord b) {
+        return b != null && a.role() == b.role() && a.windowSize() == b.windowSize();
+    }
+
+    /** The suite of a record (the process's cipher, auth and tag length), or null with a message. */
+    private CryptoSuite suiteOf(ConnectionRecord r, Consumer<String> problems) {
         try {
             CtrAlgorithm kd = cipher == CtrAlgorithm.NULL && auth == AuthAlgorithm.NULL ? CtrAlgorithm.NULL
-                    : CtrAlgorithm.ofKeyBits(r.keyLength()).orElseThrow();
-            CryptoSuite suite = CryptoSuite.of(cipher, kd, auth, tagLength, r.masterKey(), r.masterSalt(), null);
+                    : CtrAlgorithm.ofKeyBits(r.keyLength()).orElseThrow(() -> new IllegalArgumentException(
+                            "a key of " + r.keyLength() + " bits"));
+            return CryptoSuite.of(cipher, kd, auth, tagLength, r.masterKey(), r.masterSalt(), null);
+        } catch (IllegalArgumentException e) {
+            problems.accept("connection " + r.mux() + " not usable: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private Connection create(ConnectionRecord r, Connection previous, Consumer<String> problems) {
+        CryptoSuite suite = suiteOf(r, problems);
+        if (suite == null) {
+            return null;
+        }
+        try {
             SatpSession session = new SatpSession(suite, r.role(), senderId, r.mux(), deviceType,
                     Math.min(r.windowSize(), ReplayProtection.MAX_WINDOW));
             session.setNextSeq((int) r.seqNr());
@@ -234,6 +277,86 @@ public final class ConnectionRegistry {
             problems.accept("connection " + r.mux() + " not usable: " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * A connection added by the operator ({@code janytun-ctl add}): like one a control host serves, but a served
+     * table does not remove it; it stays until {@link #remove}d (or replaced by a record for its mux).
+     *
+     * @return false (and a message to {@code problems}) when the record cannot be used
+     */
+    public synchronized boolean addByOperator(ConnectionRecord r, Consumer<String> problems) {
+        Entry old = entries.get(r.mux());
+        if (old != null && old.origin == Origin.LOCAL) {
+            problems.accept("mux " + r.mux() + " is the command line's connection: change the configuration and"
+                    + " reload, or use set-key");
+            return false;
+        }
+        boolean[] ok = {true};
+        upsert(r, Origin.OPERATOR, m -> {
+            ok[0] = false;
+            problems.accept(m);
+        });
+        rebuild();
+        return ok[0];
+    }
+
+    /**
+     * Removes connection {@code mux} and the routes to it (not the command line's own: that one changes through
+     * the configuration).
+     *
+     * @return why not, or null once removed
+     */
+    public synchronized String remove(int mux) {
+        Entry e = entries.get(mux);
+        if (e == null) {
+            return "no connection with mux " + mux;
+        }
+        if (e.origin == Origin.LOCAL) {
+            return "mux " + mux + " is the command line's connection: change the configuration and reload";
+        }
+        entries.remove(mux);
+        routes.values().removeIf(r -> r.record.mux() == mux && r.origin != Origin.LOCAL);
+        rebuild();
+        return null;
+    }
+
+    /** A route the operator adds ({@code janytun-ctl add route=}): kept until removed, like a connection. */
+    public synchronized void addRouteByOperator(RouteRecord r) {
+        putRoute(r, Origin.OPERATOR);
+        rebuild();
+    }
+
+    /** Removes the route for {@code prefix}, whoever gave it; false when there is none. */
+    public synchronized boolean removeRoute(IpPrefix prefix) {
+        if (routes.remove(prefix) == null) {
+            return false;
+        }
+        rebuild();
+        return true;
+    }
+
+    /** The command line's {@code -R} routes, re-read: they replace the previous ones (reload). */
+    public synchronized void setLocalRoutes(List<IpPrefix> prefixes, int localMux) {
+        routes.values().removeIf(r -> r.origin == Origin.LOCAL);
+        for (IpPrefix p : prefixes) {
+            routes.put(p, new RouteEntry(new RouteRecord(p.address(), p.length(), localMux), Origin.LOCAL));
+        }
+        rebuild();
+    }
+
+    /**
+     * After the key of connection {@code mux} changed in place ({@code set-key}, a reload): what peers are told of
+     * it follows the connection's sealing key from now on. Returns the record to tell them, or null.
+     */
+    public synchronized ConnectionRecord rekeyed(int mux) {
+        Entry e = entries.get(mux);
+        if (e == null || !(e.connection.session().suite() instanceof CryptoSuite)) {
+            return null;
+        }
+        SatpSession newest = e.connection.next() != null ? e.connection.next() : e.connection.session();
+        entries.put(mux, new Entry(e.connection, templateOf(e.connection, newest), e.origin, e.heardFromPeer));
+        return current(entries.get(mux));
     }
 
     /** A path per link, each keeping the endpoint the previous connection had learned there. */

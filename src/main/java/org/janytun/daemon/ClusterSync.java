@@ -134,6 +134,28 @@ final class ClusterSync implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells the peers connected to our sync port of {@code records} (an operator's change: a new key, an added
+     * connection or route), off the caller's thread.
+     */
+    void announce(List<SyncRecord> records) {
+        if (listener == null || records.isEmpty()) {
+            return;
+        }
+        try {
+            pushes.execute(() -> {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                for (SyncRecord r : records) {
+                    b.writeBytes(codec.encodeFrame(r));
+                }
+                int n = listener.broadcast(b.toByteArray(), records.size() + " records");
+                log.info("sync: {} changed records told to {} peers", records.size(), n);
+            });
+        } catch (RejectedExecutionException closing) {
+            // shutting down
+        }
+    }
+
     /** The listener's address, if any (tests). */
     InetSocketAddress listenerAddress() {
         return listener == null ? null : listener.localAddress();

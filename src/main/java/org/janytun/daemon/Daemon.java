@@ -32,7 +32,9 @@ import java.util.Map;
 import org.janytun.crypto.CryptoSuite;
 import org.janytun.device.InterfaceConfigurator;
 import org.janytun.device.LinuxTunDevice;
+import org.janytun.ctl.CtlException;
 import org.janytun.ctl.CtlServer;
+import java.util.function.Supplier;
 import org.janytun.lease.LeaseKeeper;
 import org.janytun.metrics.MetricsEndpoint;
 import org.janytun.log.PacketDropLog;
@@ -78,11 +80,19 @@ public final class Daemon {
     private MetricsEndpoint metrics;
 
     private final boolean background;
+    /** Reads the configuration again (the same command line, the {@code --config} file as it is now). */
+    private final Supplier<TunnelSettings> reread;
+    /** The settings of the last reload (or the start) and the local connection's suite under them. */
+    private TunnelSettings applied;
+    private CryptoSuite appliedSuite;
 
-    private Daemon(TunnelSettings settings, CryptoSuite suite, boolean background) {
+    private Daemon(TunnelSettings settings, CryptoSuite suite, boolean background, Supplier<TunnelSettings> reread) {
         this.settings = settings;
         this.suite = suite;
         this.background = background;
+        this.reread = reread;
+        this.applied = settings;
+        this.appliedSuite = suite;
     }
 
     /**
@@ -91,14 +101,99 @@ public final class Daemon {
      * @param suite      the command line's crypto suite for the local connection; null for a server that takes
      *                   every connection from its control host ({@code -X} without {@code -r})
      * @param background whether this is the detached copy started by {@link Daemonizer}, which reports readiness
+     * @param reread     reads the configuration again for a reload (SIGHUP, {@code janytun-ctl reload}); throws
+     *                   {@link IllegalArgumentException} with the one-line reason when it is not valid
      * @return the process exit status
      */
-    public static int run(TunnelSettings settings, CryptoSuite suite, boolean background) {
-        Daemon d = new Daemon(settings, suite, background);
+    public static int run(TunnelSettings settings, CryptoSuite suite, boolean background,
+                          Supplier<TunnelSettings> reread) {
+        Daemon d = new Daemon(settings, suite, background, reread);
         d.lifecycle = new Lifecycle(d.service(), log);
         return d.lifecycle.run(ProgramName.janytun(), settings.logTargets(), background, Map.of(
-                "HUP", () -> log.info("SIGHUP received: nothing to reload (the sequence counter is kept)"),
+                "HUP", d::reloadOnSignal,
                 "USR1", d::logCounters));
+    }
+
+    /** SIGHUP: as {@code janytun-ctl reload}, with the outcome in the log. */
+    private void reloadOnSignal() {
+        log.info("SIGHUP received: reloading the configuration");
+        try {
+            reload();
+        } catch (CtlException e) {
+            // reload() said why
+        }
+    }
+
+    /**
+     * Re-reads the configuration and applies what can change while the tunnel runs ({@link ReloadPlan}): all or
+     * nothing, so a configuration that does not parse, or a remote that does not resolve, changes nothing.
+     */
+    private synchronized ReloadPlan reload() throws CtlException {
+        try {
+            return reloadOrRefuse();
+        } catch (CtlException e) {
+            log.error("configuration not reloaded, nothing changed: {}", e.getMessage());
+            throw e;
+        }
+    }
+
+    private ReloadPlan reloadOrRefuse() throws CtlException {
+        if (forwarder == null) {
+            throw new CtlException(CtlException.EBUSY, "still starting");
+        }
+        TunnelSettings next;
+        CryptoSuite nextSuite = null;
+        try {
+            next = reread.get();
+            if (next.controlHost().isEmpty() || next.remoteHost().isPresent()) {
+                nextSuite = org.janytun.config.SuiteFromSettings.build(next);
+            }
+        } catch (org.janytun.crypto.SuiteException e) {
+            throw new CtlException(CtlException.EINVAL, e.input().name().toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '-') + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new CtlException(CtlException.EINVAL, e.getMessage());
+        }
+        ReloadPlan plan = ReloadPlan.between(settings, applied, appliedSuite, next, nextSuite, registry != null);
+        InetSocketAddress remote = null;
+        if (plan.remote()) {
+            try {
+                remote = new InetSocketAddress(next.addressFamily().resolve(next.remoteHost().get()), next.remotePort());
+            } catch (UnknownHostException e) {
+                throw new CtlException(CtlException.EINVAL, "-r/--remote-host " + next.remoteHost().get()
+                        + " does not resolve: nothing changed");
+            }
+        }
+        if (plan.key() && connection != null) {
+            connection.rotate(connection.session().rekeyed(nextSuite), "reload",
+                    Duration.ofSeconds(DaemonControl.DEFAULT_GRACE_SECONDS));
+            appliedSuite = nextSuite;
+            keyChanged(connection.mux());
+        }
+        if (remote != null && connection != null) {
+            connection.setRemote(remote);
+        }
+        if (plan.routes() && registry != null) {
+            registry.setLocalRoutes(next.routes(), settings.mux());
+        }
+        if (plan.keepalive()) {
+            forwarder.keepalive(Duration.ofSeconds(next.operator().keepaliveSeconds()));
+        }
+        applied = next;
+        log.info("configuration reloaded: {} applied{}", plan.applied(), plan.needRestart().isEmpty() ? ""
+                : "; changed, but kept as they are until a restart: " + String.join(", ", plan.needRestart()));
+        return plan;
+    }
+
+    /** Connection {@code mux} has a new key: peers on our sync port are told (it reaches every janytun node). */
+    private void keyChanged(int mux) {
+        if (registry == null) {
+            return;
+        }
+        var record = registry.rekeyed(mux);
+        if (cluster != null && record != null) {
+            cluster.announce(List.of(record));
+        }
     }
 
     /** SIGUSR1: the data path's counters, the device's read drops and each connection's counters. */
@@ -341,7 +436,20 @@ public final class Daemon {
         Set<String> users = new HashSet<>(Set.of("root"));
         settings.username().ifPresent(users::add);
         try {
-            DaemonControl commands = new DaemonControl(new LiveState(), housekeeping, log);
+            TableEdits edits = new TableEdits(new TableEdits.Target() {
+                @Override
+                public ConnectionRegistry registry() {
+                    return registry;
+                }
+
+                @Override
+                public void announce(List<org.janytun.sync.SyncRecord> records) {
+                    if (cluster != null) {
+                        cluster.announce(records);
+                    }
+                }
+            });
+            DaemonControl commands = new DaemonControl(new LiveState(), edits, housekeeping, log);
             control = CtlServer.start(socket, users, commands, log);
         } catch (IOException e) {
             throw new IOException("--control-socket: cannot listen on " + socket + ": " + e.getMessage(), e);
@@ -411,6 +519,16 @@ public final class Daemon {
         @Override
         public int syncClients() {
             return cluster == null ? -1 : cluster.syncClients();
+        }
+
+        @Override
+        public ReloadPlan reload() throws CtlException {
+            return Daemon.this.reload();
+        }
+
+        @Override
+        public void keyChanged(int mux) {
+            Daemon.this.keyChanged(mux);
         }
 
         @Override

@@ -61,14 +61,22 @@ final class DaemonControl implements CtlHandler {
 
         /** Cluster peers connected to our sync port now, or -1 without one. */
         int syncClients();
+
+        /** Re-reads the configuration and applies what can be applied live ({@link ReloadPlan}). */
+        ReloadPlan reload() throws CtlException;
+
+        /** Connection {@code mux} was given a new key: cluster peers are told. */
+        void keyChanged(int mux);
     }
 
     private final View view;
+    private final TableEdits edits;
     private final ScheduledExecutorService timers;
     private final Logger log;
 
-    DaemonControl(View view, ScheduledExecutorService timers, Logger log) {
+    DaemonControl(View view, TableEdits edits, ScheduledExecutorService timers, Logger log) {
         this.view = view;
+        this.edits = edits;
         this.timers = timers;
         this.log = log;
     }
@@ -78,8 +86,11 @@ final class DaemonControl implements CtlHandler {
         switch (request.op()) {
             case "show" -> show(request, out);
             case "set-key" -> setKey(request, out);
+            case "reload" -> reload(request, out);
+            case "add" -> edits.add(request, out);
+            case "remove" -> edits.remove(request, out);
             default -> throw new CtlException(CtlException.ENOSYS, "unknown operation '" + request.op()
-                    + "' (show, set-key)");
+                    + "' (show, set-key, reload, add, remove)");
         }
     }
 
@@ -223,13 +234,23 @@ final class DaemonControl implements CtlHandler {
                         mux, c.previousKeyPackets());
             }
         }, sendAfter + grace, TimeUnit.SECONDS);
+        view.keyChanged(mux);
         log.info("connection mux {}: new key installed by janytun-ctl ({}), {}; the previous key is accepted for"
                         + " {} s more", mux, next, sendAfter == 0 ? "sending with it now"
                         : "sending with it once the peer does, or in " + sendAfter + " s", sendAfter + grace);
         out.add("mux", mux).add("send-after", sendAfter).add("grace", grace);
     }
 
-    private static long number(CtlRequest r, String key, long dflt, long min, long max) throws CtlException {
+    private void reload(CtlRequest request, CtlResponse out) throws CtlException {
+        request.allowOnly(Set.of());
+        ReloadPlan plan = view.reload();
+        out.add("applied", plan.applied());
+        for (String option : plan.needRestart()) {
+            out.add("needs-restart", option);
+        }
+    }
+
+    static long number(CtlRequest r, String key, long dflt, long min, long max) throws CtlException {
         if (r.get(key).isEmpty()) {
             if (dflt < 0) {
                 throw new CtlException(CtlException.EINVAL, key + "= is required");
@@ -243,7 +264,7 @@ final class DaemonControl implements CtlHandler {
         return v;
     }
 
-    private static byte[] hex(CtlRequest r, String key) throws CtlException {
+    static byte[] hex(CtlRequest r, String key) throws CtlException {
         if (r.get(key).isEmpty()) {
             return null;
         }

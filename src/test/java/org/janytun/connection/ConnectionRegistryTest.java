@@ -13,6 +13,7 @@ import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.crypto.Hex;
 import org.janytun.crypto.Role;
+import org.janytun.route.IpPrefix;
 import org.janytun.session.PacketResult;
 import org.janytun.wire.DeviceType;
 import org.janytun.sync.ConnectionRecord;
@@ -50,6 +51,7 @@ class ConnectionRegistryTest {
         ConnectionTable t1 = s.apply(List.of(peer(1, k1, null), peer(2, k2, null)),
                 List.of(route("10.1.0.0/16", 1), route("10.2.0.0/16", 2)), problems::add);
         Connection c1 = t1.forMux(1);
+        org.janytun.session.SatpSession mux2Before = t1.forMux(2).session();
         InetSocketAddress learned = new InetSocketAddress("127.0.0.1", 5000);
         c1.learn(0, learned);
         byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
@@ -68,7 +70,7 @@ class ConnectionRegistryTest {
         assertEquals(2, SatpLayout.seq(buf), "the counter went on, it was not reset");
         java.util.Arrays.fill(buf, (byte) 0);
         buf[SatpLayout.INNER_OFFSET] = 0x45;
-        assertNotSame(t1.forMux(2), t2.forMux(2), "new keys: new session");
+        assertNotSame(mux2Before, t2.forMux(2).session(), "new keys: new session");
         assertTrue(t2.routing());
         buf[SatpLayout.INNER_OFFSET + 16] = 10;
         buf[SatpLayout.INNER_OFFSET + 17] = 2;
@@ -78,6 +80,54 @@ class ConnectionRegistryTest {
 
         ConnectionTable t3 = s.apply(List.of(peer(3, k2, null)), List.of(), problems::add);
         assertNull(t3.forMux(1), "removed connection is gone");
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    @Test
+    void newKeysForAConnectionRotateItAndThePreviousKeyStillOpensForAWhile() {
+        ConnectionRegistry s = server();
+        List<String> problems = new ArrayList<>();
+        String k1 = "00112233445566778899aabbccddeeff";
+        String k2 = "ffeeddccbbaa99887766554433221100";
+        Connection c = s.apply(List.of(peer(1, k1, null)), List.of(), problems::add).forMux(1);
+        org.janytun.session.SatpSession before = c.session();
+        // the client, still under the old key
+        org.janytun.session.SatpSession client = new org.janytun.session.SatpSession(before.suite(), Role.RIGHT, 5, 1,
+                DeviceType.TUN, 0);
+        assertSame(c, s.apply(List.of(peer(1, k2, null)), List.of(), problems::add).forMux(1),
+                "the same connection: counters, paths and endpoint stay");
+        assertNotSame(before, c.session());
+        assertEquals("control host", c.keySource());
+        byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
+        buf[SatpLayout.INNER_OFFSET] = 0x45;
+        PacketResult r = new PacketResult();
+        assertTrue(client.seal(buf, 20, r));
+        assertTrue(c.open(buf, r.datagramLength(), new PacketResult()), "a packet under the previous key");
+        assertEquals(1, c.previousKeyPackets());
+        assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    @Test
+    void theOperatorAddsAndRemovesConnectionsAndRoutesThatAServedTableKeeps() {
+        ConnectionRegistry s = new ConnectionRegistry(CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10, 0,
+                DeviceType.TUN, null, 0, List.of(IpPrefix.parse("10.9.0.0/16")), true);
+        List<String> problems = new ArrayList<>();
+        String k1 = "00112233445566778899aabbccddeeff";
+        assertTrue(s.addByOperator(peer(7, k1, new InetSocketAddress("127.0.0.1", 4000)), problems::add));
+        s.addRouteByOperator(route("10.7.0.0/16", 7));
+        s.apply(List.of(peer(1, k1, null)), List.of(route("10.1.0.0/16", 1)), problems::add);
+        ConnectionTable t = s.table();
+        assertEquals("janytun-ctl", t.forMux(7).keySource());
+        assertEquals(new InetSocketAddress("127.0.0.1", 4000), t.forMux(7).remote());
+        assertTrue(s.routeSummary().contains("10.7.0.0/16>7"), "a served table keeps the operator's route");
+        assertTrue(s.routeSummary().contains("10.9.0.0/16>0"));
+        assertEquals("no connection with mux 8", s.remove(8));
+        assertNull(s.remove(7));
+        assertNull(s.table().forMux(7));
+        assertTrue(!s.routeSummary().contains("10.7.0.0/16>7"), "its routes went with it");
+        assertTrue(s.removeRoute(IpPrefix.parse("10.1.0.0/16")));
+        s.setLocalRoutes(List.of(IpPrefix.parse("10.8.0.0/16")), 0);
+        assertEquals(List.of("10.8.0.0/16>0"), s.routeSummary(), "reload replaced -R");
         assertTrue(problems.isEmpty(), problems.toString());
     }
 
@@ -94,12 +144,14 @@ class ConnectionRegistryTest {
         InetSocketAddress viaLink2 = new InetSocketAddress("127.0.0.1", 5002);
         assertSame(c.pathOn(2), c.learn(2, viaLink2));
         assertNull(c.pathOn(0).remote(), "the other links still learn on their own");
+        var keyBefore = c.session();
         Connection rekeyed = s.apply(List.of(peer(1, "ffeeddccbbaa99887766554433221100", null)), List.of(),
                 problems::add).forMux(1);
-        assertNotSame(c, rekeyed);
+        assertNotSame(keyBefore, rekeyed.session());
         assertEquals(viaLink2, rekeyed.pathOn(2).remote(), "a new key keeps what each link learned");
         s.setLinks(2, true);
-        assertTrue(s.apply(List.of(peer(1, k1, null)), List.of(), problems::add).forMux(1).spreads());
+        assertTrue(s.apply(List.of(peer(1, k1, null), peer(2, k1, null)), List.of(), problems::add).forMux(2)
+                .spreads());
         assertTrue(problems.isEmpty(), problems.toString());
     }
 
@@ -170,9 +222,11 @@ class ConnectionRegistryTest {
         assertSame(c, t3.forMux(0));
         assertTrue(t3.forMux(1) != null);
         // new keys for mux 0: a new session, but its counter does not go back either
+        var keyBefore = c.session();
         ConnectionTable t4 = s.merge(List.of(synced(0, "ffeeddccbbaa99887766554433221100", 3, "0.0.0.0", 0)),
                 problems::add);
-        assertNotSame(c, t4.forMux(0));
+        assertNotSame(keyBefore, t4.forMux(0).session());
+        assertSame(keyBefore, t4.forMux(0).previous(), "the previous key is still accepted for a while");
         assertEquals(3 * lead, t4.forMux(0).session().nextSeq());
         assertEquals(5556, t4.forMux(0).remote().getPort(), "the endpoint survives a rekey");
         // a control table's 0 never moves a counter, and adds no lead

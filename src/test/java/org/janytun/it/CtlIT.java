@@ -192,6 +192,70 @@ class CtlIT {
         }
     }
 
+    /**
+     * A reload (janytun-ctl, SIGHUP, and --pid as systemd's ExecReload) takes a new key from the --config file while
+     * the tunnel runs, names a changed MTU as waiting for a restart, and refuses a configuration that does not
+     * parse without changing anything.
+     */
+    @Test
+    void reloadTakesANewKeyFromTheConfigFileAndNamesWhatWaitsForARestart(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        Path config = c.dir().resolve("config");
+        Files.writeString(config, "key " + Scenarios.KEY128 + "\nsalt " + Scenarios.SALT + "\n");
+        // the default socket of a janytun in this namespace: where --pid looks, as systemd's ExecReload does
+        Path socketDir = Path.of("/run/janytun/netns/" + net.a.name());
+        Path socket = socketDir.resolve(c.devA() + ".ctl");
+        TunnelEnd peer = TunnelEnd.start("right", Kind.UANYTUN, net.b, end(c, false, Scenarios.KEY128, Scenarios.SALT),
+                c.dir().resolve("uanytun.log")).awaitReady(TunnelEnd.READY_TIMEOUT);
+        try (TunnelEnd j = TunnelEnd.start("left", Kind.JANYTUN, net.a, end(c, true, null, null).extra("--config",
+                config.toString(), "--control-socket", socket.toString(), "--state-dir",
+                c.dir().resolve("state-a").toString()), c.dir().resolve("janytun.log"))
+                .awaitReady(TunnelEnd.READY_TIMEOUT)) {
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "under the first key");
+
+            Files.writeString(config, "key " + KEY2 + "\nsalt " + SALT2 + "\nmtu 1300\n");
+            Exec.Result r = ctl("-s", socket.toString(), "reload", c.devA());
+            assertEquals(0, r.exitCode(), r.describe());
+            assertTrue(r.output().contains("applied=key") && r.output().contains("needs-restart=--mtu"),
+                    r.describe());
+            peer.close();
+            peer = TunnelEnd.start("right2", Kind.UANYTUN, net.b, end(c, false, KEY2, SALT2),
+                    c.dir().resolve("uanytun2.log")).awaitReady(TunnelEnd.READY_TIMEOUT);
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "after the reload, under the new key");
+            JsonNode conn = show(socket).get("connections").get(0);
+            assertEquals("reload", conn.get("key-source").asText(), conn.toString());
+            assertEquals(1400, net.a.mtu(c.devA()), "the MTU stays until a restart");
+
+            Files.writeString(config, "key " + KEY2 + "\nsalt " + SALT2 + "\nkd-prf nonsense\n");
+            Exec.Result bad = ctl("-s", socket.toString(), "reload", c.devA());
+            assertEquals(1, bad.exitCode(), bad.describe());
+            assertTrue(bad.output().contains("-k/--kd-prf"), "the one-line reason: " + bad.describe());
+            j.assertAlive();
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "a refused reload changed nothing");
+
+            // SIGHUP does the same
+            Files.writeString(config, "key " + Scenarios.KEY128 + "\nsalt " + Scenarios.SALT + "\n");
+            Exec.check("kill", "-HUP", Long.toString(j.pid()));
+            j.process().awaitOutput(java.util.regex.Pattern.compile("configuration reloaded: key applied"),
+                    Duration.ofSeconds(10));
+            peer.close();
+            peer = TunnelEnd.start("right3", Kind.UANYTUN, net.b, end(c, false, Scenarios.KEY128, Scenarios.SALT),
+                    c.dir().resolve("uanytun3.log")).awaitReady(TunnelEnd.READY_TIMEOUT);
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "after SIGHUP, under the first key again");
+
+            // systemd: janytun-ctl reload --pid $MAINPID, in the daemon's namespace
+            Files.writeString(config, "key " + KEY2 + "\nsalt " + SALT2 + "\n");
+            Exec.Result byPid = Exec.run(Duration.ofSeconds(30), net.a.wrap(List.of("env",
+                    "JANYTUN_JAVA=" + ItEnv.java(), ItEnv.home().resolve("bin/janytun-ctl").toString(), "reload",
+                    "--pid", Long.toString(j.pid()))));
+            assertEquals(0, byPid.exitCode(), byPid.describe());
+            assertTrue(byPid.output().contains(c.devA() + ": applied=key"), byPid.describe());
+        } finally {
+            peer.close();
+            Exec.run(Duration.ofSeconds(10), List.of("rm", "-rf", socketDir.toString()));
+        }
+    }
+
     @Test
     void onlyRootReachesTheSocketAndBadRequestsLeaveTheDaemonRunning(TestInfo info) throws Exception {
         Case c = newCase(info);
