@@ -279,6 +279,9 @@ class CtlIT {
             assertEquals(1, bad.exitCode(), bad.describe());
             assertTrue(!bad.output().contains(SALT2), "no secret echoed: " + bad.describe());
             assertEquals(2, ctl("frobnicate").exitCode());
+            bad = ctl("-s", c.socketA().toString(), "add", c.devA(), "mux=3", "key=" + KEY2, "salt=" + SALT2);
+            assertEquals(1, bad.exitCode(), bad.describe());
+            assertTrue(bad.output().contains("point-to-point tunnel has its one connection"), bad.describe());
             j.assertAlive();
             assertEquals("command line", show(c.socketA()).get("connections").get(0).get("key-source").asText(),
                     "a refused set-key changed nothing");

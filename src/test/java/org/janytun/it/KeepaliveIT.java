@@ -67,7 +67,7 @@ class KeepaliveIT {
             JsonNode sent;
             do {
                 Sleep.millis(250);
-                sent = CtlIT.show(socketOf(us)).get("connections").get(0);
+                sent = CtlIT.show(us.controlSocket()).get("connections").get(0);
             } while (sent.path("keepalives-out").asLong() < 3 && System.nanoTime() < deadline);
             long keepalives = sent.path("keepalives-out").asLong();
             assertTrue(keepalives >= 3, "janytun sent a keepalive a second: " + sent);
@@ -77,7 +77,7 @@ class KeepaliveIT {
             switch (peerKind) {
                 case UANYTUN -> {
                     long warnings = peer.process().count(UANYTUN_EMPTY);
-                    long after = CtlIT.show(socketOf(us)).get("connections").get(0).get("keepalives-out").asLong();
+                    long after = CtlIT.show(us.controlSocket()).get("connections").get(0).get("keepalives-out").asLong();
                     assertTrue(warnings >= keepalives - 1 && warnings <= after,
                             "uanytun warns once per keepalive: " + warnings + " warnings for " + keepalives + ".."
                                     + after + " keepalives\n" + peer.diagnostics(20));
@@ -85,7 +85,7 @@ class KeepaliveIT {
                 case ANYTUN -> assertEquals(0, peer.process().count(COMPLAINT),
                         "anytun takes keepalives silently:\n" + peer.diagnostics(20));
                 case JANYTUN -> {
-                    JsonNode got = CtlIT.show(socketOf(peer)).get("connections").get(0);
+                    JsonNode got = CtlIT.show(peer.controlSocket()).get("connections").get(0);
                     assertTrue(got.get("keepalives-in").asLong() >= keepalives - 1, got.toString());
                     assertEquals(0, got.get("drops").asLong(), got.toString());
                     assertEquals(0, got.get("packets-in").asLong(), "nothing delivered: " + got);
@@ -100,12 +100,6 @@ class KeepaliveIT {
             System.out.println("KeepaliveIT: " + peerKind.label() + " peer: " + keepalives
                     + " keepalives, none on its device; it learned our endpoint from them");
         }
-    }
-
-    /** The control socket TunnelEnd gave a janytun end. */
-    private static Path socketOf(TunnelEnd end) {
-        int i = end.process().command().indexOf("--control-socket");
-        return Path.of(end.process().command().get(i + 1));
     }
 
     private static long rxPackets(Netns ns, String dev) {

@@ -118,6 +118,16 @@ public final class TunnelEnd implements AutoCloseable {
         return process;
     }
 
+    /** A janytun end's control socket (given on its command line). */
+    public Path controlSocket() {
+        List<String> cmd = process.command();
+        int i = cmd.indexOf("--control-socket");
+        if (i < 0) {
+            throw new IllegalStateException(describe() + " has no control socket");
+        }
+        return Path.of(cmd.get(i + 1));
+    }
+
     public long pid() {
         return process.pid();
     }
