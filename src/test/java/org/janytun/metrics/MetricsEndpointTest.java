@@ -63,6 +63,11 @@ class MetricsEndpointTest {
             public List<Connection> connections() { return List.of(c0, c7); }
             public long deviceReadDrops() { return 2; }
             public int syncClients() { return -1; }
+            public List<org.janytun.syncio.SyncClient.State> upstreams() {
+                return List.of(new org.janytun.syncio.SyncClient.State(new org.janytun.address.HostPort("10.0.0.2",
+                        2424), true, 0, null), new org.janytun.syncio.SyncClient.State(
+                        new org.janytun.address.HostPort("10.0.0.3", 2424), false, 0, "Connection refused"));
+            }
         };
         try (MetricsEndpoint m = MetricsEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 source)) {
@@ -85,6 +90,8 @@ class MetricsEndpointTest {
             assertTrue(!samples.containsKey("janytun_connection_last_receive_age_seconds{device=tun9,mux=7}"),
                     "no last-receive age before the first packet");
             assertTrue(!samples.keySet().stream().anyMatch(k -> k.startsWith("janytun_sync_clients")));
+            assertEquals(1.0, samples.get("janytun_upstream_up{device=tun9,peer=10.0.0.2:2424}"));
+            assertEquals(0.0, samples.get("janytun_upstream_up{device=tun9,peer=10.0.0.3:2424}"));
             assertTrue(samples.get("process_cpu_seconds_total") > 0, "process figures: " + samples.keySet());
             assertTrue(samples.get("process_resident_memory_bytes") > 0);
 
