@@ -77,6 +77,12 @@ public final class JanytunMain {
                 return JanytunOptions.EXIT_USAGE;
             }
         }
+        if (background && !settings.daemonize()) {
+            // bin/janytun saw no -D on the command line, so this JVM was started detached: a nodaemonize in the
+            // --config file comes too late to stay in the foreground
+            System.err.println(JanytunOptions.programName() + ": warning: -D/--nodaemonize in a --config file does"
+                    + " not keep janytun in the foreground: give it on the command line");
+        }
         if (settings.daemonize() && !background) {
             try {
                 return Daemonizer.spawn(JanytunMain.class.getName(), args);
