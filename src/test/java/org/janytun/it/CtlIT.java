@@ -11,8 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.janytun.it.tools.UnixConnect;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -28,18 +27,8 @@ class CtlIT {
     private static TestNet net;
     private static int caseNo;
 
-    @BeforeAll
-    static void network() {
-        Preflight.require();
-        net = TestNet.create();
-    }
-
-    @AfterAll
-    static void removeNetwork() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedTestNet NET = new SharedTestNet(n -> net = n);
 
     private record Case(Path dir, String devA, String devB, String innerA, String innerB, int portA, int portB,
                         Path socketA, Path socketB) {}

@@ -10,8 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,18 +31,8 @@ class CtlTableIT {
     private static final int SYNC_PORT = 2424;
     private static TestNet net;
 
-    @BeforeAll
-    static void network() {
-        Preflight.require();
-        net = TestNet.create();
-    }
-
-    @AfterAll
-    static void removeNetwork() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedTestNet NET = new SharedTestNet(n -> net = n);
 
     /** A cluster node on {@code ns}, syncing with {@code peer} over the C-B link; its own mux 0 is not used here. */
     private static EndpointSpec node(String dev, String self, String peer, Path secret) {

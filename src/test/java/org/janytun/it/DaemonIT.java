@@ -17,8 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.janytun.os.NetNamespace;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -33,18 +32,8 @@ class DaemonIT {
     private static TestNet net;
     private static int caseNo;
 
-    @BeforeAll
-    static void network() {
-        Preflight.require();
-        net = TestNet.create();
-    }
-
-    @AfterAll
-    static void removeNetwork() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedTestNet NET = new SharedTestNet(n -> net = n);
 
     /** A case's own ports, devices and tunnel subnet, so cases never see each other's traffic. */
     private record Ends(String devA, String devB, String innerA, String innerB, int portA, int portB, Path logs) {}

@@ -8,8 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,18 +26,8 @@ class KeepaliveIT {
     private static TestNet net;
     private static int caseNo;
 
-    @BeforeAll
-    static void network() {
-        Preflight.require();
-        net = TestNet.create();
-    }
-
-    @AfterAll
-    static void removeNetwork() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedTestNet NET = new SharedTestNet(n -> net = n);
 
     @ParameterizedTest
     @EnumSource(value = Kind.class, names = {"ANYTUN", "UANYTUN", "JANYTUN"})

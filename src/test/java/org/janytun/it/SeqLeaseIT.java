@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,18 +36,8 @@ class SeqLeaseIT {
     private static final Pattern FROM = Pattern.compile("mux 0 sends from sequence number (\\d+)");
     private static TestNet net;
 
-    @BeforeAll
-    static void network() {
-        Preflight.require();
-        net = TestNet.create();
-    }
-
-    @AfterAll
-    static void removeNetwork() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedTestNet NET = new SharedTestNet(n -> net = n);
 
     @Test
     void restartsIncludingKill9NeverRepeatASequenceNumberAndThePeerAcceptsTheFirstPacket() throws Exception {
