@@ -47,6 +47,10 @@ public final class Connection {
     /** The send stage's own: where the turn of a spreading connection is. */
     private int turn;
     private final TrafficCounters counters = new TrafficCounters();
+    /** False while an SATP-session connection has no key pair to send with (the send stage drops and asks). */
+    private volatile boolean sealing = true;
+    /** Set by the send stage when it had a packet but no key; taken by the handshake thread. */
+    private volatile boolean keysWanted;
 
     public Connection(SatpSession session, InetSocketAddress initialRemote) {
         this(session, false, new Path(0, initialRemote));
@@ -112,9 +116,10 @@ public final class Connection {
     public boolean open(byte[] buf, int length, PacketResult out) {
         SatpSession n = next;
         if (n != null) {
-            if (n.open(buf, length, out)) {
-                promote(n);
-                return true;
+            boolean opened = n.open(buf, length, out);
+            if (out.tagPassed()) {
+                promote(n); // also an SATP-session keepalive (empty payload) confirms the new key
+                return opened;
             }
             if (out.drop() != DropReason.BAD_TAG) {
                 return false;
@@ -161,6 +166,37 @@ public final class Connection {
         previous = session;
         session = expected;
         next = null;
+        sealing = true;
+    }
+
+    /** Whether the current key may seal: false while an SATP-session connection waits for its first key pair. */
+    public boolean canSeal() {
+        return sealing;
+    }
+
+    /** Stops sealing until {@link #resumeSealing} or a promoted key (SATP sessions: no usable key pair). */
+    public void holdSealing() {
+        sealing = false;
+    }
+
+    public void resumeSealing() {
+        sealing = true;
+    }
+
+    /** The send stage had a packet but no key: asks for a handshake (packet path: no allocation). */
+    public void requestKeys() {
+        if (!keysWanted) {
+            keysWanted = true;
+        }
+    }
+
+    /** Whether keys were asked for since the last call (the handshake thread). */
+    public boolean takeKeyRequest() {
+        if (!keysWanted) {
+            return false;
+        }
+        keysWanted = false;
+        return true;
     }
 
     /** Ends the grace period of {@code expected} if it is still the previous key; true if it was. */

@@ -16,6 +16,9 @@ import org.janytun.config.RailSettings;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.connection.ConnectionRegistry;
 import org.janytun.datapath.Forwarder;
+import org.janytun.handshake.SessionPeer;
+import org.janytun.config.SessionSettings;
+import org.janytun.config.Secret;
 import org.janytun.process.Daemonizer;
 import org.janytun.process.Lifecycle;
 import org.janytun.process.PidFile;
@@ -76,6 +79,8 @@ public final class Daemon {
     private LeaseKeeper leases;
     private CtlServer control;
     private MetricsEndpoint metrics;
+    /** The handshake thread of an SATP-session tunnel; null for static keys. */
+    private SessionPeer sessionPeer;
 
     private final boolean background;
 
@@ -201,11 +206,13 @@ public final class Daemon {
         }
 
         Path stateDir = settings.operator().stateDirFor(device.name(), netns);
-        try {
-            leases = LeaseKeeper.open(stateDir, settings.operator().allowSeqWrap(), device.name(), log);
-        } catch (IOException e) {
-            throw new IOException("--state-dir: cannot keep the sequence lease in " + stateDir + ": " + e.getMessage(),
-                    e);
+        if (settings.session().isEmpty()) { // session keys are new after every handshake: no lease to keep
+            try {
+                leases = LeaseKeeper.open(stateDir, settings.operator().allowSeqWrap(), device.name(), log);
+            } catch (IOException e) {
+                throw new IOException("--state-dir: cannot keep the sequence lease in " + stateDir + ": "
+                        + e.getMessage(), e);
+            }
         }
 
         transport = UdpSocket.open(linkAddresses(), settings.addressFamily());
@@ -232,7 +239,16 @@ public final class Daemon {
         // Everything that reads files lazily (the JCE reads its policy files on first use) is set up before the
         // chroot hides them: the local connection's session, or a throwaway one when keys come from -X only.
         boolean controlled = settings.controlHost().isPresent();
-        if (suite != null) {
+        if (settings.session().isPresent()) {
+            SessionSettings ss = settings.session().get();
+            connection = Connection.of(SessionPeer.placeholder(ss.suite(), settings.senderId(), settings.mux(),
+                    settings.deviceType()), paths(remotes));
+            connection.holdSealing();
+            sessionPeer = new SessionPeer(ss, connection, settings.senderId(), settings.deviceType(),
+                    settings.windowSize(), transport.newSender(2), log);
+            ss.privateKey().destroy();
+            ss.psk().ifPresent(Secret::destroy);
+        } else if (suite != null) {
             SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
                     settings.deviceType(), settings.windowSize());
             connection = settings.rail().spread() ? Connection.spreading(session, paths(remotes))
@@ -268,6 +284,9 @@ public final class Daemon {
             table = ConnectionTable.single(connection);
         }
         forwarder = new Forwarder(device, transport, table, drops::count, () -> lifecycle.requestStop(1));
+        if (sessionPeer != null) {
+            forwarder.onControl(sessionPeer.queue());
+        }
         if (registry != null) {
             registry.publishTo(forwarder::setTable);
         }
@@ -302,7 +321,10 @@ public final class Daemon {
 
         forwarder.start();
         log.info("data path: {}", forwarder.description());
-        if (connection != null && !"off".equals(System.getProperty("janytun.warmup"))) {
+        if (sessionPeer != null) {
+            sessionPeer.start();
+        }
+        if (connection != null && sessionPeer == null && !"off".equals(System.getProperty("janytun.warmup"))) {
             JitWarmup.start(connection.session(), device, forwarder::running, () -> forwarder.counters().packetsIn() > 0);
         }
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
@@ -322,6 +344,10 @@ public final class Daemon {
             log.info("janytun started: cluster node on {}, sender id {}, mux {}, {}", device.name(),
                     settings.senderId(), settings.mux(), remote == null ? "clients learned from their packets"
                             : "remote " + InetText.format(remote));
+        } else if (sessionPeer != null) {
+            log.info("janytun started: SATP session ({}) on {}, mux {}, sender id {}, remote {}",
+                    sessionPeer.protocolName(), device.name(), settings.mux(), settings.senderId(),
+                    remote == null ? "learned from the peer's handshake" : InetText.format(remote));
         } else {
             log.info("janytun started: {} on {}, {}, remote {}", suite, device.name(),
                     "role " + settings.role().name().toLowerCase() + ", mux " + settings.mux() + ", sender id "
@@ -502,6 +528,9 @@ public final class Daemon {
         }
         if (cluster != null) {
             cluster.close();
+        }
+        if (sessionPeer != null) {
+            sessionPeer.close();
         }
         if (forwarder != null) {
             forwarder.close();

@@ -81,6 +81,12 @@ final class SendStage {
             drops.count(t.isEmpty() ? DropReason.NO_CONNECTION : DropReason.NO_ROUTE);
             return;
         }
+        if (!c.canSeal()) {
+            drops.count(DropReason.NO_KEY); // an SATP session without a key pair yet: a handshake is asked for
+            c.counters().dropped(DropReason.NO_KEY, 1);
+            c.requestKeys();
+            return;
+        }
         Path[] paths = c.paths();
         if (!anyEndpoint(paths)) {
             drops.count(DropReason.NO_REMOTE); // the sequence number is not used up (SPEC §8)
