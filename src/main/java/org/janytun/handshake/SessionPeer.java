@@ -336,7 +336,10 @@ public final class SessionPeer implements AutoCloseable {
             stats.count(HandshakeStats.Event.REKEY);
         }
         stats.completed(System.currentTimeMillis());
-        log.debug("handshake with {} completed ({})", InetText.format(peer), as.description());
+        if (as == HandshakeStats.Event.COMPLETED_AS_INITIATOR) {
+            log.info("SATP session: new key pair with {} (as initiator{})", InetText.format(peer),
+                    rekey ? ", re-key" : "");
+        } // the responder's pair is logged once the initiator's first datagram under it confirms it
     }
 
     // ---- timers
@@ -344,8 +347,12 @@ public final class SessionPeer implements AutoCloseable {
     private void tick(long now) {
         KeyRing.Slot<SatpSession> next = ring.next();
         if (next != null && connection.session() == next.pair()) {
+            boolean rekey = ring.current() != null;
             ring.received(next.pair()); // the data path promoted it: the initiator has it
             stats.keyInUse(System.currentTimeMillis());
+            InetSocketAddress peer = connection.remote();
+            log.info("SATP session: new key pair with {} (as responder{})", peer == null ? "the peer"
+                    : InetText.format(peer), rekey ? ", re-key" : "");
         }
         ring.expire(now);
         if (ring.current() == null && connection.canSeal()) {

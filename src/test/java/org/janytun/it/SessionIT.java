@@ -117,4 +117,154 @@ class SessionIT {
             b.assertAlive();
         }
     }
+
+    @Test
+    void frequentReKeysUnderAPingEvery10msLoseNothing(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        try (TunnelEnd a = start(c, "a", net.a, end(c, true, false, "--rekey-after", "2"));
+             TunnelEnd b = start(c, "b", net.b, end(c, false, false, "--rekey-after", "2"))) {
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "first handshake");
+            try (PingStream ping = PingStream.start(net.a, c.innerB(), 0.01, Duration.ofSeconds(30),
+                    c.dir().resolve("ping.log"))) {
+                ping.awaitReplyAfter(0, Duration.ofSeconds(5), "before the re-keys");
+                Sleep.millis(12_000);
+                ping.stop();
+                List<PingStream.Loss> lost = lost(ping);
+                long rekeys = a.process().count(java.util.regex.Pattern.compile("new key pair .*re-key"))
+                        + b.process().count(java.util.regex.Pattern.compile("new key pair .*re-key"));
+                System.out.println("SessionIT: " + rekeys + " re-keys in 12 s, " + lost.size() + " of "
+                        + ping.transmitted() + " pings (every 10 ms) lost");
+                assertTrue(rekeys >= 4, "a re-key every 2 s: " + rekeys + "\n" + a.diagnostics(20));
+                assertEquals(List.of(), lost, "no ping lost across the re-keys");
+                assertTrue(ping.transmitted() > 800, "pings every 10 ms: " + ping.transmitted());
+            }
+        }
+    }
+
+    /** Restarts one end (SIGTERM or kill -9) under a ping stream: the tunnel is back within 1 s of its start. */
+    @ParameterizedTest(name = "{0} restarts, kill -9 {1}, it has -r {2}")
+    @MethodSource("restarts")
+    void aRestartIsANewSessionBackWithinASecond(String who, boolean kill9, boolean withRemote, TestInfo info)
+            throws Exception {
+        Case c = newCase(info);
+        EndpointSpec specB = end(c, false, false);
+        if (!withRemote) {
+            specB = new EndpointSpec().devName(c.devB()).ifconfig(c.innerB() + "/24").localPort(c.portB())
+                    .extra("--private-key", c.b().privateKey().toString(), "--peer-public-key", c.a().publicKey());
+        }
+        TunnelEnd a = start(c, "a", net.a, end(c, true, false));
+        TunnelEnd b = start(c, "b", net.b, specB);
+        try (PingStream ping = PingStream.start(net.a, c.innerB(), 0.01, Duration.ofSeconds(40),
+                c.dir().resolve("ping.log"))) {
+            ping.awaitReplyAfter(0, Duration.ofSeconds(10), "first handshake");
+            Sleep.millis(300);
+            boolean restartA = who.equals("a");
+            TunnelEnd victim = restartA ? a : b;
+            victim.process().stop(kill9 ? Duration.ZERO : Duration.ofSeconds(3));
+            Sleep.millis(300);
+            TunnelEnd again = restartA ? start(c, "a2", net.a, end(c, true, false)) : start(c, "b2", net.b, specB);
+            if (restartA) {
+                a = again;
+            } else {
+                b = again;
+            }
+            double up = System.currentTimeMillis();
+            PingStream.Reply r = ping.awaitReplyAfter(up, Duration.ofSeconds(5), "after the restart");
+            // the first reply after the restarted end is up: ping's own 10 ms spacing counts in
+            double back = r.atMillis() - up;
+            System.out.printf("SessionIT: %s restarted (%s): tunnel back %.0f ms after it was up%n", who,
+                    kill9 ? "kill -9" : "SIGTERM", back);
+            assertTrue(back < 1000, "the tunnel is back within 1 s of the restart: " + back + " ms\n"
+                    + again.diagnostics(20));
+            Sleep.millis(500);
+            ping.stop();
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    static Stream<Arguments> restarts() {
+        return Stream.of(
+                Arguments.of("a", false, true),
+                Arguments.of("a", true, true),
+                Arguments.of("b", true, false));
+    }
+
+    @Test
+    void wrongKeysWrongPskAndStrangersNeverGetATunnel(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        Identity stranger = Identity.make(c.dir(), "stranger");
+        Path psk1 = c.dir().resolve("one.psk");
+        Path psk2 = c.dir().resolve("two.psk");
+        for (Path p : List.of(psk1, psk2)) {
+            byte[] k = new byte[32];
+            RANDOM.nextBytes(k);
+            Files.writeString(p, Base64.getEncoder().encodeToString(k) + "\n");
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        }
+        EndpointSpec b = end(c, false, false, "--psk-file", psk1.toString());
+        // a stranger's key (B expects A's), a wrong PSK, B's public key wrong at A, and a suite mismatch
+        List<EndpointSpec> bad = List.of(
+                end(c, true, false, "--psk-file", psk1.toString()).copy(),
+                end(c, true, false, "--psk-file", psk2.toString()),
+                end(c, true, false),
+                end(c, true, false, "--psk-file", psk1.toString(), "--suite", "chacha20-poly1305"));
+        EndpointSpec strangerSpec = new EndpointSpec().devName(c.devA()).ifconfig(c.innerA() + "/24")
+                .localPort(c.portA()).remoteHost(net.ab.v4(net.b)).remotePort(c.portB())
+                .extra("--private-key", stranger.privateKey().toString(), "--peer-public-key", c.b().publicKey(),
+                        "--psk-file", psk1.toString());
+        List<EndpointSpec> cases = List.of(strangerSpec, bad.get(1), bad.get(2), bad.get(3));
+        List<String> names = List.of("stranger", "wrong PSK", "no PSK", "other suite");
+        try (TunnelEnd tb = start(c, "b", net.b, b)) {
+            for (int i = 0; i < cases.size(); i++) {
+                TunnelEnd ta = start(c, "a-" + i, net.a, cases.get(i));
+                try {
+                    Traffic.PingResult p = Traffic.ping(net.a, c.innerB(), 3);
+                    assertEquals(0, p.received(), names.get(i) + " must not get a tunnel: " + p.output());
+                    ta.assertAlive();
+                } finally {
+                    ta.close();
+                }
+            }
+            tb.assertAlive();
+            assertTrue(tb.process().count(java.util.regex.Pattern.compile("new key pair")) == 0,
+                    "B never confirmed a key pair (a wrong PSK fails only at the initiator, which then never confirms)\n" + tb.diagnostics(30));
+            // and the right key with the right PSK gets one at once
+            TunnelEnd good = start(c, "a-good", net.a, bad.get(0));
+            try {
+                Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "the right keys");
+            } finally {
+                good.close();
+            }
+        }
+    }
+
+    @Test
+    void theEndpointFollowsAClientThatRoams(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        String newAddr = "10.201.1.11";
+        String dev = net.ab.devA();
+        TunnelEnd a = start(c, "a", net.a, end(c, true, false));
+        try (a; TunnelEnd b = start(c, "b", net.b, new EndpointSpec().devName(c.devB()).ifconfig(c.innerB() + "/24")
+                     .localPort(c.portB()).extra("--private-key", c.b().privateKey().toString(),
+                             "--peer-public-key", c.a().publicKey()))) {
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "first handshake");
+            // A's datagrams now leave from a new address, and nothing reaches it at the old one
+            net.a.ip("addr", "add", newAddr + "/32", "dev", dev);
+            net.a.ip("route", "replace", net.ab.v4(net.b) + "/32", "dev", dev, "src", newAddr);
+            net.a.exec("iptables", "-A", "INPUT", "-d", net.ab.v4(net.a), "-p", "udp", "--dport",
+                    Integer.toString(c.portA()), "-j", "DROP");
+            try {
+                Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "after A moved to " + newAddr);
+                assertTrue(b.process().count(java.util.regex.Pattern.compile("remote host changed to " + newAddr))
+                        >= 1, b.diagnostics(20));
+            } finally {
+                net.a.exec("iptables", "-D", "INPUT", "-d", net.ab.v4(net.a), "-p", "udp", "--dport",
+                        Integer.toString(c.portA()), "-j", "DROP");
+                net.a.ip("route", "del", net.ab.v4(net.b) + "/32");
+                net.a.ip("addr", "del", newAddr + "/32", "dev", dev);
+            }
+        }
+    }
 }
