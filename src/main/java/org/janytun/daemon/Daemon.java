@@ -433,6 +433,11 @@ public final class Daemon {
         public int syncClients() {
             return cluster == null ? -1 : cluster.syncClients();
         }
+
+        @Override
+        public org.janytun.handshake.HandshakeStats handshake() {
+            return sessionPeer == null ? null : sessionPeer.stats();
+        }
     }
 
     /** Makes the JCE read its configuration now, while the files are still reachable (before a chroot). */

@@ -267,4 +267,54 @@ class SessionIT {
             }
         }
     }
+
+    /**
+     * 10^5 forged initiations (valid mac1, from namespace C) while a 10 MiB transfer runs through an established
+     * tunnel: the transfer is intact, its throughput is printed next to one without the flood, and the forged
+     * initiations show up as cookie replies and failures in janytun-ctl show, never as a key pair.
+     */
+    @Test
+    void aFloodOfForgedInitiationsLeavesTheTunnelAlone(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        java.nio.file.Path socketB = TunnelEnd.shortSocketPath("flood-b");
+        try (TunnelEnd a = start(c, "a", net.a, end(c, true, false));
+             TunnelEnd b = start(c, "b", net.b, end(c, false, false).extra("--control-socket", socketB.toString()))) {
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "first handshake");
+            long t0 = System.nanoTime();
+            Traffic.tcpTransfer(net.a, net.b, c.innerB(), 5902, 11, c.dir().resolve("quiet"));
+            double quiet = (System.nanoTime() - t0) / 1e9;
+            int length = org.janytun.keyx.SessionHandshake.initiationLength(
+                    org.janytun.noise.Protocol.ikPsk2(org.janytun.noise.NoiseCipher.AESGCM, true));
+            try (ManagedProcess flood = ManagedProcess.start("flood from C", net.c.wrap(JavaTool.command(
+                    org.janytun.it.tools.HandshakeFlood.class, net.cb.v4(net.c), net.cb.v4(net.b),
+                    Integer.toString(c.portB()), c.b().publicKey(), Integer.toString(length), "100000", "8")),
+                    c.dir().resolve("flood.log"), java.util.Map.of())) {
+                Sleep.millis(1500); // the flood is under way
+                long t1 = System.nanoTime();
+                Traffic.tcpTransfer(net.a, net.b, c.innerB(), 5903, 12, c.dir().resolve("flooded"));
+                double flooded = (System.nanoTime() - t1) / 1e9;
+                assertEquals(0, flood.awaitExit(Duration.ofSeconds(60)), flood.diagnostics(10));
+                System.out.printf("SessionIT: 10 MiB through the tunnel in %.2f s quietly, %.2f s during a flood of"
+                        + " 10^5 forged initiations (%s)%n", quiet, flooded, flood.tail(1).strip());
+                assertTrue(flooded < 4 * quiet + 2, "the flood must not starve the tunnel: " + flooded + " s vs "
+                        + quiet + " s");
+            }
+            a.assertAlive();
+            b.assertAlive();
+            com.fasterxml.jackson.databind.JsonNode conn = CtlIT.show(socketB).get("connections").get(0);
+            assertEquals("satp-session", conn.get("session").asText(), conn.toString());
+            assertEquals("on", conn.get("session-pq").asText());
+            assertEquals("aes-256-gcm", conn.get("session-suite").asText());
+            long refused = 0;
+            for (String f : List.of("handshake-failure-no-cookie", "handshake-failure-rate-limited",
+                    "handshake-failure-invalid")) {
+                refused += conn.has(f) ? conn.get(f).asLong() : 0;
+            }
+            System.out.println("SessionIT: flood at B: " + conn);
+            assertTrue(refused > 1000, "the forged initiations were refused and counted: " + conn);
+            long made = conn.get("handshake-completed-as-responder").asLong()
+                    + conn.get("handshake-completed-as-initiator").asLong();
+            assertTrue(made >= 1 && made <= 2, "no key pair from the flood (one or two from the start): " + conn);
+        }
+    }
 }
