@@ -317,4 +317,70 @@ class SessionIT {
             assertTrue(made >= 1 && made <= 2, "no key pair from the flood (one or two from the start): " + conn);
         }
     }
+
+    /**
+     * A legacy anytun started without -r learns its only connection from the first datagram's mux (SPEC §11.2):
+     * a control datagram (mux 0xFFFF) would wedge it. A janytun with static keys never sends one; the kernel
+     * counts (iptables u32 on the datagram's mux) every datagram to anytun's port, and the rule is shown to count
+     * a control datagram sent at the end.
+     */
+    @Test
+    void aLegacyAnytunWithoutRemoteNeverReceivesAControlDatagram(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        String port = Integer.toString(c.portB());
+        List<String> control = List.of("INPUT", "-p", "udp", "--dport", port, "-m", "u32", "--u32",
+                "0>>22&0x3C@12&0xFFFF=0xFFFF", "-j", "ACCEPT");
+        List<String> all = List.of("INPUT", "-p", "udp", "--dport", port, "-j", "ACCEPT");
+        EndpointSpec anytun = new EndpointSpec().role("right").key(Scenarios.KEY128).salt(Scenarios.SALT).window(64)
+                .devName(c.devB()).ifconfig(c.innerB() + "/24").localPort(c.portB());
+        EndpointSpec janytun = new EndpointSpec().role("left").key(Scenarios.KEY128).salt(Scenarios.SALT).window(64)
+                .devName(c.devA()).ifconfig(c.innerA() + "/24").localPort(c.portA()).remoteHost(net.ab.v4(net.b))
+                .remotePort(c.portB());
+        iptables("-I", control);
+        iptables("-A", all);
+        try (TunnelEnd b = TunnelEnd.start("anytun", Kind.ANYTUN, net.b, anytun, c.dir().resolve("anytun.log"))
+                .awaitReady(TunnelEnd.READY_TIMEOUT);
+             TunnelEnd a = start(c, "janytun", net.a, janytun)) {
+            Traffic.PingResult p = Traffic.ping(net.a, c.innerB(), 10);
+            assertEquals(10, p.received(), p.output());
+            assertEquals(0, packets(control), "no control datagram reached anytun");
+            assertTrue(packets(all) > 0, "the rule sees anytun's traffic (UDP GRO may count several as one): "
+                    + packets(all));
+            // the control rule does count one when there is one
+            Path d = c.dir().resolve("control.bin");
+            byte[] datagram = new byte[64];
+            datagram[3] = 1;
+            datagram[6] = (byte) 0xFF;
+            datagram[7] = (byte) 0xFF;
+            Files.write(d, datagram);
+            Exec.Result r = Exec.run(Duration.ofSeconds(30), net.c.wrap(JavaTool.command(
+                    org.janytun.it.tools.UdpSend.class, net.cb.v4(net.c), "0", net.cb.v4(net.b), port, d.toString(),
+                    "1")));
+            assertEquals(0, r.exitCode(), r.describe());
+            assertEquals(1, packets(control), "the u32 rule counts control datagrams");
+            a.assertAlive();
+        } finally {
+            iptables("-D", control);
+            iptables("-D", all);
+        }
+    }
+
+    private static void iptables(String op, List<String> rule) {
+        List<String> cmd = new ArrayList<>(List.of("iptables", op));
+        cmd.addAll(rule);
+        net.b.exec(cmd.toArray(String[]::new));
+    }
+
+    /** Packets the (first) INPUT rule with exactly these arguments has counted. */
+    private static long packets(List<String> rule) {
+        String out = net.b.exec("iptables", "-L", "INPUT", "-v", "-n", "-x");
+        boolean u32 = rule.contains("-m");
+        for (String line : out.split("\n")) {
+            String l = line.strip();
+            if (l.contains("dpt:" + rule.get(4)) && l.contains("u32") == u32) {
+                return Long.parseLong(l.split("\\s+")[0]);
+            }
+        }
+        throw new AssertionError("no such rule in\n" + out);
+    }
 }
