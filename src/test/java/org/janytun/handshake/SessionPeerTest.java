@@ -50,6 +50,7 @@ class SessionPeerTest {
         final InetSocketAddress self;
         volatile ControlSink other;
         volatile Connection otherConnection;
+        volatile byte[] lastControl;
 
         End(SessionSettings s, InetSocketAddress self, InetSocketAddress remote) {
             this.self = self;
@@ -63,6 +64,7 @@ class SessionPeerTest {
             for (int i = 0; i < batch.count(); i++) {
                 byte[] d = Arrays.copyOf(batch.buf(i), batch.length(i));
                 if (SatpLayout.mux(d) == 0xFFFF) {
+                    lastControl = d;
                     other.offer(d, d.length, self, 0);
                 } else {
                     PacketResult r = new PacketResult();
@@ -176,5 +178,33 @@ class SessionPeerTest {
         assertFalse(carries(b.connection, a.connection));
         assertEquals(null, r.drop());
         assertTrue(DropReason.NO_KEY.description().contains("handshake"));
+    }
+
+    @Test
+    void aReplayedInitiationIsRefusedByItsTimestamp() throws Exception {
+        wire(true, false);
+        b.peer.start();
+        a.peer.start();
+        await(() -> a.connection.canSeal() && b.connection.canSeal(), "both have a pair");
+        byte[] initiation = a.lastControl;
+        SatpSession before = b.connection.session();
+        b.peer.queue().offer(initiation, initiation.length, ADDR_A, 0);
+        await(() -> b.peer.stats().failures(HandshakeStats.Failure.OLD_TIMESTAMP) == 1, "the replay is refused");
+        assertEquals(1, b.peer.stats().events(HandshakeStats.Event.RESPONSE_SENT));
+        assertEquals(before, b.connection.session());
+    }
+
+    @Test
+    void bothStartingAtOnceEndWithOnePairThatCarries() throws Exception {
+        wire(true, true);
+        a.peer.start();
+        b.peer.start();
+        await(() -> a.connection.canSeal() && b.connection.canSeal(), "both have a pair");
+        Thread.sleep(200);
+        assertTrue(carries(a.connection, b.connection));
+        assertTrue(carries(b.connection, a.connection));
+        long made = a.peer.stats().events(HandshakeStats.Event.COMPLETED_AS_INITIATOR)
+                + b.peer.stats().events(HandshakeStats.Event.COMPLETED_AS_INITIATOR);
+        assertTrue(made >= 1 && made <= 2, describe());
     }
 }
