@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -67,7 +66,7 @@ final class SessionOptions {
                     + " janytun-key pubkey on the peer)");
         }
         Secret priv = keyFile("--private-key", privateKey, warnings);
-        byte[] peer = decode(peerPublicKey);
+        byte[] peer = KeyMain.decode(peerPublicKey);
         if (peer == null) {
             throw new UsageException("--peer-public-key", "not a public key (base64 of 32 bytes, as janytun-key pubkey"
                     + " prints it)");
@@ -112,7 +111,7 @@ final class SessionOptions {
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: no permission check
         }
-        byte[] key = decode(new String(raw, StandardCharsets.US_ASCII));
+        byte[] key = KeyMain.decode(new String(raw, StandardCharsets.US_ASCII));
         Secrets.wipe(raw);
         if (key == null) {
             throw new UsageException(option, file + ": not a key file (base64 of 32 bytes on one line)");
@@ -125,18 +124,5 @@ final class SessionOptions {
     private static String reason(IOException e) {
         return e instanceof java.nio.file.NoSuchFileException ? "no such file"
                 : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
-    }
-
-    private static byte[] decode(String text) {
-        String t = text.strip();
-        if (t.length() != 44) {
-            return null;
-        }
-        try {
-            byte[] k = Base64.getDecoder().decode(t);
-            return k.length == 32 ? k : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }
