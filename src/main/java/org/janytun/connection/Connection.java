@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import org.janytun.session.DropReason;
 import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
+import org.janytun.wire.SatpLayout;
 
 /**
  * One peer: its SATP session (keys, counters, windows) and the {@link Path}s its datagrams take (one today, on
@@ -114,8 +115,10 @@ public final class Connection {
      * receiving loop; allocation-free.
      */
     public boolean open(byte[] buf, int length, PacketResult out) {
+        // SATP sessions: the key phase in seq skips the pairs that cannot hold the datagram (legacy: none skipped)
+        int seq = SatpLayout.seq(buf);
         SatpSession n = next;
-        if (n != null) {
+        if (n != null && n.mayHold(seq)) {
             boolean opened = n.open(buf, length, out);
             if (out.tagPassed()) {
                 promote(n); // also an SATP-session keepalive (empty payload) confirms the new key
@@ -125,11 +128,13 @@ public final class Connection {
                 return false;
             }
         }
-        if (session.open(buf, length, out) || out.drop() != DropReason.BAD_TAG) {
+        SatpSession s = session;
+        SatpSession p = previous;
+        boolean previousMay = p != null && p.mayHold(seq);
+        if ((s.mayHold(seq) || !previousMay) && (s.open(buf, length, out) || out.drop() != DropReason.BAD_TAG)) {
             return out.delivered();
         }
-        SatpSession p = previous;
-        if (p == null || !p.open(buf, length, out)) {
+        if (!previousMay || !p.open(buf, length, out)) {
             return false;
         }
         PREVIOUS_KEY_PACKETS.setOpaque(this, previousKeyPackets + 1);

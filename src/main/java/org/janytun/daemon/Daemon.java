@@ -194,6 +194,9 @@ public final class Daemon {
         drops = new PacketDropLog<>(DropReason.class, log, Level.INFO, DROP_REPORT_INTERVAL,
                 DropReason::description, System::nanoTime);
 
+        if (settings.session().isPresent()) {
+            SessionPeer.warmUp(settings.session().get()); // before the tunnel is visibly up: a restart is back sooner
+        }
         device = LinuxTunDevice.open(settings.deviceName().orElse(null), settings.deviceType());
         log.info("dev of type '{}' opened, actual name is '{}'", settings.deviceType().name().toLowerCase(),
                 device.name());

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.List;
 import org.janytun.address.InetText;
 import org.janytun.config.SessionSettings;
 import org.janytun.connection.Connection;
@@ -130,6 +131,45 @@ public final class SessionPeer implements AutoCloseable {
     public static SatpSession placeholder(AeadAlgorithm algorithm, int senderId, int mux, DeviceType type) {
         AeadSuite suite = new AeadSuite(algorithm, new byte[32], new byte[12], new byte[32], new byte[12]).throwaway();
         return new SatpSession(suite, Role.LEFT, senderId, mux, type, 0);
+    }
+
+    /**
+     * A few handshakes in memory between throwaway identities, with a datagram sealed and opened under the result:
+     * run before the device and the socket exist, so that the first real handshake (a restart's) does not pay for
+     * class loading and the interpreter. Nothing leaves the process.
+     */
+    public static void warmUp(SessionSettings settings) {
+        SecureRandom r = new SecureRandom();
+        Protocol p = Protocol.ikPsk2(SessionKeys.handshakeCipher(settings.suite()), settings.postQuantum());
+        X25519.KeyPair i = X25519.generate(r);
+        X25519.KeyPair o = X25519.generate(r);
+        try {
+            for (int k = 0; k < 3; k++) {
+                SessionHandshake.Initiator ini = new SessionHandshake.Initiator(p, i, o.publicKey(), null, 0, k,
+                        Instant.now(), r);
+                byte[] d = ini.initiation(null);
+                SessionHandshake.Answer a = new SessionHandshake.Responder(p, o, 0, r).read(d, d.length, null)
+                        .answer(null, 0, 0, k, null);
+                SessionHandshake.Established e = ini.consume(a.datagram(), a.datagram().length);
+                SatpSession sealing = new SatpSession(e.suite(), Role.LEFT, 0, 0, DeviceType.TUN, 64);
+                SatpSession opening = new SatpSession(a.established().suite(), Role.RIGHT, 0, 0, DeviceType.TUN, 64);
+                byte[] buf = new byte[SatpLayout.BUFFER_SIZE];
+                buf[SatpLayout.INNER_OFFSET] = 0x45;
+                org.janytun.session.PacketResult res = new org.janytun.session.PacketResult();
+                if (sealing.seal(buf, 100, res)) {
+                    opening.open(buf, res.datagramLength(), res);
+                }
+                for (SessionHandshake.Established x : List.of(e, a.established())) {
+                    x.keys().wipe();
+                    x.suite().wipe();
+                }
+            }
+        } catch (NoiseException e) {
+            throw new IllegalStateException("the warm-up handshake failed: " + e.getMessage(), e);
+        } finally {
+            i.wipe();
+            o.wipe();
+        }
     }
 
     /** The queue the receive stage fills ({@link org.janytun.datapath.Forwarder#onControl}). */
@@ -417,6 +457,7 @@ public final class SessionPeer implements AutoCloseable {
                 connection.mux(), deviceType, window);
         long first = Integer.toUnsignedLong(KeyRing.firstSeq(e.keyPhase()));
         s.setNextSeq((int) first);
+        s.restrictToPhase(e.keyPhase());
         // the pair's numbers: its phase in the top 2 bits, at most REJECT_AFTER_MESSAGES of them; half-way to the
         // re-key count the data path asks for a new handshake (the lease's wake-up, allocation-free)
         SendLease limit = new SendLease(() -> countRekeyWanted = true);
