@@ -93,24 +93,28 @@ class SessionIT {
 
     static Stream<Arguments> suites() {
         return Stream.of(
-                Arguments.of("aes-256-gcm", true, false),
-                Arguments.of("chacha20-poly1305", true, true),
-                Arguments.of("aes-256-gcm", false, true),
-                Arguments.of("chacha20-poly1305", false, false));
+                Arguments.of("aes-256-gcm", true, false, "tun"),
+                Arguments.of("chacha20-poly1305", true, true, "tun"),
+                Arguments.of("aes-256-gcm", false, true, "tap"),
+                Arguments.of("chacha20-poly1305", false, false, "tap"));
     }
 
-    @ParameterizedTest(name = "{0} pq={1} ipv6={2}")
+    @ParameterizedTest(name = "{0} pq={1} ipv6={2} {3}")
     @MethodSource("suites")
-    void bothSuitesWithAndWithoutPqCarryATransfer(String suite, boolean pq, boolean ipv6, TestInfo info)
-            throws Exception {
+    void bothSuitesWithAndWithoutPqCarryATransfer(String suite, boolean pq, boolean ipv6, String type,
+                                                  TestInfo info) throws Exception {
         Case c = newCase(info);
+        if (type.equals("tap")) {
+            c = new Case(c.dir(), "tapsA" + caseNo, "tapsB" + caseNo, c.innerA(), c.innerB(), c.portA(), c.portB(),
+                    c.a(), c.b());
+        }
         List<String> opts = new ArrayList<>(List.of("--suite", suite));
         if (!pq) {
             opts.add("--no-pq");
         }
         String[] o = opts.toArray(String[]::new);
-        try (TunnelEnd a = start(c, "a", net.a, end(c, true, ipv6, o));
-             TunnelEnd b = start(c, "b", net.b, end(c, false, ipv6, o))) {
+        try (TunnelEnd a = start(c, "a", net.a, end(c, true, ipv6, o).devType(type));
+             TunnelEnd b = start(c, "b", net.b, end(c, false, ipv6, o).devType(type))) {
             Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "first handshake");
             Traffic.tcpTransfer(net.a, net.b, c.innerB(), 5901, 7, c.dir());
             a.assertAlive();
