@@ -538,12 +538,15 @@ public final class Daemon {
             cluster.close();
         }
         if (sessionPeer != null) {
-            sessionPeer.close();
+            sessionPeer.stop();
         }
         if (forwarder != null) {
             forwarder.close();
         } else if (transport != null) {
             transport.close();
+        }
+        if (sessionPeer != null) {
+            sessionPeer.close(); // the keys, once no packet thread uses them
         }
         if (device != null) {
             device.close();

@@ -194,8 +194,8 @@ public final class SessionPeer implements AutoCloseable {
         thread.start();
     }
 
-    @Override
-    public void close() {
+    /** Stops the handshake thread (before the data path stops: it sends on the data path's socket). */
+    public void stop() {
         running = false;
         thread.interrupt();
         try {
@@ -203,6 +203,12 @@ public final class SessionPeer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Stops the thread if it still runs and wipes every key: once the data path has stopped using them. */
+    @Override
+    public void close() {
+        stop();
         ring.clear();
         while (!retired.isEmpty()) {
             wipe(retired.poll().session);
