@@ -65,6 +65,8 @@ public final class SessionPeer implements AutoCloseable {
     private final byte[] peerStatic;
     private final byte[] psk;
     private final Connection connection;
+    /** The throwaway session the connection starts with: dropped once a real pair has replaced it. */
+    private final SatpSession placeholder;
     private final int senderId;
     private final DeviceType deviceType;
     private final long window;
@@ -110,6 +112,7 @@ public final class SessionPeer implements AutoCloseable {
         this.peerStatic = settings.peerPublicKey();
         this.psk = settings.psk().map(s -> s.bytes()).orElse(null);
         this.connection = connection;
+        this.placeholder = connection.session();
         this.senderId = senderId;
         this.deviceType = deviceType;
         this.window = Math.max(window, MIN_WINDOW);
@@ -399,6 +402,9 @@ public final class SessionPeer implements AutoCloseable {
             InetSocketAddress peer = connection.remote();
             log.info("SATP session: new key pair with {} (as responder{})", peer == null ? "the peer"
                     : InetText.format(peer), rekey ? ", re-key" : "");
+        }
+        if (connection.previous() == placeholder) {
+            connection.retirePrevious(placeholder); // it never opened anything: no grace period
         }
         ring.expire(now);
         if (ring.current() == null && connection.canSeal()) {

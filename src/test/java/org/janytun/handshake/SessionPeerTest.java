@@ -147,6 +147,8 @@ class SessionPeerTest {
         assertEquals(1, a.peer.stats().events(HandshakeStats.Event.COMPLETED_AS_INITIATOR));
         assertEquals(1, b.peer.stats().events(HandshakeStats.Event.COMPLETED_AS_RESPONDER));
         assertEquals(ADDR_A, b.connection.remote(), "B learned A from the handshake");
+        await(() -> a.connection.previous() == null && b.connection.previous() == null,
+                "the placeholders are dropped");
         assertNotSame(first, null);
     }
 
