@@ -425,6 +425,16 @@ public final class CtlMain {
             out.println("  key: from " + c.get("key-source") + ", " + c.get("key-age") + " s old; previous key "
                     + c.get("previous-key") + " (" + c.get("previous-key-packets") + " packets opened under it)"
                     + ("waiting".equals(c.get("next-key")) ? "; a new key waits for the peer" : ""));
+            if (c.get("session") != null) {
+                Object hs = c.get("latest-handshake");
+                out.println("  SATP session: " + c.get("session-suite") + ", post-quantum " + c.get("session-pq")
+                        + "; latest handshake " + ("never".equals(hs) ? "never" : hs + " s ago") + "; key pair "
+                        + ("none".equals(c.get("session-key-age")) ? "none" : c.get("session-key-age") + " s old"));
+                out.println("  handshakes: " + c.get("handshake-completed-as-initiator") + " as initiator, "
+                        + c.get("handshake-completed-as-responder") + " as responder, " + c.get("handshake-rekey")
+                        + " re-keys; " + c.get("handshake-initiation-sent") + " initiations, "
+                        + c.get("handshake-cookie-reply-sent") + " cookie replies sent");
+            }
             out.println("  sequence: next " + c.get("seq-next") + ", reserved below " + c.get("seq-reserved"));
             Object last = c.get("last-receive");
             out.println("  last packet received: " + ("never".equals(last) ? "never" : last + " s ago"));

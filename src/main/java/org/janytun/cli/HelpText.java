@@ -95,6 +95,15 @@ final class HelpText {
                   -b, --auth-tag-length <bytes>   authentication tag length, at most 20 (default: 10; always 0
                                                   with -a null)
 
+                SATP sessions (janytun to janytun: a hybrid post-quantum handshake, AEAD, re-keying):
+                      --private-key <file>        this host's private key (janytun-key genkey); replaces -E/-K/-A
+                      --peer-public-key <key>     the peer's public key (janytun-key pubkey on the peer)
+                      --psk-file <file>           a pre-shared key for this peer (janytun-key genpsk; optional)
+                      --suite <suite>             aes-256-gcm or chacha20-poly1305 (default: aes-256-gcm)
+                      --no-pq                     the classic handshake, without ML-KEM-768
+                      --rekey-after <seconds>     start a new handshake after this many seconds, 2..120
+                                                  (default: 120)
+
                 Multi-client server and anycast cluster (anytun):
                   -X, --control-host <host[:port]>
                                                   take connections and routes from this control daemon

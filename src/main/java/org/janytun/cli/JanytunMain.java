@@ -62,7 +62,8 @@ public final class JanytunMain {
         CryptoSuite suite = null;
         try {
             // a server taking every connection from -X needs no keys of its own; anything else does
-            if (settings.controlHost().isEmpty() || settings.remoteHost().isPresent()) {
+            if (settings.session().isEmpty()
+                    && (settings.controlHost().isEmpty() || settings.remoteHost().isPresent())) {
                 suite = SuiteFromSettings.build(settings);
             }
         } catch (SuiteException e) {

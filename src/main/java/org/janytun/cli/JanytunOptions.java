@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.janytun.config.OperatorSettings;
 import org.janytun.config.Secret;
+import org.janytun.config.SessionSettings;
 import org.janytun.config.RailSettings;
 import org.janytun.config.SyncSettings;
 import org.janytun.config.TunnelSettings;
@@ -99,6 +100,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
     @Option(names = "--metrics") String metrics;
     @Option(names = "--mtu") String mtu;
     @Option(names = "--keepalive") String keepalive;
+    @Mixin SessionOptions sessionOptions = new SessionOptions();
 
     private JanytunOptions() {}
 
@@ -321,10 +323,44 @@ public final class JanytunOptions extends SharedOptions.Connection {
                     + kdBits / 4 + "-digit key or -k aes-ctr-" + bits);
         }
 
+        Optional<SessionSettings> session = sessionOptions.settings(legacyKeyOptions(), unsupportedWithSessions(rail),
+                warnings);
+        if (session.isPresent()) {
+            tagLength = org.janytun.crypto.AeadAlgorithm.TAG_LENGTH;
+        }
         return new TunnelSettings(!(process.nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
                 localPort, remote, remotePortNumber, family, devName, deviceType, ifc, script, sid, muxId, window,
                 kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, routePrefixes(), control(),
-                sync(warnings), rail, operator(ifc, deviceType, tagLength, warnings), warnings);
+                sync(warnings), rail, operator(ifc, deviceType, tagLength, warnings), session, warnings);
+    }
+
+    /** The static-key options given, which SATP sessions exclude. */
+    private List<String> legacyKeyOptions() {
+        List<String> given = new ArrayList<>();
+        String[][] options = {{"-E/--passphrase", passphrase}, {"-K/--key", key}, {"-A/--salt", salt},
+            {"-k/--kd-prf", kdPrf}, {"-c/--cipher", cipher}, {"-a/--auth-algo", authAlgo},
+            {"-b/--auth-tag-length", authTagLength}};
+        for (String[] o : options) {
+            if (o[1] != null) {
+                given.add(o[0]);
+            }
+        }
+        return given;
+    }
+
+    /** What SATP sessions do not support yet: a control host, cluster sync, RAIL. */
+    private List<String> unsupportedWithSessions(RailSettings rail) {
+        List<String> given = new ArrayList<>();
+        if (controlHost != null) {
+            given.add("-X/--control-host");
+        }
+        if (syncHosts != null || syncPort != null) {
+            given.add(syncHosts != null ? "-M/--sync-hosts" : "-S/--sync-port");
+        }
+        if (rail.enabled()) {
+            given.add("RAIL (-Y, port ranges, --rail-link)");
+        }
+        return given;
     }
 
     /** {@code -p}/{@code -o}: a port, or (uanytun's RAIL) a range {@code low:high}; {low, high}. */

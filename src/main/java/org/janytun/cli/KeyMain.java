@@ -106,11 +106,17 @@ public final class KeyMain {
         String text = new String(raw, StandardCharsets.US_ASCII).strip();
         Secrets.wipe(raw);
         Secrets.wipe(chunk);
-        if (buf.size() > MAX_INPUT || text.length() != 44) {
+        return buf.size() > MAX_INPUT ? null : decode(text);
+    }
+
+    /** A base64 32-byte key (whitespace around it allowed), or null if {@code text} is anything else. */
+    static byte[] decode(String text) {
+        String t = text.strip();
+        if (t.length() != 44) {
             return null;
         }
         try {
-            byte[] k = Base64.getDecoder().decode(text);
+            byte[] k = Base64.getDecoder().decode(t);
             return k.length == KEY_BYTES ? k : null;
         } catch (IllegalArgumentException e) {
             return null;

@@ -58,6 +58,8 @@ import org.janytun.log.LogTarget;
  * @param sync           {@code -S}, {@code -I}, {@code -M}: cluster sync
  * @param rail           {@code -Y}, port ranges in {@code -p}/{@code -o}, {@code --rail-link}: RAIL links (empty: off)
  * @param operator       janytun's options for operating the running daemon (state directory, ...)
+ * @param session        {@code --private-key} and the other SATP-session options: keys from a handshake instead of
+ *                       {@code -E/-K/-A}; empty: static-key SATP
  * @param warnings       things the caller should log at warning level once logging is set up
  */
 public record TunnelSettings(
@@ -92,6 +94,7 @@ public record TunnelSettings(
         SyncSettings sync,
         RailSettings rail,
         OperatorSettings operator,
+        Optional<SessionSettings> session,
         List<String> warnings) {
 
     /** anytun's default local and remote port. */
@@ -204,6 +207,7 @@ public record TunnelSettings(
             j.add("rail=" + rail.links());
         }
         j.add(operator.toString());
+        session.ifPresent(x -> j.add(x.toString()));
         if (!warnings.isEmpty()) {
             j.add("warnings=" + warnings);
         }

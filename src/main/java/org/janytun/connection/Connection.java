@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import org.janytun.session.DropReason;
 import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
+import org.janytun.wire.SatpLayout;
 
 /**
  * One peer: its SATP session (keys, counters, windows) and the {@link Path}s its datagrams take (one today, on
@@ -52,6 +53,10 @@ public final class Connection {
     /** The send stage's own: the datagrams sent at the last keepalive check, and since when that count stands. */
     private long keepaliveOutMark;
     private long keepaliveMarkNanos;
+    /** False while an SATP-session connection has no key pair to send with (the send stage drops and asks). */
+    private volatile boolean sealing = true;
+    /** Set by the send stage when it had a packet but no key; taken by the handshake thread. */
+    private volatile boolean keysWanted;
 
     public Connection(SatpSession session, InetSocketAddress initialRemote) {
         this(session, false, new Path(0, initialRemote));
@@ -115,21 +120,26 @@ public final class Connection {
      * receiving loop; allocation-free.
      */
     public boolean open(byte[] buf, int length, PacketResult out) {
+        // SATP sessions: the key phase in seq skips the pairs that cannot hold the datagram (legacy: none skipped)
+        int seq = SatpLayout.seq(buf);
         SatpSession n = next;
-        if (n != null) {
-            if (n.open(buf, length, out)) {
-                promote(n);
-                return true;
+        if (n != null && n.mayHold(seq)) {
+            boolean opened = n.open(buf, length, out);
+            if (out.tagPassed()) {
+                promote(n); // also an SATP-session keepalive (empty payload) confirms the new key
+                return opened;
             }
             if (out.drop() != DropReason.BAD_TAG) {
                 return false;
             }
         }
-        if (session.open(buf, length, out) || out.drop() != DropReason.BAD_TAG) {
+        SatpSession s = session;
+        SatpSession p = previous;
+        boolean previousMay = p != null && p.mayHold(seq);
+        if ((s.mayHold(seq) || !previousMay) && (s.open(buf, length, out) || out.drop() != DropReason.BAD_TAG)) {
             return out.delivered();
         }
-        SatpSession p = previous;
-        if (p == null) {
+        if (!previousMay) {
             return false;
         }
         long until = previousUntilNanos;
@@ -175,6 +185,37 @@ public final class Connection {
         previous = session;
         session = expected;
         next = null;
+        sealing = true;
+    }
+
+    /** Whether the current key may seal: false while an SATP-session connection waits for its first key pair. */
+    public boolean canSeal() {
+        return sealing;
+    }
+
+    /** Stops sealing until {@link #resumeSealing} or a promoted key (SATP sessions: no usable key pair). */
+    public void holdSealing() {
+        sealing = false;
+    }
+
+    public void resumeSealing() {
+        sealing = true;
+    }
+
+    /** The send stage had a packet but no key: asks for a handshake (packet path: no allocation). */
+    public void requestKeys() {
+        if (!keysWanted) {
+            keysWanted = true;
+        }
+    }
+
+    /** Whether keys were asked for since the last call (the handshake thread). */
+    public boolean takeKeyRequest() {
+        if (!keysWanted) {
+            return false;
+        }
+        keysWanted = false;
+        return true;
     }
 
     /**

@@ -16,6 +16,9 @@ import org.janytun.config.RailSettings;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.connection.ConnectionRegistry;
 import org.janytun.datapath.Forwarder;
+import org.janytun.handshake.SessionPeer;
+import org.janytun.config.SessionSettings;
+import org.janytun.config.Secret;
 import org.janytun.process.Daemonizer;
 import org.janytun.process.Lifecycle;
 import org.janytun.process.PidFile;
@@ -78,6 +81,8 @@ public final class Daemon {
     private LeaseKeeper leases;
     private CtlServer control;
     private MetricsEndpoint metrics;
+    /** The handshake thread of an SATP-session tunnel; null for static keys. */
+    private SessionPeer sessionPeer;
 
     private final boolean background;
     /** Reads the configuration again (the same command line, the {@code --config} file as it is now). */
@@ -85,6 +90,8 @@ public final class Daemon {
     /** The settings of the last reload (or the start) and the local connection's suite under them. */
     private TunnelSettings applied;
     private CryptoSuite appliedSuite;
+    /** The SATP-session options' digest at start (their keys are wiped then), or null without. */
+    private byte[] sessionFingerprint;
 
     private Daemon(TunnelSettings settings, CryptoSuite suite, boolean background, Supplier<TunnelSettings> reread) {
         this.settings = settings;
@@ -145,7 +152,7 @@ public final class Daemon {
         CryptoSuite nextSuite = null;
         try {
             next = reread.get();
-            if (next.controlHost().isEmpty() || next.remoteHost().isPresent()) {
+            if (next.session().isEmpty() && (next.controlHost().isEmpty() || next.remoteHost().isPresent())) {
                 nextSuite = org.janytun.config.SuiteFromSettings.build(next);
             }
         } catch (org.janytun.crypto.SuiteException e) {
@@ -154,7 +161,13 @@ public final class Daemon {
         } catch (IllegalArgumentException e) {
             throw new CtlException(CtlException.EINVAL, e.getMessage());
         }
-        ReloadPlan plan = ReloadPlan.between(settings, applied, appliedSuite, next, nextSuite, registry != null);
+        byte[] nextFingerprint = next.session().map(SessionSettings::fingerprint).orElse(null);
+        next.session().ifPresent(ss -> {
+            ss.privateKey().destroy();
+            ss.psk().ifPresent(Secret::destroy);
+        });
+        ReloadPlan plan = ReloadPlan.between(settings, applied, appliedSuite, next, nextSuite, registry != null,
+                !java.util.Arrays.equals(sessionFingerprint, nextFingerprint));
         InetSocketAddress remote = null;
         if (plan.remote()) {
             try {
@@ -284,6 +297,9 @@ public final class Daemon {
         drops = new PacketDropLog<>(DropReason.class, log, Level.INFO, DROP_REPORT_INTERVAL,
                 DropReason::description, System::nanoTime);
 
+        if (settings.session().isPresent()) {
+            SessionPeer.warmUp(settings.session().get()); // before the tunnel is visibly up: a restart is back sooner
+        }
         device = LinuxTunDevice.open(settings.deviceName().orElse(null), settings.deviceType());
         log.info("dev of type '{}' opened, actual name is '{}'", settings.deviceType().name().toLowerCase(),
                 device.name());
@@ -296,11 +312,13 @@ public final class Daemon {
         }
 
         Path stateDir = settings.operator().stateDirFor(device.name(), netns);
-        try {
-            leases = LeaseKeeper.open(stateDir, settings.operator().allowSeqWrap(), device.name(), log);
-        } catch (IOException e) {
-            throw new IOException("--state-dir: cannot keep the sequence lease in " + stateDir + ": " + e.getMessage(),
-                    e);
+        if (settings.session().isEmpty()) { // session keys are new after every handshake: no lease to keep
+            try {
+                leases = LeaseKeeper.open(stateDir, settings.operator().allowSeqWrap(), device.name(), log);
+            } catch (IOException e) {
+                throw new IOException("--state-dir: cannot keep the sequence lease in " + stateDir + ": "
+                        + e.getMessage(), e);
+            }
         }
 
         transport = UdpSocket.open(linkAddresses(), settings.addressFamily());
@@ -327,7 +345,17 @@ public final class Daemon {
         // Everything that reads files lazily (the JCE reads its policy files on first use) is set up before the
         // chroot hides them: the local connection's session, or a throwaway one when keys come from -X only.
         boolean controlled = settings.controlHost().isPresent();
-        if (suite != null) {
+        if (settings.session().isPresent()) {
+            SessionSettings ss = settings.session().get();
+            connection = Connection.of(SessionPeer.placeholder(ss.suite(), settings.senderId(), settings.mux(),
+                    settings.deviceType()), paths(remotes));
+            connection.holdSealing();
+            sessionPeer = new SessionPeer(ss, connection, settings.senderId(), settings.deviceType(),
+                    settings.windowSize(), transport.newSender(2), log);
+            sessionFingerprint = ss.fingerprint();
+            ss.privateKey().destroy();
+            ss.psk().ifPresent(Secret::destroy);
+        } else if (suite != null) {
             SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
                     settings.deviceType(), settings.windowSize());
             connection = settings.rail().spread() ? Connection.spreading(session, paths(remotes))
@@ -363,6 +391,9 @@ public final class Daemon {
             table = ConnectionTable.single(connection);
         }
         forwarder = new Forwarder(device, transport, table, drops::count, () -> lifecycle.requestStop(1));
+        if (sessionPeer != null) {
+            forwarder.onControl(sessionPeer.queue());
+        }
         if (registry != null) {
             registry.publishTo(forwarder::setTable);
         }
@@ -402,7 +433,10 @@ public final class Daemon {
         }
         forwarder.start();
         log.info("data path: {}", forwarder.description());
-        if (connection != null && !"off".equals(System.getProperty("janytun.warmup"))) {
+        if (sessionPeer != null) {
+            sessionPeer.start();
+        }
+        if (connection != null && sessionPeer == null && !"off".equals(System.getProperty("janytun.warmup"))) {
             JitWarmup.start(connection.session(), device, forwarder::running, () -> forwarder.counters().packetsIn() > 0);
         }
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
@@ -422,6 +456,10 @@ public final class Daemon {
             log.info("janytun started: cluster node on {}, sender id {}, mux {}, {}", device.name(),
                     settings.senderId(), settings.mux(), remote == null ? "clients learned from their packets"
                             : "remote " + InetText.format(remote));
+        } else if (sessionPeer != null) {
+            log.info("janytun started: SATP session ({}) on {}, mux {}, sender id {}, remote {}",
+                    sessionPeer.protocolName(), device.name(), settings.mux(), settings.senderId(),
+                    remote == null ? "learned from the peer's handshake" : InetText.format(remote));
         } else {
             log.info("janytun started: {} on {}, {}, remote {}", suite, device.name(),
                     "role " + settings.role().name().toLowerCase() + ", mux " + settings.mux() + ", sender id "
@@ -549,6 +587,11 @@ public final class Daemon {
             }
             return all;
         }
+
+        @Override
+        public org.janytun.handshake.HandshakeStats handshake() {
+            return sessionPeer == null ? null : sessionPeer.stats();
+        }
     }
 
     /** Makes the JCE read its configuration now, while the files are still reachable (before a chroot). */
@@ -645,10 +688,16 @@ public final class Daemon {
         if (cluster != null) {
             cluster.close();
         }
+        if (sessionPeer != null) {
+            sessionPeer.stop();
+        }
         if (forwarder != null) {
             forwarder.close();
         } else if (transport != null) {
             transport.close();
+        }
+        if (sessionPeer != null) {
+            sessionPeer.close(); // the keys, once no packet thread uses them
         }
         if (device != null) {
             device.close();

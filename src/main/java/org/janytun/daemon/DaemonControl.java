@@ -6,6 +6,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.janytun.handshake.HandshakeStats;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.janytun.address.InetText;
@@ -67,6 +68,11 @@ final class DaemonControl implements CtlHandler {
 
         /** Connection {@code mux} was given a new key: cluster peers are told. */
         void keyChanged(int mux);
+
+        /** The SATP session's handshakes and key state; null for static keys. */
+        default HandshakeStats handshake() {
+            return null;
+        }
     }
 
     private final View view;
@@ -130,6 +136,7 @@ final class DaemonControl implements CtlHandler {
             out.add("previous-key", c.previous() != null ? "accepted" : "none");
             out.add("previous-key-packets", c.previousKeyPackets());
             out.add("next-key", c.next() != null ? "waiting" : "none");
+            session(out, view.handshake());
             out.add("seq-next", Integer.toUnsignedString(s.nextSeq()));
             SendLease lease = s.lease();
             out.add("seq-reserved", lease == null ? "none" : Long.toString(lease.limit()));
@@ -147,6 +154,30 @@ final class DaemonControl implements CtlHandler {
         out.add(kind + "-since", (now - st.sinceNanos()) / 1_000_000_000L);
         if (!st.up() && st.problem() != null) {
             out.add(kind + "-problem", st.problem());
+        }
+    }
+
+    /** An SATP session: latest handshake, suite, key age, PQ, and the handshake counters (never a key). */
+    private static void session(CtlResponse out, HandshakeStats h) {
+        if (h == null) {
+            return;
+        }
+        long nowMillis = System.currentTimeMillis();
+        long last = h.lastHandshakeMillis();
+        long created = h.keyCreatedMillis();
+        out.add("session", "satp-session");
+        out.add("session-suite", h.suite());
+        out.add("session-pq", h.postQuantum() ? "on" : "off");
+        out.add("latest-handshake", last == 0 ? "never" : Long.toString((nowMillis - last) / 1000));
+        out.add("session-key-age", created == 0 ? "none" : Long.toString((nowMillis - created) / 1000));
+        for (HandshakeStats.Event e : HandshakeStats.Event.values()) {
+            out.add("handshake-" + e.name().toLowerCase(Locale.ROOT).replace('_', '-'), h.events(e));
+        }
+        for (HandshakeStats.Failure f : HandshakeStats.Failure.values()) {
+            long n = h.failures(f);
+            if (n != 0) {
+                out.add("handshake-failure-" + f.name().toLowerCase(Locale.ROOT).replace('_', '-'), n);
+            }
         }
     }
 

@@ -54,9 +54,11 @@ record ReloadPlan(boolean key, boolean remote, boolean routes, boolean keepalive
      * @param nextSuite   their suite, or null
      * @param server      whether connections come from a control host or cluster peers, which share the process's
      *                    cipher, auth algorithm and tag length
+     * @param sessionChanged whether the SATP-session options changed (compared by
+     *                    {@link org.janytun.config.SessionSettings#fingerprint}: the started keys are wiped)
      */
     static ReloadPlan between(TunnelSettings started, TunnelSettings applied, CryptoSuite suite, TunnelSettings next,
-                              CryptoSuite nextSuite, boolean server) {
+                              CryptoSuite nextSuite, boolean server, boolean sessionChanged) {
         List<String> restart = new ArrayList<>();
         check(restart, started, next, "-u/--username", TunnelSettings::username);
         check(restart, started, next, "-g/--groupname", TunnelSettings::groupname);
@@ -82,6 +84,9 @@ record ReloadPlan(boolean key, boolean remote, boolean routes, boolean keepalive
         check(restart, started, next, "--control-socket", s -> s.operator().controlSocket());
         check(restart, started, next, "--metrics", s -> s.operator().metrics());
         check(restart, started, next, "--mtu", s -> s.operator().mtu());
+        if (sessionChanged) {
+            restart.add("--private-key/--peer-public-key/--psk-file/--suite/--no-pq/--rekey-after");
+        }
         boolean key = false;
         if ((suite == null) != (nextSuite == null)) {
             restart.add("-K/-A/-E (the server's own connection comes or goes)");

@@ -51,6 +51,7 @@ public final class Forwarder implements AutoCloseable {
     private SendStage sendStage;
     private ThreadingPolicy policy;
     private volatile long keepaliveNanos;
+    private ControlSink control;
 
     /** The whole data path's: "in" is what was written to the device, "out" what the transport took. */
     private final TrafficCounters counters = new TrafficCounters();
@@ -112,10 +113,18 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands datagrams of the reserved mux 0xFFFF (SATP-session control) to {@code sink} instead of dropping them as
+     * a wrong mux; before {@link #start}. Only for a daemon whose peers are all janytun with SATP sessions.
+     */
+    public void onControl(ControlSink sink) {
+        control = sink;
+    }
+
     /** Sets up the stages and the threading policy and starts the loops. */
     public void start() throws IOException {
         rx = transport.newReceiver();
-        receiveStage = new ReceiveStage(device, this::table, drops, counters, learning, RECEIVE_BATCH);
+        receiveStage = new ReceiveStage(device, this::table, drops, counters, learning, RECEIVE_BATCH, control);
         sendStage = new SendStage(device, this::table, drops, counters, transport.newSender(device.batchSize()));
         sendStage.keepalive(keepaliveNanos);
         Loops parts = new Parts();

@@ -11,6 +11,7 @@ import org.janytun.connection.Path;
 import org.janytun.connection.TrafficCounters;
 import org.janytun.device.PartialWriteException;
 import org.janytun.device.TunDevice;
+import org.janytun.keyx.ControlDatagram;
 import org.janytun.log.RateLimitedLog;
 import org.janytun.session.DropReason;
 import org.janytun.session.PacketResult;
@@ -39,6 +40,8 @@ final class ReceiveStage {
     private final EndpointLearning learning;
     private final DatagramBatch in;
     private final PacketResult result = new PacketResult();
+    /** Where SATP-session control datagrams (mux 0xFFFF) go; null: a legacy daemon, which has no such mux. */
+    private final ControlSink control;
     // the opened packets of the batch, pointing into its buffers, in chunks of the device's batch size
     private final byte[][] out;
     private final int[] offsets;
@@ -47,6 +50,12 @@ final class ReceiveStage {
 
     ReceiveStage(TunDevice device, Supplier<ConnectionTable> tables, DropCounter drops, TrafficCounters total,
                  EndpointLearning learning, int capacity) {
+        this(device, tables, drops, total, learning, capacity, null);
+    }
+
+    ReceiveStage(TunDevice device, Supplier<ConnectionTable> tables, DropCounter drops, TrafficCounters total,
+                 EndpointLearning learning, int capacity, ControlSink control) {
+        this.control = control;
         this.device = device;
         this.tables = tables;
         this.drops = drops;
@@ -111,7 +120,15 @@ final class ReceiveStage {
             return false;
         }
         byte[] buf = batch.buf(i);
-        Connection c = t.forMux(SatpLayout.mux(buf));
+        int mux = SatpLayout.mux(buf);
+        if (mux == ControlDatagram.MUX && control != null) {
+            // dispatched by the reserved mux alone, never by trial; the handshake thread does the rest
+            if (!control.offer(buf, length, batch.address(i), batch.link(i))) {
+                drops.count(DropReason.CONTROL_QUEUE_FULL);
+            }
+            return false;
+        }
+        Connection c = t.forMux(mux);
         if (c == null) {
             drops.count(noConnectionReason(t, length));
             return false;
@@ -140,6 +157,12 @@ final class ReceiveStage {
             if (drop == DropReason.EMPTY_PAYLOAD) {
                 c.counters().keepaliveReceived(nanos); // authentic and empty: a keepalive, neither a drop nor news
                 return false;
+            }
+            if (drop == DropReason.BAD_TAG && control != null && !c.canSeal()) {
+                // the peer sends under a key pair this side does not have (it restarted): the handshake thread
+                // may start a handshake towards the source (rate-limited there); the endpoint moves only when
+                // that handshake authenticates
+                control.offer(buf, length, batch.address(i), batch.link(i));
             }
             c.counters().dropped(drop, 1);
             if (drop != DropReason.RAIL_DUPLICATE) {

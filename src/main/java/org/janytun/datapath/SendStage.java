@@ -86,7 +86,7 @@ final class SendStage {
         }
         nextKeepaliveCheck = now + KEEPALIVE_CHECK_NANOS;
         for (Connection c : tables.get().connections()) {
-            if (c.keepaliveDue(now, interval) && anyEndpoint(c.paths())) {
+            if (c.keepaliveDue(now, interval) && c.canSeal() && anyEndpoint(c.paths())) {
                 sendKeepalive(c, now);
             }
         }
@@ -119,6 +119,12 @@ final class SendStage {
         Connection c = t.forOutgoing(buf, innerLength);
         if (c == null) {
             drops.count(t.isEmpty() ? DropReason.NO_CONNECTION : DropReason.NO_ROUTE);
+            return;
+        }
+        if (!c.canSeal()) {
+            drops.count(DropReason.NO_KEY); // an SATP session without a key pair yet: a handshake is asked for
+            c.counters().dropped(DropReason.NO_KEY, 1);
+            c.requestKeys();
             return;
         }
         Path[] paths = c.paths();

@@ -24,12 +24,24 @@ public final class KeyRing<P> {
     public record Slot<P>(P pair, int phase, boolean initiator, long createdNanos) {}
 
     private final Consumer<P> retire;
+    private final long rekeyAfterNanos;
+    private final long rejectAfterNanos;
     private Slot<P> previous;
     private Slot<P> current;
     private Slot<P> next;
 
     public KeyRing(Consumer<P> retire) {
+        this(retire, REKEY_AFTER_TIME, REJECT_AFTER_TIME);
+    }
+
+    /** A ring with other key lives (seconds; {@code rejectAfter} greater than {@code rekeyAfter}): for tests. */
+    public KeyRing(Consumer<P> retire, long rekeyAfter, long rejectAfter) {
+        if (rekeyAfter <= 0 || rejectAfter <= rekeyAfter) {
+            throw new IllegalArgumentException("need 0 < rekey-after < reject-after");
+        }
         this.retire = retire;
+        this.rekeyAfterNanos = rekeyAfter * NANOS;
+        this.rejectAfterNanos = rejectAfter * NANOS;
     }
 
     /** The phase of a datagram's sequence number. */
@@ -117,7 +129,7 @@ public final class KeyRing<P> {
         if (current == null || !usable(current, now)) {
             return true;
         }
-        boolean old = now - current.createdNanos >= REKEY_AFTER_TIME * NANOS;
+        boolean old = now - current.createdNanos >= rekeyAfterNanos;
         return (current.initiator && old) || sentUnderCurrent >= REKEY_AFTER_MESSAGES;
     }
 
@@ -145,8 +157,18 @@ public final class KeyRing<P> {
         previous = current = next = null;
     }
 
-    private static boolean usable(Slot<?> s, long now) {
-        return now - s.createdNanos < REJECT_AFTER_TIME * NANOS;
+    private boolean usable(Slot<?> s, long now) {
+        return now - s.createdNanos < rejectAfterNanos;
+    }
+
+    /** The waiting pair's slot, or null. */
+    public Slot<P> next() {
+        return next;
+    }
+
+    /** The previous pair's slot, or null. */
+    public Slot<P> previous() {
+        return previous;
     }
 
     private void dropPhase(int phase) {

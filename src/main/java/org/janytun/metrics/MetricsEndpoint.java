@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.function.ToLongFunction;
 import org.janytun.connection.Connection;
 import org.janytun.connection.TrafficCounters;
+import org.janytun.handshake.HandshakeStats;
 import org.janytun.session.DropReason;
 import org.janytun.session.SendLease;
 import org.janytun.syncio.SyncClient;
@@ -44,6 +45,11 @@ public final class MetricsEndpoint implements Closeable {
         /** The control host ({@code -X}) and cluster peers ({@code -M}) this node connects to: up or down. */
         default List<SyncClient.State> upstreams() {
             return List.of();
+        }
+
+        /** The SATP session's handshake counters; null for static keys (then no handshake metrics). */
+        default HandshakeStats handshake() {
+            return null;
         }
     }
 
@@ -80,6 +86,31 @@ public final class MetricsEndpoint implements Closeable {
         }
     }
 
+    /** SATP sessions: handshakes by event (re-keys among them), failures by reason, the latest one's age. */
+    private static void handshakes(PrometheusRegistry registry, Source s, HandshakeStats h) {
+        CounterWithCallback.builder().name("janytun_handshakes").help("SATP-session handshake events")
+                .labelNames("device", "event").callback(cb -> {
+                    for (HandshakeStats.Event e : HandshakeStats.Event.values()) {
+                        cb.call(h.events(e), s.device(), e.name().toLowerCase(Locale.ROOT));
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("janytun_handshake_failures")
+                .help("SATP-session handshake datagrams dropped, by reason").labelNames("device", "reason")
+                .callback(cb -> {
+                    for (HandshakeStats.Failure f : HandshakeStats.Failure.values()) {
+                        cb.call(h.failures(f), s.device(), f.name().toLowerCase(Locale.ROOT));
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("janytun_session_last_handshake_age_seconds")
+                .help("seconds since the latest completed SATP-session handshake (absent before the first)")
+                .labelNames("device").callback(cb -> {
+                    long last = h.lastHandshakeMillis();
+                    if (last != 0) {
+                        cb.call((System.currentTimeMillis() - last) / 1e3, s.device());
+                    }
+                }).register(registry);
+    }
+
     /** The port it listens on (the one asked for, or the kernel's choice for 0). */
     public int port() {
         return server.getPort();
@@ -90,6 +121,9 @@ public final class MetricsEndpoint implements Closeable {
     }
 
     static void register(PrometheusRegistry registry, Source s) {
+        if (s.handshake() != null) {
+            handshakes(registry, s, s.handshake());
+        }
         perMux(registry, s, "janytun_connection_received_packets", "packets received and delivered",
                 TrafficCounters::packetsIn);
         perMux(registry, s, "janytun_connection_received_bytes", "bytes of inner packets received and delivered",

@@ -9,6 +9,8 @@ public enum DropReason {
     TOO_SHORT("datagram shorter than header and tag", false),
     OVERSIZE("datagram longer than 1600 bytes", false),
     WRONG_MUX("no connection for this mux", false),
+    /** An SATP-session control datagram (mux 0xFFFF) that found the handshake queue full. */
+    CONTROL_QUEUE_FULL("handshake queue full: control datagram dropped", false),
     BAD_TAG("wrong authentication tag", false),
     REPLAYED("replayed or too old for the sequence window", false),
     /** RAIL: an authentic copy of a packet that came in on another link first (expected, never logged). */
@@ -20,6 +22,8 @@ public enum DropReason {
     INNER_TOO_LONG("inner packet too long for a 1600-byte datagram", false),
     NOT_IP("tun packet that is neither IPv4 nor IPv6", false),
     NO_REMOTE("no remote endpoint known yet", false),
+    /** SATP sessions: no usable key pair yet (a handshake is started). */
+    NO_KEY("no session key yet: handshake under way", false),
     NO_CONNECTION("no connection configured yet", false),
     NO_ROUTE("no route to the inner destination", false),
     SEND_FAILED("the socket refused the datagram", false),

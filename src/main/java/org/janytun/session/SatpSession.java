@@ -32,6 +32,8 @@ public final class SatpSession {
     private final AtomicInteger nextSeq;
     /** Null: every number may be used (tests, tools); set once before the session sends its first packet. */
     private volatile SendLease lease;
+    /** SATP sessions: the key phase in the top 2 bits of every seq under this key pair; −1: any (legacy). */
+    private volatile int keyPhase = -1;
 
     public SatpSession(Suite suite, Role localRole, int senderId, int mux, DeviceType deviceType,
                        long windowSize) {
@@ -115,6 +117,23 @@ public final class SatpSession {
      */
     public SatpSession rekeyed(Suite newSuite) {
         return new SatpSession(newSuite, localRole, senderId, mux, deviceType, replay.windowSize(), nextSeq, lease);
+    }
+
+    /**
+     * SATP sessions (docs/SATP-SESSIONS.md §6.1): this key pair's datagrams carry {@code phase} (0..3) in the top
+     * 2 bits of seq; set before the session is published.
+     */
+    public void restrictToPhase(int phase) {
+        if (phase < 0 || phase > 3) {
+            throw new IllegalArgumentException("key phase " + phase);
+        }
+        keyPhase = phase;
+    }
+
+    /** Whether a datagram with sequence number {@code seq} may be under this key: its phase, or any (legacy). */
+    public boolean mayHold(int seq) {
+        int p = keyPhase;
+        return p < 0 || seq >>> 30 == p;
     }
 
     /** The lease this session seals under, or null. */

@@ -596,7 +596,8 @@ class JanytunOptionsTest {
                 "-A/--salt", "-c/--cipher", "-a/--auth-algo", "-b/--auth-tag-length", "-I/--sync-interface",
                 "-S/--sync-port", "-M/--sync-hosts", "--sync-archive-version", "--sync-secret-file",
                 "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--rail-link", "--rail-spread", "--state-dir",
-                "--allow-seq-wrap", "--control-socket", "--metrics", "--mtu", "--keepalive"));
+                "--allow-seq-wrap", "--control-socket", "--metrics", "--mtu", "--private-key", "--peer-public-key",
+                "--psk-file", "--suite", "--no-pq", "--rekey-after", "--keepalive"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }
 

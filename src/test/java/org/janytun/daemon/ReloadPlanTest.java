@@ -28,7 +28,7 @@ class ReloadPlanTest {
     private static ReloadPlan plan(TunnelSettings next, boolean server) {
         TunnelSettings now = settings();
         CryptoSuite suite = SuiteFromSettings.build(now);
-        return ReloadPlan.between(now, now, suite, next, SuiteFromSettings.build(next), server);
+        return ReloadPlan.between(now, now, suite, next, SuiteFromSettings.build(next), server, false);
     }
 
     @Test
@@ -47,8 +47,8 @@ class ReloadPlanTest {
         TunnelSettings one = settings("-E", "one"); // -K and -A win over -E (SPEC 4.1): only the salt comes from it
         TunnelSettings two = assertInstanceOf(Parsed.Run.class, JanytunOptions.parse(new String[] {"-E", "two",
                 "-r", "192.0.2.1", "-d", "tun9", "-w", "64"})).settings();
-        assertTrue(ReloadPlan.between(one, one, SuiteFromSettings.build(one), two, SuiteFromSettings.build(two), false)
-                .key(), "a passphrase instead of -K/-A is a new key");
+        assertTrue(ReloadPlan.between(one, one, SuiteFromSettings.build(one), two, SuiteFromSettings.build(two), false,
+                false).key(), "a passphrase instead of -K/-A is a new key");
         assertTrue(plan(settings("-o", "5555"), false).remote());
         assertTrue(plan(settings("-c", "aes-ctr-256", "-k", "aes-ctr-256", "-K",
                 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"), false).key());
