@@ -180,8 +180,8 @@ public final class SatpSession {
     }
 
     /**
-     * A keepalive ({@code --keepalive}): an authentic datagram with an empty payload (only the payload type), with
-     * the next sequence number. anytun drops it without a word (SPEC §9.2, step 8), after it has moved the remote
+     * A keepalive ({@code --keepalive}): an authentic datagram with an empty payload (only the payload type 0x0000,
+     * as docs/SATP-SESSIONS.md §5.2 defines it), with the next sequence number. anytun drops it without a word (SPEC §9.2, step 8), after it has moved the remote
      * endpoint to its source; uanytun does the same but logs a warning for each ("ignoring packet with zero length
      * payload", §9.1); janytun counts it as a keepalive. No device anywhere sees it.
      */
@@ -189,7 +189,7 @@ public final class SatpSession {
         out.innerOffset = SatpLayout.INNER_OFFSET;
         out.innerLength = 0;
         out.datagramLength = 0;
-        return sealWith(buf, 0, deviceType == DeviceType.TAP ? PayloadType.ETHERNET : PayloadType.IPV4, out);
+        return sealWith(buf, 0, PayloadType.NONE, out);
     }
 
     private boolean sealWith(byte[] buf, int innerLength, int type, PacketResult out) {

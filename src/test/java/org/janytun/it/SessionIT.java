@@ -13,8 +13,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 import org.janytun.noise.X25519;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,18 +30,8 @@ class SessionIT {
     private static TestNet net;
     private static int caseNo;
 
-    @BeforeAll
-    static void network() {
-        Preflight.require();
-        net = TestNet.create();
-    }
-
-    @AfterAll
-    static void removeNetwork() {
-        if (net != null) {
-            net.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedTestNet NET = new SharedTestNet(n -> net = n);
 
     /** One host's identity: the private key file and the public key text. */
     record Identity(Path privateKey, String publicKey) {
@@ -119,6 +108,26 @@ class SessionIT {
             Traffic.tcpTransfer(net.a, net.b, c.innerB(), 5901, 7, c.dir());
             a.assertAlive();
             b.assertAlive();
+        }
+    }
+
+    /** --keepalive on an SATP session: an idle tunnel's keepalives are authentic, counted, and neither dropped nor logged. */
+    @Test
+    void keepalivesOfAnIdleSessionAreCountedNotDropped(TestInfo info) throws Exception {
+        Case c = newCase(info);
+        try (TunnelEnd a = start(c, "a", net.a, end(c, true, false, "--keepalive", "1"));
+             TunnelEnd b = start(c, "b", net.b, end(c, false, false))) {
+            Traffic.awaitPing(net.a, c.innerB(), Traffic.PING_BUDGET, "first handshake");
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            com.fasterxml.jackson.databind.JsonNode got;
+            do {
+                Sleep.millis(250);
+                got = CtlIT.show(b.controlSocket()).get("connections").get(0);
+            } while (got.path("keepalives-in").asLong() < 3 && System.nanoTime() < deadline);
+            assertTrue(got.path("keepalives-in").asLong() >= 3, "keepalives under the session's key: " + got);
+            assertEquals(0, got.get("drops").asLong(), got.toString());
+            com.fasterxml.jackson.databind.JsonNode sent = CtlIT.show(a.controlSocket()).get("connections").get(0);
+            assertTrue(sent.get("keepalives-out").asLong() >= 3, sent.toString());
         }
     }
 
