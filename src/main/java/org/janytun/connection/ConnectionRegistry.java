@@ -77,11 +77,17 @@ public final class ConnectionRegistry {
     private ConnectionTable table;
     private Consumer<ConnectionTable> sink = t -> { };
     private SessionStart sessionStart = s -> { };
+    /** Connections created by the apply or merge under way, committed together ({@link SessionStart#commit}). */
+    private final List<Connection> started = new ArrayList<>();
 
     /** What is done to each session this registry creates before it is used (the daemon: the sequence lease). */
     @FunctionalInterface
     public interface SessionStart {
         void starting(SatpSession session) throws IOException;
+
+        /** After the sessions of one table or batch are started, before it is published (one disk sync for all). */
+        default void commit() throws IOException {
+        }
     }
 
     /**
@@ -159,7 +165,28 @@ public final class ConnectionRegistry {
         routes.values().removeIf(r -> r.origin == Origin.CONTROL && !servedPrefixes.contains(r.record.prefix()));
         served.forEach(r -> upsert(r, Origin.CONTROL, problems));
         servedRoutes.forEach(r -> putRoute(r, Origin.CONTROL));
+        commitStarted(problems);
         return rebuild();
+    }
+
+    /** Commits the sessions created since the last call; if that fails, none of them is used. */
+    private void commitStarted(Consumer<String> problems) {
+        if (started.isEmpty()) {
+            return;
+        }
+        try {
+            sessionStart.commit();
+        } catch (IOException e) {
+            problems.accept(started.size() + " new connections not usable: " + e.getMessage());
+            for (Connection c : started) {
+                Entry entry = entries.get(c.mux());
+                if (entry != null && entry.connection == c) {
+                    entries.remove(c.mux());
+                }
+            }
+        } finally {
+            started.clear();
+        }
     }
 
     /**
@@ -175,6 +202,7 @@ public final class ConnectionRegistry {
                 default -> { }
             }
         }
+        commitStarted(problems);
         return rebuild();
     }
 
@@ -228,8 +256,10 @@ public final class ConnectionRegistry {
                 session.advanceSeqTo(previous.session().nextSeq()); // new keys, but never an old sequence number
             }
             sessionStart.starting(session);
-            return spread ? Connection.spreading(session, pathsLike(previous))
+            Connection c = spread ? Connection.spreading(session, pathsLike(previous))
                     : Connection.of(session, pathsLike(previous));
+            started.add(c);
+            return c;
         } catch (IllegalArgumentException | IOException e) {
             problems.accept("connection " + r.mux() + " not usable: " + e.getMessage());
             return null;

@@ -258,7 +258,17 @@ public final class Daemon {
                     settings.authTagLength(), settings.senderId(), settings.deviceType(), connection,
                     settings.mux(), settings.routes(), routing);
             registry.setLinks(Math.max(1, settings.rail().links().size()), settings.rail().spread());
-            registry.onSessionStart(leases::attach);
+            registry.onSessionStart(new ConnectionRegistry.SessionStart() {
+                @Override
+                public void starting(SatpSession session) throws IOException {
+                    leases.stage(session);
+                }
+
+                @Override
+                public void commit() throws IOException {
+                    leases.commit(); // one disk sync for a whole table
+                }
+            });
             table = registry.table();
         } else {
             if (!settings.routes().isEmpty()) {
