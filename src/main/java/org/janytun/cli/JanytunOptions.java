@@ -98,6 +98,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
     @Option(names = "--control-socket") String controlSocket;
     @Option(names = "--metrics") String metrics;
     @Option(names = "--mtu") String mtu;
+    @Option(names = "--capacity") String capacity;
 
     private JanytunOptions() {}
 
@@ -424,7 +425,21 @@ public final class JanytunOptions extends SharedOptions.Connection {
             throw new UsageException("--control-socket", "a Unix socket path has at most 107 bytes");
         }
         return new OperatorSettings(state, allowSeqWrap, socket, metricsEndpoint(),
-                mtu(ifc, deviceType, tagLength, warnings));
+                mtu(ifc, deviceType, tagLength, warnings), capacity());
+    }
+
+    /** {@code --capacity}: 1 to 65,536 connections (the mux is 16 bits); bin/launch sizes the heap by it. */
+    private int capacity() throws UsageException {
+        if (capacity == null) {
+            return OperatorSettings.DEFAULT_CAPACITY;
+        }
+        requireString(capacity, "--capacity");
+        long v = Digits.decimal(capacity, 6);
+        if (v < 1 || v > OperatorSettings.DEFAULT_CAPACITY) {
+            throw new UsageException("--capacity", "must be a number of connections from 1 to "
+                    + OperatorSettings.DEFAULT_CAPACITY + " (a mux is 16 bits)");
+        }
+        return (int) v;
     }
 
     /**

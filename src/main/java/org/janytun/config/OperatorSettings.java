@@ -16,11 +16,22 @@ import org.janytun.address.HostPort;
  * @param metrics      {@code --metrics [ADDR:]PORT}: where to serve Prometheus metrics (the address defaults to
  *                     127.0.0.1); empty: no metrics endpoint
  * @param mtu          {@code --mtu}: the MTU {@code -n} gives the device
+ * @param capacity     {@code --capacity}: the most connections a served or synced table may hold; bin/launch sizes
+ *                     the heap by it
  */
 public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, Optional<String> controlSocket,
-                               Optional<HostPort> metrics, int mtu) {
+                               Optional<HostPort> metrics, int mtu, int capacity) {
     /** The device MTU {@code -n} sets without {@code --mtu}: the references' 1400. */
     public static final int DEFAULT_MTU = 1400;
+
+    /** Without {@code --capacity}: every mux there is (the mux is 16 bits). bin/launch has the same default. */
+    public static final int DEFAULT_CAPACITY = 1 << 16;
+
+    /** Compatibility with callers that do not name a capacity: the default. */
+    public OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, Optional<String> controlSocket,
+                            Optional<HostPort> metrics, int mtu) {
+        this(stateDir, allowSeqWrap, controlSocket, metrics, mtu, DEFAULT_CAPACITY);
+    }
 
     /** Where the control sockets are by default. */
     public static final String SOCKET_DIR = "/run/janytun";
@@ -65,6 +76,6 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
     public String toString() {
         return "stateDir=" + stateDir.orElse(STATE_ROOT + "/<dev>") + (allowSeqWrap ? ", allowSeqWrap" : "")
                 + ", controlSocket=" + controlSocket.orElse(SOCKET_DIR + "/<dev>.ctl")
-                + metrics.map(m -> ", metrics=" + m).orElse("") + ", mtu=" + mtu;
+                + metrics.map(m -> ", metrics=" + m).orElse("") + ", mtu=" + mtu + ", capacity=" + capacity;
     }
 }

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -74,6 +75,8 @@ public final class ConnectionRegistry {
     private final boolean routing;
     private final Map<Integer, Entry> entries = new HashMap<>();
     private final Map<IpPrefix, RouteEntry> routes = new LinkedHashMap<>();
+    /** {@link #routes} by longest prefix, kept current one change at a time; each table takes a snapshot of it. */
+    private final RouteTable<Integer> routeTable = new RouteTable<>();
     private ConnectionTable table;
     private Consumer<ConnectionTable> sink = t -> { };
     private SessionStart sessionStart = s -> { };
@@ -99,6 +102,8 @@ public final class ConnectionRegistry {
      */
     /** Links (transport sockets) each connection gets a path on: more than one with RAIL. */
     private int links = 1;
+    /** The most connections held ({@code --capacity}): a larger served table is refused whole. */
+    private int capacity = Integer.MAX_VALUE;
     private boolean spread;
 
     public ConnectionRegistry(CtrAlgorithm cipher, AuthAlgorithm auth, int tagLength, int senderId,
@@ -116,6 +121,7 @@ public final class ConnectionRegistry {
         // -R binds to the process's -m even without a local connection: a served connection may have that mux
         for (IpPrefix p : localRoutes) {
             routes.put(p, new RouteEntry(new RouteRecord(p.address(), p.length(), localMux), Origin.LOCAL));
+            routeTable.put(p, localMux);
         }
         table = build();
     }
@@ -159,10 +165,24 @@ public final class ConnectionRegistry {
      */
     public synchronized ConnectionTable apply(List<ConnectionRecord> served, List<RouteRecord> servedRoutes,
                                               Consumer<String> problems) {
-        Set<Integer> servedMuxes = served.stream().map(ConnectionRecord::mux).collect(Collectors.toSet());
-        entries.values().removeIf(e -> e.origin == Origin.CONTROL && !servedMuxes.contains(e.connection.mux()));
+        BitSet servedMuxes = new BitSet(1 << 16);
+        served.forEach(r -> servedMuxes.set(r.mux()));
+        long local = entries.values().stream()
+                .filter(e -> e.origin != Origin.CONTROL && !servedMuxes.get(e.connection.mux())).count();
+        if (servedMuxes.cardinality() + local > capacity) {
+            problems.accept("the served table of " + servedMuxes.cardinality() + " connections is beyond --capacity "
+                    + capacity + ": refused, the current table of " + entries.size() + " stays");
+            return table;
+        }
+        entries.values().removeIf(e -> e.origin == Origin.CONTROL && !servedMuxes.get(e.connection.mux()));
         Set<IpPrefix> servedPrefixes = servedRoutes.stream().map(RouteRecord::prefix).collect(Collectors.toSet());
-        routes.values().removeIf(r -> r.origin == Origin.CONTROL && !servedPrefixes.contains(r.record.prefix()));
+        routes.entrySet().removeIf(e -> {
+            boolean gone = e.getValue().origin == Origin.CONTROL && !servedPrefixes.contains(e.getKey());
+            if (gone) {
+                routeTable.remove(e.getKey());
+            }
+            return gone;
+        });
         served.forEach(r -> upsert(r, Origin.CONTROL, problems));
         servedRoutes.forEach(r -> putRoute(r, Origin.CONTROL));
         commitStarted(problems);
@@ -195,21 +215,35 @@ public final class ConnectionRegistry {
      * @return the new table
      */
     public synchronized ConnectionTable merge(List<? extends SyncRecord> records, Consumer<String> problems) {
+        int refused = 0;
         for (SyncRecord r : records) {
             switch (r) {
+                case ConnectionRecord c when entries.size() >= capacity && !entries.containsKey(c.mux()) -> refused++;
                 case ConnectionRecord c -> upsert(c, Origin.SYNC, problems);
                 case RouteRecord rr -> putRoute(rr, Origin.SYNC);
                 default -> { }
             }
+        }
+        if (refused > 0) {
+            problems.accept(refused + " connections from a cluster peer refused: beyond --capacity " + capacity
+                    + " (this node holds " + entries.size() + ")");
         }
         commitStarted(problems);
         return rebuild();
     }
 
     private void putRoute(RouteRecord r, Origin origin) {
-        RouteEntry old = routes.get(r.prefix());
+        IpPrefix prefix = r.prefix();
+        RouteEntry old = routes.get(prefix);
         // a route from the command line stays the command line's (it is never removed) even if a peer repeats it
-        routes.put(r.prefix(), new RouteEntry(r, old != null && old.origin == Origin.LOCAL ? Origin.LOCAL : origin));
+        Origin keep = old != null && old.origin == Origin.LOCAL ? Origin.LOCAL : origin;
+        if (old != null && old.origin == keep && old.record.mux() == r.mux()) {
+            return; // unchanged: a reload of a large table touches only what changed
+        }
+        routes.put(prefix, new RouteEntry(r, keep));
+        if (old == null || old.record.mux() != r.mux()) {
+            routeTable.put(prefix, r.mux());
+        }
     }
 
     private void upsert(ConnectionRecord r, Origin origin, Consumer<String> problems) {
@@ -240,8 +274,12 @@ public final class ConnectionRegistry {
             c.session().advanceSeqTo((int) r.seqNr() + SEQ_LEAD);
         }
         Origin keep = old != null && old.origin == Origin.LOCAL ? Origin.LOCAL : origin;
-        entries.put(r.mux(), new Entry(c, r.withRemote(ConnectionRecord.UNSET_HOST, 0), keep,
-                origin == Origin.SYNC || (old != null && old.heardFromPeer)));
+        boolean heard = origin == Origin.SYNC || (old != null && old.heardFromPeer);
+        if (old != null && old.connection == c && old.origin == keep && old.heardFromPeer == heard) {
+            return; // the same connection as before: a reload of a large table touches only what changed
+        }
+        ConnectionRecord template = r.endpointUnset() ? r : r.withRemote(ConnectionRecord.UNSET_HOST, 0);
+        entries.put(r.mux(), new Entry(c, template, keep, heard));
     }
 
     private Connection create(ConnectionRecord r, Connection previous, Consumer<String> problems) {
@@ -289,6 +327,17 @@ public final class ConnectionRegistry {
         this.spread = spread;
     }
 
+    /**
+     * {@code --capacity}: a served table of more connections is refused (the current one stays), and a cluster peer's
+     * connections beyond it are not taken.
+     */
+    public synchronized void setCapacity(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("the capacity must be at least 1");
+        }
+        this.capacity = capacity;
+    }
+
     /** Same keys, role and window: the connection can keep its counters, windows and learned endpoint. */
     private static boolean sameKeys(ConnectionRecord a, ConnectionRecord b) {
         return b != null && a.role() == b.role() && a.keyLength() == b.keyLength()
@@ -307,8 +356,7 @@ public final class ConnectionRegistry {
         if (!routing) {
             return ConnectionTable.of(all, null);
         }
-        RouteTable<Integer> rt = new RouteTable<>();
-        routes.forEach((prefix, r) -> rt.put(prefix, r.record.mux()));
+        RouteTable.Frozen<Integer> rt = routeTable.frozen();
         return ConnectionTable.of(all, (buf, off, len) -> {
             Integer mux = rt.lookupDestination(buf, off, len);
             return mux == null ? -1 : mux;

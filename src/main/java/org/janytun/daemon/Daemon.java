@@ -258,6 +258,7 @@ public final class Daemon {
                     settings.authTagLength(), settings.senderId(), settings.deviceType(), connection,
                     settings.mux(), settings.routes(), routing);
             registry.setLinks(Math.max(1, settings.rail().links().size()), settings.rail().spread());
+            registry.setCapacity(settings.operator().capacity());
             registry.onSessionStart(new ConnectionRegistry.SessionStart() {
                 @Override
                 public void starting(SatpSession session) throws IOException {
@@ -322,8 +323,12 @@ public final class Daemon {
         }
         if (controlled) {
             HostPort ctl = settings.controlHost().get();
-            controlClient = SyncClient.forTables(ctl, (peers, routes) -> registry.apply(peers, routes, log::warn),
-                    SyncClient.RETRY);
+            controlClient = SyncClient.forTables(ctl, (peers, routes) -> {
+                long t0 = System.nanoTime();
+                ConnectionTable t = registry.apply(peers, routes, log::warn);
+                log.info("control: {} connections in use ({} ms)", t.connections().size(),
+                        (System.nanoTime() - t0) / 1_000_000);
+            }, SyncClient.RETRY);
             controlClient.start();
             log.info("janytun started: server on {}, sender id {}, connections and routes from control host {}{}",
                     device.name(), settings.senderId(), ctl,

@@ -39,14 +39,47 @@ class ConnectionRegistryScaleTest {
         List<RouteRecord> routes = routes();
         long before = retainedHeap();
         ConnectionRegistry server = registry();
+        long t0 = System.nanoTime();
         ConnectionTable table = server.apply(records, routes, p -> { throw new AssertionError(p); });
+        long loadMillis = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(N, table.connections().size());
         heardFromOnce(table, records);
         long perConnection = (retainedHeap() - before) / N;
-        System.out.printf("server: %d connections, %d bytes retained each%n", N, perConnection);
+        System.out.printf("server: %d connections, %d bytes retained each (applied in %d ms)%n", N, perConnection,
+                loadMillis);
         assertTrue(perConnection <= BOUND, perConnection + " bytes a connection on a server");
         assertSame(table, server.table()); // kept alive to here
-        records.clear(); // the served records are the control client's, gone once applied
+
+        // a reload that changes one record's key keeps every other connection as it is
+        Connection untouched = table.forMux(7);
+        ConnectionRecord old = records.get(N / 2);
+        records.set(N / 2, new ConnectionRecord(old.mux(), Role.LEFT, 128, old.masterSalt(), bytes(16, 1, 99), 64, 0,
+                ConnectionRecord.UNSET_HOST, 0));
+        t0 = System.nanoTime();
+        ConnectionTable reloaded = server.apply(records, routes, p -> { throw new AssertionError(p); });
+        System.out.printf("server: reload changing one record applied in %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        assertSame(untouched, reloaded.forMux(7));
+        assertTrue(reloaded.forMux(N / 2) != table.forMux(N / 2));
+    }
+
+    @Test
+    void aTableBeyondTheCapacityIsRefusedAndTheCurrentOneStays() {
+        ConnectionRegistry server = registry();
+        server.setCapacity(100);
+        List<String> problems = new ArrayList<>();
+        ConnectionTable first = server.apply(records().subList(0, 100), List.of(), problems::add);
+        assertEquals(List.of(), problems);
+        ConnectionTable second = server.apply(records().subList(0, 101), List.of(), problems::add);
+        assertSame(first, second);
+        assertEquals(List.of("the served table of 101 connections is beyond --capacity 100: refused, the current"
+                + " table of 100 stays"), problems);
+        // a cluster peer's new connections beyond it are not taken, its known ones still are
+        problems.clear();
+        ConnectionTable merged = server.merge(records().subList(50, 150), problems::add);
+        assertEquals(100, merged.connections().size());
+        assertEquals(List.of("50 connections from a cluster peer refused: beyond --capacity 100 (this node holds"
+                + " 100)"), problems);
     }
 
     @Test
@@ -55,11 +88,14 @@ class ConnectionRegistryScaleTest {
         dump.addAll(routes());
         long before = retainedHeap();
         ConnectionRegistry node = registry();
+        long t0 = System.nanoTime();
         ConnectionTable table = node.merge(dump, p -> { throw new AssertionError(p); });
+        long mergeMillis = (System.nanoTime() - t0) / 1_000_000;
         dump.clear();
         assertEquals(N, table.connections().size());
         long perConnection = (retainedHeap() - before) / N;
-        System.out.printf("sync node: %d connections, %d bytes retained each%n", N, perConnection);
+        System.out.printf("sync node: %d connections, %d bytes retained each (merged in %d ms)%n", N, perConnection,
+                mergeMillis);
         assertTrue(perConnection <= BOUND, perConnection + " bytes a connection on a sync node");
         assertNotNull(node.table().forMux(N / 2));
         // and it can give all of it to the next node
