@@ -248,12 +248,14 @@ public final class ConnectionRegistry {
 
     private void upsert(ConnectionRecord r, Origin origin, Consumer<String> problems) {
         Entry old = entries.get(r.mux());
+        boolean firstFromPeer = origin == Origin.SYNC && (old == null || !old.heardFromPeer);
         Connection c;
         if (old != null && sameKeys(r, old.template)) {
             c = old.connection;
             c.session().advanceSeqTo((int) r.seqNr());
         } else {
-            c = create(r, old == null ? null : old.connection, problems);
+            // with the lead below from the start, so that the session's first reserved block covers it
+            c = create(r, old == null ? null : old.connection, firstFromPeer ? SEQ_LEAD : 0, problems);
             if (c == null) {
                 return;
             }
@@ -267,7 +269,6 @@ public final class ConnectionRegistry {
         } catch (UnknownHostException e) {
             problems.accept("connection " + r.mux() + ": endpoint ignored: " + e.getMessage());
         }
-        boolean firstFromPeer = origin == Origin.SYNC && (old == null || !old.heardFromPeer);
         if (firstFromPeer) {
             // A node that starts (or restarts) may have a predecessor with our sender id whose packets the
             // clients still remember: start past what the cluster has sent, with the same lead as we tell it.
@@ -282,14 +283,14 @@ public final class ConnectionRegistry {
         entries.put(r.mux(), new Entry(c, template, keep, heard));
     }
 
-    private Connection create(ConnectionRecord r, Connection previous, Consumer<String> problems) {
+    private Connection create(ConnectionRecord r, Connection previous, int lead, Consumer<String> problems) {
         try {
             CtrAlgorithm kd = cipher == CtrAlgorithm.NULL && auth == AuthAlgorithm.NULL ? CtrAlgorithm.NULL
                     : CtrAlgorithm.ofKeyBits(r.keyLength()).orElseThrow();
             CryptoSuite suite = CryptoSuite.of(cipher, kd, auth, tagLength, r.masterKey(), r.masterSalt(), null);
             SatpSession session = new SatpSession(suite, r.role(), senderId, r.mux(), deviceType,
                     Math.min(r.windowSize(), ReplayProtection.MAX_WINDOW));
-            session.setNextSeq((int) r.seqNr());
+            session.setNextSeq((int) r.seqNr() + lead);
             if (previous != null) {
                 session.advanceSeqTo(previous.session().nextSeq()); // new keys, but never an old sequence number
             }
