@@ -269,9 +269,10 @@ public final class ConnectionRegistry {
         } catch (UnknownHostException e) {
             problems.accept("connection " + r.mux() + ": endpoint ignored: " + e.getMessage());
         }
-        if (firstFromPeer) {
+        if (firstFromPeer && old != null && c == old.connection) {
             // A node that starts (or restarts) may have a predecessor with our sender id whose packets the
-            // clients still remember: start past what the cluster has sent, with the same lead as we tell it.
+            // clients still remember: start past what the cluster has sent, with the same lead as we tell it
+            // (a connection made just now started there already).
             c.session().advanceSeqTo((int) r.seqNr() + SEQ_LEAD);
         }
         Origin keep = old != null && old.origin == Origin.LOCAL ? Origin.LOCAL : origin;
