@@ -230,8 +230,9 @@ public final class Daemon {
         }
 
         // Everything that reads files lazily (the JCE reads its policy files on first use) is set up before the
-        // chroot hides them: the local connection's session, or a throwaway one when keys come from -X only.
+        // chroot hides them: sessions hold no JCE objects (each thread makes its engines at its first packet).
         boolean controlled = settings.controlHost().isPresent();
+        loadCryptoProviders();
         if (suite != null) {
             SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
                     settings.deviceType(), settings.windowSize());
@@ -240,8 +241,6 @@ public final class Daemon {
             leases.attach(connection.session());
             log.info("sequence lease in {}: mux {} sends from sequence number {}", leases.path(), settings.mux(),
                     Integer.toUnsignedString(connection.session().nextSeq()));
-        } else {
-            loadCryptoProviders();
         }
         ConnectionTable table;
         boolean clustered = settings.sync().enabled();
