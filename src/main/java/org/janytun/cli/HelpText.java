@@ -143,6 +143,9 @@ final class HelpText {
                       --metrics [<address>:]<port>
                                                   serve Prometheus metrics on http://<address>:<port>/metrics
                                                   (address default: 127.0.0.1; default: no metrics)
+                      --capacity <n>              hold at most <n> connections from -X/-M (1 to 65536, the
+                                                  default); a larger table is refused and the current one
+                                                  stays; the launcher sizes the heap by it
 
                 Names of algorithms and roles are case-insensitive. An option's argument may not begin with '-'.
                 Secrets given on the command line are visible to other users in the process list: prefer

@@ -101,6 +101,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
     @Option(names = "--mtu") String mtu;
     @Option(names = "--keepalive") String keepalive;
     @Mixin SessionOptions sessionOptions = new SessionOptions();
+    @Option(names = "--capacity") String capacity;
 
     private JanytunOptions() {}
 
@@ -461,7 +462,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
             throw new UsageException("--control-socket", "a Unix socket path has at most 107 bytes");
         }
         return new OperatorSettings(state, allowSeqWrap, socket, metricsEndpoint(),
-                mtu(ifc, deviceType, tagLength, warnings), keepaliveSeconds());
+                mtu(ifc, deviceType, tagLength, warnings), keepaliveSeconds(), capacity());
     }
 
     /** {@code --keepalive SECONDS}: 0 (none, the default) to 3600. */
@@ -474,6 +475,20 @@ public final class JanytunOptions extends SharedOptions.Connection {
         if (v < 0 || v > OperatorSettings.MAX_KEEPALIVE_SECONDS) {
             throw new UsageException("--keepalive", "must be a number of seconds from 0 (none) to "
                     + OperatorSettings.MAX_KEEPALIVE_SECONDS);
+        }
+        return (int) v;
+    }
+
+    /** {@code --capacity}: 1 to 65,536 connections (the mux is 16 bits); bin/launch sizes the heap by it. */
+    private int capacity() throws UsageException {
+        if (capacity == null) {
+            return OperatorSettings.DEFAULT_CAPACITY;
+        }
+        requireString(capacity, "--capacity");
+        long v = Digits.decimal(capacity, 6);
+        if (v < 1 || v > OperatorSettings.DEFAULT_CAPACITY) {
+            throw new UsageException("--capacity", "must be a number of connections from 1 to "
+                    + OperatorSettings.DEFAULT_CAPACITY + " (a mux is 16 bits)");
         }
         return (int) v;
     }

@@ -18,14 +18,25 @@ import org.janytun.address.HostPort;
  * @param mtu          {@code --mtu}: the MTU {@code -n} gives the device
  * @param keepaliveSeconds {@code --keepalive}: send a keepalive to a peer that has been sent nothing for this
  *                     long; 0 for none
+ * @param capacity     {@code --capacity}: the most connections a served or synced table may hold; bin/launch sizes
+ *                     the heap by it
  */
 public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, Optional<String> controlSocket,
-                               Optional<HostPort> metrics, int mtu, int keepaliveSeconds) {
+                               Optional<HostPort> metrics, int mtu, int keepaliveSeconds, int capacity) {
     /** The longest {@code --keepalive}. */
     public static final int MAX_KEEPALIVE_SECONDS = 3600;
 
     /** The device MTU {@code -n} sets without {@code --mtu}: the references' 1400. */
     public static final int DEFAULT_MTU = 1400;
+
+    /** Without {@code --capacity}: every mux there is (the mux is 16 bits). bin/launch has the same default. */
+    public static final int DEFAULT_CAPACITY = 1 << 16;
+
+    /** Compatibility with callers that name neither a keepalive nor a capacity: none and the default. */
+    public OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, Optional<String> controlSocket,
+                            Optional<HostPort> metrics, int mtu) {
+        this(stateDir, allowSeqWrap, controlSocket, metrics, mtu, 0, DEFAULT_CAPACITY);
+    }
 
     /** Where the control sockets are by default. */
     public static final String SOCKET_DIR = "/run/janytun";
@@ -55,7 +66,7 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
 
     /** Nothing given: the defaults. */
     public static OperatorSettings defaults() {
-        return new OperatorSettings(Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MTU, 0);
+        return new OperatorSettings(Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MTU, 0, DEFAULT_CAPACITY);
     }
 
     /**
@@ -71,6 +82,6 @@ public record OperatorSettings(Optional<String> stateDir, boolean allowSeqWrap, 
         return "stateDir=" + stateDir.orElse(STATE_ROOT + "/<dev>") + (allowSeqWrap ? ", allowSeqWrap" : "")
                 + ", controlSocket=" + controlSocket.orElse(SOCKET_DIR + "/<dev>.ctl")
                 + metrics.map(m -> ", metrics=" + m).orElse("") + ", mtu=" + mtu
-                + (keepaliveSeconds > 0 ? ", keepalive=" + keepaliveSeconds + "s" : "");
+                + (keepaliveSeconds > 0 ? ", keepalive=" + keepaliveSeconds + "s" : "") + ", capacity=" + capacity;
     }
 }

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -80,14 +81,22 @@ public final class ConnectionRegistry {
     private final boolean routing;
     private final Map<Integer, Entry> entries = new HashMap<>();
     private final Map<IpPrefix, RouteEntry> routes = new LinkedHashMap<>();
+    /** {@link #routes} by longest prefix, kept current one change at a time; each table takes a snapshot of it. */
+    private final RouteTable<Integer> routeTable = new RouteTable<>();
     private ConnectionTable table;
     private Consumer<ConnectionTable> sink = t -> { };
     private SessionStart sessionStart = s -> { };
+    /** Connections created by the apply or merge under way, committed together ({@link SessionStart#commit}). */
+    private final List<Connection> started = new ArrayList<>();
 
     /** What is done to each session this registry creates before it is used (the daemon: the sequence lease). */
     @FunctionalInterface
     public interface SessionStart {
         void starting(SatpSession session) throws IOException;
+
+        /** After the sessions of one table or batch are started, before it is published (one disk sync for all). */
+        default void commit() throws IOException {
+        }
     }
 
     /**
@@ -99,6 +108,8 @@ public final class ConnectionRegistry {
      */
     /** Links (transport sockets) each connection gets a path on: more than one with RAIL. */
     private int links = 1;
+    /** The most connections held ({@code --capacity}): a larger served table is refused whole. */
+    private int capacity = Integer.MAX_VALUE;
     private boolean spread;
 
     public ConnectionRegistry(CtrAlgorithm cipher, AuthAlgorithm auth, int tagLength, int senderId,
@@ -116,6 +127,7 @@ public final class ConnectionRegistry {
         // -R binds to the process's -m even without a local connection: a served connection may have that mux
         for (IpPrefix p : localRoutes) {
             routes.put(p, new RouteEntry(new RouteRecord(p.address(), p.length(), localMux), Origin.LOCAL));
+            routeTable.put(p, localMux);
         }
         table = build();
     }
@@ -162,13 +174,48 @@ public final class ConnectionRegistry {
      */
     public synchronized ConnectionTable apply(List<ConnectionRecord> served, List<RouteRecord> servedRoutes,
                                               Consumer<String> problems) {
-        Set<Integer> servedMuxes = served.stream().map(ConnectionRecord::mux).collect(Collectors.toSet());
-        entries.values().removeIf(e -> e.origin == Origin.CONTROL && !servedMuxes.contains(e.connection.mux()));
+        BitSet servedMuxes = new BitSet(1 << 16);
+        served.forEach(r -> servedMuxes.set(r.mux()));
+        long local = entries.values().stream()
+                .filter(e -> e.origin != Origin.CONTROL && !servedMuxes.get(e.connection.mux())).count();
+        if (servedMuxes.cardinality() + local > capacity) {
+            problems.accept("the served table of " + servedMuxes.cardinality() + " connections is beyond --capacity "
+                    + capacity + ": refused, the current table of " + entries.size() + " stays");
+            return table;
+        }
+        entries.values().removeIf(e -> e.origin == Origin.CONTROL && !servedMuxes.get(e.connection.mux()));
         Set<IpPrefix> servedPrefixes = servedRoutes.stream().map(RouteRecord::prefix).collect(Collectors.toSet());
-        routes.values().removeIf(r -> r.origin == Origin.CONTROL && !servedPrefixes.contains(r.record.prefix()));
+        routes.entrySet().removeIf(e -> {
+            boolean gone = e.getValue().origin == Origin.CONTROL && !servedPrefixes.contains(e.getKey());
+            if (gone) {
+                routeTable.remove(e.getKey());
+            }
+            return gone;
+        });
         served.forEach(r -> upsert(r, Origin.CONTROL, problems));
         servedRoutes.forEach(r -> putRoute(r, Origin.CONTROL));
+        commitStarted(problems);
         return rebuild();
+    }
+
+    /** Commits the sessions created since the last call; if that fails, none of them is used. */
+    private void commitStarted(Consumer<String> problems) {
+        if (started.isEmpty()) {
+            return;
+        }
+        try {
+            sessionStart.commit();
+        } catch (IOException e) {
+            problems.accept(started.size() + " new connections not usable: " + e.getMessage());
+            for (Connection c : started) {
+                Entry entry = entries.get(c.mux());
+                if (entry != null && entry.connection == c) {
+                    entries.remove(c.mux());
+                }
+            }
+        } finally {
+            started.clear();
+        }
     }
 
     /**
@@ -177,24 +224,40 @@ public final class ConnectionRegistry {
      * @return the new table
      */
     public synchronized ConnectionTable merge(List<? extends SyncRecord> records, Consumer<String> problems) {
+        int refused = 0;
         for (SyncRecord r : records) {
             switch (r) {
+                case ConnectionRecord c when entries.size() >= capacity && !entries.containsKey(c.mux()) -> refused++;
                 case ConnectionRecord c -> upsert(c, Origin.SYNC, problems);
                 case RouteRecord rr -> putRoute(rr, Origin.SYNC);
                 default -> { }
             }
         }
+        if (refused > 0) {
+            problems.accept(refused + " connections from a cluster peer refused: beyond --capacity " + capacity
+                    + " (this node holds " + entries.size() + ")");
+        }
+        commitStarted(problems);
         return rebuild();
     }
 
     private void putRoute(RouteRecord r, Origin origin) {
-        RouteEntry old = routes.get(r.prefix());
+        IpPrefix prefix = r.prefix();
+        RouteEntry old = routes.get(prefix);
         // a route from the command line stays the command line's (it is never removed) even if a peer repeats it
-        routes.put(r.prefix(), new RouteEntry(r, old != null && old.origin == Origin.LOCAL ? Origin.LOCAL : origin));
+        Origin keep = old != null && old.origin == Origin.LOCAL ? Origin.LOCAL : origin;
+        if (old != null && old.origin == keep && old.record.mux() == r.mux()) {
+            return; // unchanged: a reload of a large table touches only what changed
+        }
+        routes.put(prefix, new RouteEntry(r, keep));
+        if (old == null || old.record.mux() != r.mux()) {
+            routeTable.put(prefix, r.mux());
+        }
     }
 
     private void upsert(ConnectionRecord r, Origin origin, Consumer<String> problems) {
         Entry old = entries.get(r.mux());
+        boolean firstFromPeer = origin == Origin.SYNC && (old == null || !old.heardFromPeer);
         Connection c;
         if (old != null && sameKeys(r, old.template)) {
             c = old.connection;
@@ -211,7 +274,8 @@ public final class ConnectionRegistry {
                     ROTATION_GRACE);
             c.session().advanceSeqTo((int) r.seqNr());
         } else {
-            c = create(r, old == null ? null : old.connection, problems);
+            // with the lead below from the start, so that the session's first reserved block covers it
+            c = create(r, old == null ? null : old.connection, firstFromPeer ? SEQ_LEAD : 0, problems);
             if (c == null) {
                 return;
             }
@@ -229,15 +293,20 @@ public final class ConnectionRegistry {
         } catch (UnknownHostException e) {
             problems.accept("connection " + r.mux() + ": endpoint ignored: " + e.getMessage());
         }
-        boolean firstFromPeer = origin == Origin.SYNC && (old == null || !old.heardFromPeer);
-        if (firstFromPeer) {
+        if (firstFromPeer && old != null && c == old.connection) {
             // A node that starts (or restarts) may have a predecessor with our sender id whose packets the
-            // clients still remember: start past what the cluster has sent, with the same lead as we tell it.
+            // clients still remember: start past what the cluster has sent, with the same lead as we tell it
+            // (a connection made just now started there already).
             c.session().advanceSeqTo((int) r.seqNr() + SEQ_LEAD);
         }
         Origin keep = old != null && old.origin == Origin.LOCAL ? Origin.LOCAL : origin;
-        entries.put(r.mux(), new Entry(c, r.withRemote(ConnectionRecord.UNSET_HOST, 0), keep,
-                origin == Origin.SYNC || (old != null && old.heardFromPeer)));
+        boolean heard = origin == Origin.SYNC || (old != null && old.heardFromPeer);
+        if (old != null && old.connection == c && old.origin == keep && old.heardFromPeer == heard
+                && sameKeys(r, old.template)) {
+            return; // the same connection as before: a reload of a large table touches only what changed
+        }
+        ConnectionRecord template = r.endpointUnset() ? r : r.withRemote(ConnectionRecord.UNSET_HOST, 0);
+        entries.put(r.mux(), new Entry(c, template, keep, heard));
     }
 
     /** Same role and window, other keys: the connection can rotate to them. */
@@ -258,7 +327,7 @@ public final class ConnectionRegistry {
         }
     }
 
-    private Connection create(ConnectionRecord r, Connection previous, Consumer<String> problems) {
+    private Connection create(ConnectionRecord r, Connection previous, int lead, Consumer<String> problems) {
         CryptoSuite suite = suiteOf(r, problems);
         if (suite == null) {
             return null;
@@ -266,13 +335,15 @@ public final class ConnectionRegistry {
         try {
             SatpSession session = new SatpSession(suite, r.role(), senderId, r.mux(), deviceType,
                     Math.min(r.windowSize(), ReplayProtection.MAX_WINDOW));
-            session.setNextSeq((int) r.seqNr());
+            session.setNextSeq((int) r.seqNr() + lead);
             if (previous != null) {
                 session.advanceSeqTo(previous.session().nextSeq()); // new keys, but never an old sequence number
             }
             sessionStart.starting(session);
-            return spread ? Connection.spreading(session, pathsLike(previous))
+            Connection c = spread ? Connection.spreading(session, pathsLike(previous))
                     : Connection.of(session, pathsLike(previous));
+            started.add(c);
+            return c;
         } catch (IllegalArgumentException | IOException e) {
             problems.accept("connection " + r.mux() + " not usable: " + e.getMessage());
             return null;
@@ -292,11 +363,17 @@ public final class ConnectionRegistry {
                     + " reload, or use set-key");
             return false;
         }
+        if (old == null && entries.size() >= capacity) {
+            problems.accept("this node holds " + entries.size() + " connections, its --capacity");
+            return false;
+        }
         boolean[] ok = {true};
-        upsert(r, Origin.OPERATOR, m -> {
+        Consumer<String> failed = m -> {
             ok[0] = false;
             problems.accept(m);
-        });
+        };
+        upsert(r, Origin.OPERATOR, failed);
+        commitStarted(failed);
         rebuild();
         return ok[0];
     }
@@ -316,7 +393,7 @@ public final class ConnectionRegistry {
             return "mux " + mux + " is the command line's connection: change the configuration and reload";
         }
         entries.remove(mux);
-        routes.values().removeIf(r -> r.record.mux() == mux && r.origin != Origin.LOCAL);
+        removeRoutesIf(r -> r.record.mux() == mux && r.origin != Origin.LOCAL);
         rebuild();
         return null;
     }
@@ -332,17 +409,30 @@ public final class ConnectionRegistry {
         if (routes.remove(prefix) == null) {
             return false;
         }
+        routeTable.remove(prefix);
         rebuild();
         return true;
     }
 
     /** The command line's {@code -R} routes, re-read: they replace the previous ones (reload). */
     public synchronized void setLocalRoutes(List<IpPrefix> prefixes, int localMux) {
-        routes.values().removeIf(r -> r.origin == Origin.LOCAL);
+        removeRoutesIf(r -> r.origin == Origin.LOCAL);
         for (IpPrefix p : prefixes) {
             routes.put(p, new RouteEntry(new RouteRecord(p.address(), p.length(), localMux), Origin.LOCAL));
+            routeTable.put(p, localMux);
         }
         rebuild();
+    }
+
+    /** Removes the routes that match, from the map and the lookup table both. */
+    private void removeRoutesIf(java.util.function.Predicate<RouteEntry> gone) {
+        routes.entrySet().removeIf(e -> {
+            boolean remove = gone.test(e.getValue());
+            if (remove) {
+                routeTable.remove(e.getKey());
+            }
+            return remove;
+        });
     }
 
     /**
@@ -382,6 +472,17 @@ public final class ConnectionRegistry {
         this.spread = spread;
     }
 
+    /**
+     * {@code --capacity}: a served table of more connections is refused (the current one stays), and a cluster peer's
+     * connections beyond it are not taken.
+     */
+    public synchronized void setCapacity(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("the capacity must be at least 1");
+        }
+        this.capacity = capacity;
+    }
+
     /** Same keys, role and window: the connection can keep its counters, windows and learned endpoint. */
     private static boolean sameKeys(ConnectionRecord a, ConnectionRecord b) {
         return b != null && a.role() == b.role() && a.keyLength() == b.keyLength()
@@ -400,8 +501,7 @@ public final class ConnectionRegistry {
         if (!routing) {
             return ConnectionTable.of(all, null);
         }
-        RouteTable<Integer> rt = new RouteTable<>();
-        routes.forEach((prefix, r) -> rt.put(prefix, r.record.mux()));
+        RouteTable.Frozen<Integer> rt = routeTable.frozen();
         return ConnectionTable.of(all, (buf, off, len) -> {
             Integer mux = rt.lookupDestination(buf, off, len);
             return mux == null ? -1 : mux;

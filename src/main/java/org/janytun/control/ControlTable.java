@@ -28,8 +28,11 @@ import org.janytun.sync.UnknownRecord;
  * them).
  */
 public final class ControlTable {
-    /** Largest table file read. */
-    public static final long MAX_FILE_SIZE = 16L << 20;
+    /**
+     * Largest table file read: every mux there is (65,536) with a few routes each is about 30 MiB of records as
+     * janytun-config writes them (≈ 300 bytes a connection with a /32 route).
+     */
+    public static final long MAX_FILE_SIZE = 64L << 20;
 
     /** A file that cannot be served, with the place of the problem. */
     public static final class TableException extends Exception {

@@ -17,8 +17,10 @@ import org.janytun.wire.SatpLayout;
  * allocates inside {@code Cipher.init} is measured in {@code AeadSuiteTest} and docs/PERFORMANCE.md.
  */
 final class AeadProtection implements PacketProtection {
-    private final AeadSuite suite;
-    private final Cipher cipher;
+    private AeadSuite suite;
+    private Cipher cipher;
+    /** The suite of the last encryption: the JCE refuses that one's (key, nonce) again. */
+    private AeadSuite lastSealer;
     private final ReusedKey leftKey;
     private final ReusedKey rightKey;
     /**
@@ -37,19 +39,31 @@ final class AeadProtection implements PacketProtection {
         AeadAlgorithm a = suite.algorithm();
         this.leftKey = new ReusedKey(suite.key(Role.LEFT), a.keyAlgorithm);
         this.rightKey = new ReusedKey(suite.key(Role.RIGHT), a.keyAlgorithm);
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < params.length; i++) {
             params[i] = a == AeadAlgorithm.AES_256_GCM ? new ReusedGcmSpec(nonces[i]) : new ReusedIv(nonces[i]);
         }
-        try {
-            this.cipher = Cipher.getInstance(a.transformation);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(a.transformation + " is missing from this JDK", e);
-        }
+        this.cipher = newCipher(a);
     }
 
     @Override
     public int tagLength() {
         return AeadAlgorithm.TAG_LENGTH;
+    }
+
+    /** Serves any AEAD suite of this engine's algorithm: the key objects read the new suite's keys from now on. */
+    @Override
+    public boolean bind(Suite other) {
+        if (other == suite) {
+            return true;
+        }
+        if (!(other instanceof AeadSuite s) || s.algorithm() != suite.algorithm()) {
+            return false;
+        }
+        leftKey.source(s.key(Role.LEFT));
+        rightKey.source(s.key(Role.RIGHT));
+        suite = s;
+        openedLength = -1;
+        return true;
     }
 
     @Override
@@ -107,7 +121,32 @@ final class AeadProtection implements PacketProtection {
         System.arraycopy(suite.iv(sender), 0, nonce, 0, AeadAlgorithm.NONCE_LENGTH);
         SatpLayout.xorInt(nonce, 2, SatpLayout.getInt(buf, SatpLayout.SENDER_ID_OFFSET));
         SatpLayout.xorInt(nonce, 8, SatpLayout.seq(buf));
-        cipher.init(mode, sender == Role.LEFT ? leftKey : rightKey, params[turn]);
+        ReusedKey key = sender == Role.LEFT ? leftKey : rightKey;
+        if (mode != Cipher.ENCRYPT_MODE) {
+            cipher.init(mode, key, params[turn]);
+            return;
+        }
+        try {
+            cipher.init(mode, key, params[turn]);
+        } catch (GeneralSecurityException e) {
+            if (lastSealer == suite) {
+                throw e;
+            }
+            // The JCE remembers the last (key, nonce) it encrypted under and refuses them again: another suite
+            // object with this suite's keys sealed this number last on this thread (tests do; connections have
+            // keys of their own). Each suite refuses its own reuse (claim); start afresh as an engine per suite would.
+            cipher = newCipher(suite.algorithm());
+            cipher.init(mode, key, params[turn]);
+        }
+        lastSealer = suite;
+    }
+
+    private static Cipher newCipher(AeadAlgorithm a) {
+        try {
+            return Cipher.getInstance(a.transformation);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(a.transformation + " is missing from this JDK", e);
+        }
     }
 
     private void ensureScratch(int len) {

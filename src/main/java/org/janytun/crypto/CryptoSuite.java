@@ -122,6 +122,16 @@ public record CryptoSuite(CtrAlgorithm cipher, CtrAlgorithm kdPrf, AuthAlgorithm
         return masterSalt.clone();
     }
 
+    /** The master key itself, not a copy: for the engines of this package, which never change it. */
+    byte[] masterKeyView() {
+        return masterKey;
+    }
+
+    /** The master salt itself, not a copy (see {@link #masterKeyView}). */
+    byte[] masterSaltView() {
+        return masterSalt;
+    }
+
     /** Without key material: safe to log. */
     @Override
     public String toString() {

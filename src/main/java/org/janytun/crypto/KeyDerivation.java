@@ -16,35 +16,55 @@ import org.janytun.wire.SatpLayout;
 final class KeyDerivation {
     private static final int BLOCK = 16;
 
-    private final boolean nullPrf;
     private final int cipherKeyBytes;
     private final boolean deriveAuth;
-    private final byte[] masterSalt;
-    private final Cipher ecb;
+    private final byte[] masterSalt = new byte[CryptoSuite.SALT_LENGTH];
+    private boolean nullPrf;
+    private Cipher ecb;
+    /** The master key as the JCE reads it, by key length (16, 24, 32 bytes): no key object per {@link #rekey}. */
+    private final byte[][] masterKeys = new byte[3][];
+    private final ReusedKey[] masterKeyObjects = new ReusedKey[3];
     private final byte[] blocks = new byte[5 * BLOCK];
     private final byte[] stream = new byte[5 * BLOCK];
 
     KeyDerivation(CryptoSuite suite) {
-        this.nullPrf = suite.kdPrf() == CtrAlgorithm.NULL;
         this.cipherKeyBytes = suite.cipher().keyBytes();
         this.deriveAuth = suite.auth() != AuthAlgorithm.NULL;
-        this.masterSalt = suite.masterSalt();
+        rekey(suite);
+    }
+
+    /** Derives from now on under {@code suite}'s master key and salt (same cipher and auth algorithm). */
+    void rekey(CryptoSuite suite) {
+        nullPrf = suite.kdPrf() == CtrAlgorithm.NULL;
         if (nullPrf) {
-            ecb = null;
-        } else {
-            try {
+            return;
+        }
+        byte[] key = suite.masterKeyView();
+        System.arraycopy(suite.masterSaltView(), 0, masterSalt, 0, CryptoSuite.SALT_LENGTH);
+        int k = (key.length >> 3) - 2; // 16, 24, 32 bytes → 0, 1, 2
+        if (masterKeyObjects[k] == null) {
+            masterKeys[k] = new byte[key.length];
+            masterKeyObjects[k] = new ReusedKey(masterKeys[k], "AES");
+        }
+        System.arraycopy(key, 0, masterKeys[k], 0, key.length);
+        try {
+            if (ecb == null) {
                 ecb = Cipher.getInstance("AES/ECB/NoPadding");
-                ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(suite.masterKey(), "AES"));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("AES is missing from this JDK", e);
             }
+            ecb.init(Cipher.ENCRYPT_MODE, masterKeyObjects[k]);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES is missing from this JDK", e);
         }
     }
 
     /** Fills {@code out} with the keys of the packet with sequence number {@code seq} sent by {@code sender}. */
     void derive(Role sender, int seq, PacketKeys out) {
         if (nullPrf) {
-            return; // the keys stay all zero, as the null PRF says
+            // all zero, as the null PRF says (they may hold another connection's keys: the engine is per thread)
+            java.util.Arrays.fill(out.cipherKey, (byte) 0);
+            java.util.Arrays.fill(out.sessionSalt, (byte) 0);
+            java.util.Arrays.fill(out.authKey, (byte) 0);
+            return;
         }
         int n = 0;
         int encBlocks = (cipherKeyBytes + BLOCK - 1) / BLOCK;

@@ -12,7 +12,8 @@ import org.janytun.wire.SatpLayout;
  * the header at 0..7, the plain (or encrypted) portion from 8, and the tag after it.
  *
  * <p>Keys are derived per packet from the sequence number, as the protocol requires; the master key schedule is
- * set up once (see {@link KeyDerivation}).
+ * set up once per {@link #bind} to a connection's suite (see {@link KeyDerivation}). One engine per thread serves
+ * every connection whose suite has the same cipher and auth algorithm ({@link ThreadEngines}).
  *
  * <p>Allocation: HMAC and KDF allocate nothing per packet. AES-CTR needs a {@code Cipher.init} with the new key
  * of every packet, and the JCE then builds a new AES key schedule: its round-key arrays (448 bytes for AES-128,
@@ -20,8 +21,8 @@ import org.janytun.wire.SatpLayout;
  * allocate is avoided here (see {@link #crypt}); docs/PERFORMANCE.md has the measurements.
  */
 public final class PacketCrypto implements PacketProtection {
-    private final CryptoSuite suite;
-    private final int tagLength;
+    private CryptoSuite suite;
+    private int tagLength;
     private final KeyDerivation kdf;
     private final PacketKeys keys;
     private final Cipher ctr;
@@ -55,6 +56,22 @@ public final class PacketCrypto implements PacketProtection {
 
     public CryptoSuite suite() {
         return suite;
+    }
+
+    /** Serves any legacy suite with this engine's cipher and auth algorithm (their buffers are sized by them). */
+    @Override
+    public boolean bind(Suite other) {
+        if (other == suite) {
+            return true;
+        }
+        if (!(other instanceof CryptoSuite s) || s.cipher() != suite.cipher() || s.auth() != suite.auth()) {
+            return false;
+        }
+        kdf.rekey(s);
+        suite = s;
+        tagLength = s.tagLength();
+        keysValid = false; // the derived keys were another connection's
+        return true;
     }
 
     @Override

@@ -9,7 +9,7 @@ import javax.crypto.SecretKey;
  * never find the copy it is about to use zeroed.
  */
 final class ReusedKey implements SecretKey {
-    private final byte[] key;
+    private byte[] key;
     private final byte[][] encoded;
     private final String algorithm;
     private int turn;
@@ -19,6 +19,14 @@ final class ReusedKey implements SecretKey {
         this.key = key;
         this.encoded = new byte[2][key.length];
         this.algorithm = algorithm;
+    }
+
+    /** Hands out {@code key}'s bytes from now on (same length): an engine re-bound to another connection. */
+    void source(byte[] key) {
+        if (key.length != this.key.length) {
+            throw new IllegalArgumentException("a key of " + key.length + " bytes for " + this.key.length);
+        }
+        this.key = key;
     }
 
     @Override

@@ -1,9 +1,10 @@
 package org.janytun.crypto;
 
 /**
- * A packet protection suite: what both ends agree on to protect datagrams. The session asks it for one
- * {@link PacketProtection} per direction and knows nothing else of it, so a new suite (an AEAD one) implements
- * this and {@link PacketProtection} and touches neither the session nor the stages. The first implementation is
+ * A packet protection suite: what both ends agree on to protect datagrams (algorithms and keys: what a connection
+ * holds). The session borrows its thread's {@link PacketProtection} engine bound to it and knows nothing else of
+ * it, so a new suite (an AEAD one) implements this and {@link PacketProtection} and touches neither the session
+ * nor the stages. The first implementation is
  * the legacy SATP suite, {@link CryptoSuite} (AES-CTR/HMAC-SHA1 and their null variants, per-packet KDF).
  *
  * <p>{@link Object#toString} must be safe to log (no key material).
@@ -12,7 +13,10 @@ public interface Suite {
     /** The bytes of tag after the protected portion of every datagram. */
     int tagLength();
 
-    /** A fresh protection for one direction, used by one thread at a time. */
+    /**
+     * A fresh engine bound to this suite, for one thread; it can then {@link PacketProtection#bind} to other suites
+     * of its kind. Sessions do not call this per connection but borrow their thread's ({@link ThreadEngines}).
+     */
     PacketProtection newProtection();
 
     /** The same algorithms under random keys: for the warm-up, which must not touch a tunnel's keys. */

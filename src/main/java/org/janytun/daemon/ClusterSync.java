@@ -17,6 +17,7 @@ import org.janytun.address.InetText;
 import org.janytun.config.SyncSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionRegistry;
+import org.janytun.connection.ConnectionTable;
 import org.janytun.log.RateLimitedLog;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.SyncCodec;
@@ -96,7 +97,12 @@ final class ClusterSync implements AutoCloseable {
     }
 
     private void merge(List<SyncRecord> records) {
-        registry.merge(records, log::warn); // the registry hands the new table to the forwarder
+        long t0 = System.nanoTime();
+        ConnectionTable t = registry.merge(records, log::warn); // the registry hands the new table to the forwarder
+        if (records.size() >= 100) { // a peer's dump, not an endpoint change
+            log.info("sync: {} records merged, {} connections in use ({} ms)", records.size(),
+                    t.connections().size(), (System.nanoTime() - t0) / 1_000_000);
+        }
     }
 
     private byte[] dump() {

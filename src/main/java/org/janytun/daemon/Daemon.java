@@ -343,8 +343,9 @@ public final class Daemon {
         }
 
         // Everything that reads files lazily (the JCE reads its policy files on first use) is set up before the
-        // chroot hides them: the local connection's session, or a throwaway one when keys come from -X only.
+        // chroot hides them: sessions hold no JCE objects (each thread makes its engines at its first packet).
         boolean controlled = settings.controlHost().isPresent();
+        loadCryptoProviders();
         if (settings.session().isPresent()) {
             SessionSettings ss = settings.session().get();
             connection = Connection.of(SessionPeer.placeholder(ss.suite(), settings.senderId(), settings.mux(),
@@ -363,8 +364,6 @@ public final class Daemon {
             leases.attach(connection.session());
             log.info("sequence lease in {}: mux {} sends from sequence number {}", leases.path(), settings.mux(),
                     Integer.toUnsignedString(connection.session().nextSeq()));
-        } else {
-            loadCryptoProviders();
         }
         ConnectionTable table;
         boolean clustered = settings.sync().enabled();
@@ -381,7 +380,18 @@ public final class Daemon {
                     settings.authTagLength(), settings.senderId(), settings.deviceType(), connection,
                     settings.mux(), settings.routes(), routing);
             registry.setLinks(Math.max(1, settings.rail().links().size()), settings.rail().spread());
-            registry.onSessionStart(leases::attach);
+            registry.setCapacity(settings.operator().capacity());
+            registry.onSessionStart(new ConnectionRegistry.SessionStart() {
+                @Override
+                public void starting(SatpSession session) throws IOException {
+                    leases.stage(session);
+                }
+
+                @Override
+                public void commit() throws IOException {
+                    leases.commit(); // one disk sync for a whole table
+                }
+            });
             table = registry.table();
         } else {
             if (!settings.routes().isEmpty()) {
@@ -446,8 +456,12 @@ public final class Daemon {
         }
         if (controlled) {
             HostPort ctl = settings.controlHost().get();
-            controlClient = SyncClient.forTables(ctl, (peers, routes) -> registry.apply(peers, routes, log::warn),
-                    SyncClient.RETRY);
+            controlClient = SyncClient.forTables(ctl, (peers, routes) -> {
+                long t0 = System.nanoTime();
+                ConnectionTable t = registry.apply(peers, routes, log::warn);
+                log.info("control: {} connections in use ({} ms)", t.connections().size(),
+                        (System.nanoTime() - t0) / 1_000_000);
+            }, SyncClient.RETRY);
             controlClient.start();
             log.info("janytun started: server on {}, sender id {}, connections and routes from control host {}{}",
                     device.name(), settings.senderId(), ctl,

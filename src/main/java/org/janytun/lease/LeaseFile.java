@@ -101,12 +101,22 @@ public final class LeaseFile implements Closeable {
 
     /** Writes the position of {@code mux} and syncs it to disk before returning. */
     public synchronized void write(int mux, long position) throws IOException {
+        put(mux, position);
+        sync();
+    }
+
+    /** Writes the position of {@code mux} without syncing: durable only after {@link #sync}. */
+    public synchronized void put(int mux, long position) throws IOException {
         slot.clear();
         slot.putLong(position).putInt(crc(mux, position)).putInt(MAGIC).flip();
         long at = (long) (mux & 0xFFFF) * SLOT;
         while (slot.hasRemaining()) {
             channel.write(slot, at + slot.position());
         }
+    }
+
+    /** Syncs every position written so far to disk (one {@code fdatasync} for a whole table's connections). */
+    public synchronized void sync() throws IOException {
         channel.force(false);
     }
 

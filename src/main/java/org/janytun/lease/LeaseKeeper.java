@@ -2,6 +2,8 @@ package org.janytun.lease;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,9 @@ public final class LeaseKeeper implements AutoCloseable {
         final int mux;
         long epoch;
         boolean exhaustionLogged;
+        /** The block {@link #stage} wrote, granted at {@link #commit}. */
+        long stagedLimit;
+        long stagedRefill;
 
         Held(SatpSession session, SendLease lease, int mux, long epoch) {
             this.session = session;
@@ -49,6 +54,8 @@ public final class LeaseKeeper implements AutoCloseable {
     private final String device;
     private final Logger log;
     private final Map<Integer, Held> held = new ConcurrentHashMap<>();
+    /** Written by {@link #stage}, not synced nor granted yet. */
+    private final List<Held> staged = new ArrayList<>();
     private final Thread thread;
     private final Runnable wake;
     private volatile boolean closed;
@@ -89,6 +96,18 @@ public final class LeaseKeeper implements AutoCloseable {
      * @throws IOException the lease cannot be read or written: the session must not be used
      */
     public synchronized void attach(SatpSession session) throws IOException {
+        stage(session);
+        commit();
+    }
+
+    /**
+     * {@link #attach} for one of many sessions: the first block is written but not yet synced, and granted only by
+     * {@link #commit}, which syncs once for all of them (a table of 65,536 connections would otherwise wait for as
+     * many {@code fdatasync}s). Until then the session may not send.
+     *
+     * @throws IOException the lease cannot be read or written: the session must not be used
+     */
+    public synchronized void stage(SatpSession session) throws IOException {
         int mux = session.mux();
         long stored = file.read(mux);
         Held previous = held.get(mux);
@@ -100,9 +119,24 @@ public final class LeaseKeeper implements AutoCloseable {
             session.advanceSeqTo((int) previous.lease.limit());
         }
         Held h = new Held(session, new SendLease(wake), mux, epoch);
-        reserve(h);
+        reserve(h, false);
         session.useLease(h.lease);
         held.put(mux, h);
+    }
+
+    /** Syncs the blocks {@link #stage} wrote and grants them: the staged sessions may send from now on. */
+    public synchronized void commit() throws IOException {
+        if (staged.isEmpty()) {
+            return;
+        }
+        try {
+            file.sync();
+            for (Held h : staged) {
+                h.lease.grant(h.stagedLimit, h.stagedRefill);
+            }
+        } finally {
+            staged.clear();
+        }
     }
 
     /** Stops the thread and releases the file (the reserved numbers stay reserved). */
@@ -128,36 +162,39 @@ public final class LeaseKeeper implements AutoCloseable {
             } else {
                 LockSupport.park(this);
             }
-            failed = false;
-            for (Held h : held.values()) {
-                if (!closed && h.lease.wanted()) {
-                    failed |= !refill(h);
-                }
-            }
+            failed = !refillWanted();
         }
     }
 
-    /** The next block for {@code h}; false when the disk refused (the packet path keeps what it has). */
-    private synchronized boolean refill(Held h) {
-        if (held.get(h.mux) != h) {
-            return true; // replaced by a newer session of the same mux
-        }
+    /**
+     * The next block for every session that asked, with one disk sync for all of them (a cluster peer's counters
+     * can move thousands of connections at once); false when the disk refused (the packet path keeps what it has).
+     */
+    private synchronized boolean refillWanted() {
+        int mux = -1;
         try {
-            reserve(h);
+            for (Held h : held.values()) {
+                if (!closed && h.lease.wanted()) {
+                    mux = h.mux;
+                    reserve(h, false);
+                }
+            }
+            commit();
             return true;
         } catch (IOException e) {
             long now = System.nanoTime();
             if (lastFailureLog == Long.MIN_VALUE || now - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
                 lastFailureLog = now;
                 log.error("connection mux {}: cannot reserve sequence numbers in {}: {}; sending stops when the"
-                        + " reserved ones run out", h.mux, file.path(), e.getMessage());
+                        + " reserved ones run out", mux, file.path(), e.getMessage());
             }
+            staged.clear();
             return false;
         }
     }
 
-    /** Writes and syncs the end of the next block, then lets the packet path use it. */
-    private void reserve(Held h) throws IOException {
+    /** Reserves the next block of {@code h}: written, synced and granted {@code now}, or staged for {@link #commit}. */
+    private void reserve(Held h, boolean now) throws IOException {
         long seq = Integer.toUnsignedLong(h.session.nextSeq());
         if (seq >= SendLease.END) {
             if (!allowWrap) {
@@ -180,8 +217,15 @@ public final class LeaseKeeper implements AutoCloseable {
         }
         long from = Math.max(seq, h.lease.limit());
         long limit = Math.min(from + block, SendLease.END);
-        file.write(h.mux, h.epoch << 32 | limit);
         long refillAt = limit == SendLease.END ? SendLease.END : Math.max(seq, limit - block / 2);
-        h.lease.grant(limit, refillAt);
+        if (now) {
+            file.write(h.mux, h.epoch << 32 | limit);
+            h.lease.grant(limit, refillAt);
+        } else {
+            file.put(h.mux, h.epoch << 32 | limit);
+            h.stagedLimit = limit;
+            h.stagedRefill = refillAt;
+            staged.add(h);
+        }
     }
 }

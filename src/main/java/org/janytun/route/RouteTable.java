@@ -135,6 +135,10 @@ public final class RouteTable<V> {
      * @throws IllegalArgumentException if {@code length} is neither 4 nor 16
      */
     public V lookup(byte[] address, int off, int length) {
+        return lookup(v4, v6, address, off, length);
+    }
+
+    private static <V> V lookup(Node<V> v4, Node<V> v6, byte[] address, int off, int length) {
         Node<V> n;
         if (length == 4) {
             n = v4;
@@ -175,16 +179,44 @@ public final class RouteTable<V> {
      *         version 4 nor 6
      */
     public V lookupDestination(byte[] packet, int off, int len) {
+        return lookupDestination(v4, v6, packet, off, len);
+    }
+
+    private static <V> V lookupDestination(Node<V> v4, Node<V> v6, byte[] packet, int off, int len) {
         if (len < 1) {
             return null;
         }
         int version = (packet[off] & 0xF0) >>> 4;
         if (version == 4 && len >= 20) {
-            return lookup(packet, off + 16, 4);
+            return lookup(v4, v6, packet, off + 16, 4);
         }
         if (version == 6 && len >= 40) {
-            return lookup(packet, off + 24, 16);
+            return lookup(v4, v6, packet, off + 24, 16);
         }
         return null;
+    }
+
+    /**
+     * The table as it is now, for lookups: later updates do not change it (the tries are never changed in place),
+     * and taking it costs nothing, so a snapshot of a large table that one update at a time keeps current is free.
+     */
+    public Frozen<V> frozen() {
+        return new Frozen<>(v4, v6);
+    }
+
+    /** A snapshot of a {@link RouteTable} for lookups (see {@link #frozen}); allocation-free and lock-free. */
+    public static final class Frozen<V> {
+        private final Node<V> v4;
+        private final Node<V> v6;
+
+        private Frozen(Node<V> v4, Node<V> v6) {
+            this.v4 = v4;
+            this.v6 = v6;
+        }
+
+        /** {@link RouteTable#lookupDestination} as the table was when this snapshot was taken. */
+        public V lookupDestination(byte[] packet, int off, int len) {
+            return RouteTable.lookupDestination(v4, v6, packet, off, len);
+        }
     }
 }

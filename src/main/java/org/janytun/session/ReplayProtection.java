@@ -17,11 +17,14 @@ public final class ReplayProtection {
     public static final long MAX_WINDOW = 1L << 24;
 
     private final long windowSize;
-    /** A small open-addressing map sender id → window: connections see one or a few sender ids. */
-    private int[] senders = emptyKeys(4);
-    private ReplayWindow[] windows = new ReplayWindow[4];
+    /**
+     * A small open-addressing map sender id → window: connections see one or a few sender ids. Made at the first
+     * authentic packet, so that a connection never heard from (most of a large table) holds none of it.
+     */
+    private int[] senders = NONE;
+    private ReplayWindow[] windows = NO_WINDOWS;
     /** The highest sequence number seen per sender (serial-number order, RFC 1982), used when the window is off. */
-    private int[] highest = new int[4];
+    private int[] highest = NONE;
     private int count;
     private boolean newest;
 
@@ -41,6 +44,11 @@ public final class ReplayProtection {
      * for authentic packets.
      */
     public boolean accept(int senderId, int seq) {
+        if (senders == NONE) {
+            senders = emptyKeys(2);
+            windows = new ReplayWindow[2];
+            highest = new int[2];
+        }
         int slot = slotOf(senders, senderId);
         if (senders[slot] == senderId) {
             if (windowSize == 0) {
@@ -108,6 +116,8 @@ public final class ReplayProtection {
     }
 
     private static final int EMPTY = -1;
+    private static final int[] NONE = new int[0];
+    private static final ReplayWindow[] NO_WINDOWS = new ReplayWindow[0];
 
     private static int[] emptyKeys(int n) {
         int[] k = new int[n];

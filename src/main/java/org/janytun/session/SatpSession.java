@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.janytun.crypto.PacketProtection;
 import org.janytun.crypto.Role;
 import org.janytun.crypto.Suite;
+import org.janytun.crypto.ThreadEngines;
 import org.janytun.wire.DeviceType;
 import org.janytun.wire.PayloadType;
 import org.janytun.wire.SatpLayout;
@@ -15,7 +16,8 @@ import org.janytun.wire.SatpLayout;
  * numbers, checks the replay window and the payload type; the suite protects.
  *
  * <p>Threading: {@link #seal} is for one sending thread and {@link #open} for one receiving thread; they share
- * only the atomic sequence counter. Neither allocates per packet.
+ * only the atomic sequence counter. Neither allocates per packet. The session holds its suite's keys, not crypto
+ * engines: each call borrows the calling thread's engine ({@link ThreadEngines}), bound to this session's suite.
  */
 public final class SatpSession {
     private final Suite suite;
@@ -26,8 +28,6 @@ public final class SatpSession {
     private final DeviceType deviceType;
     private final int tagLength;
     private final int maxInnerLength;
-    private final PacketProtection sendCrypto;
-    private final PacketProtection receiveCrypto;
     private final ReplayProtection replay;
     private final AtomicInteger nextSeq;
     /** Null: every number may be used (tests, tools); set once before the session sends its first packet. */
@@ -52,8 +52,6 @@ public final class SatpSession {
         this.deviceType = deviceType;
         this.tagLength = suite.tagLength();
         this.maxInnerLength = SatpLayout.maxInnerLength(tagLength);
-        this.sendCrypto = suite.newProtection();
-        this.receiveCrypto = suite.newProtection();
         this.replay = new ReplayProtection(windowSize);
     }
 
@@ -220,7 +218,7 @@ public final class SatpSession {
     public int sealAs(byte[] buf, int innerLength, int payloadType, int seq) {
         SatpLayout.writeHeader(buf, seq, senderId, mux);
         SatpLayout.writePayloadType(buf, payloadType);
-        return sendCrypto.seal(localRole, buf, SatpLayout.INNER_OFFSET + innerLength);
+        return ThreadEngines.sealing(suite).seal(localRole, buf, SatpLayout.INNER_OFFSET + innerLength);
     }
 
     private int payloadTypeFor(byte[] buf, int innerLength) {
@@ -254,7 +252,8 @@ public final class SatpSession {
         if (out.mux != mux) {
             return drop(out, DropReason.WRONG_MUX);
         }
-        if (!receiveCrypto.authenticate(peerRole, buf, length)) {
+        PacketProtection crypto = ThreadEngines.opening(suite); // bound to this suite until decrypt below
+        if (!crypto.authenticate(peerRole, buf, length)) {
             return drop(out, DropReason.BAD_TAG);
         }
         if (!replay.accept(out.senderId, out.seq)) {
@@ -265,7 +264,7 @@ public final class SatpSession {
         if (end - SatpLayout.HEADER_LENGTH <= SatpLayout.PAYLOAD_TYPE_LENGTH) {
             return drop(out, DropReason.EMPTY_PAYLOAD);
         }
-        receiveCrypto.decrypt(peerRole, buf, end);
+        crypto.decrypt(peerRole, buf, end);
         out.payloadType = SatpLayout.payloadType(buf);
         if (!payloadTypeFits(out.payloadType)) {
             return drop(out, DropReason.WRONG_PAYLOAD_TYPE);

@@ -130,9 +130,10 @@ final class SealedStreams {
             return n;
         }
 
+        /** What is decrypted and not read yet, or else whether more of the stream has arrived (1 or 0). */
         @Override
-        public int available() {
-            return plain.length - pos;
+        public int available() throws IOException {
+            return pos < plain.length ? plain.length - pos : Math.min(raw.available(), 1);
         }
 
         /** Reads one whole record; false at a clean end of stream. */

@@ -50,7 +50,7 @@ public final class SyncClient implements AutoCloseable {
     public static final Duration RETRY = Duration.ofSeconds(10);
     private static final int CONNECT_TIMEOUT_MILLIS = 5000;
     /** More entries than any sane table has: a peer that never stops sending is cut off. */
-    private static final int MAX_TABLE_ENTRIES = 1 << 16;
+    private static final int MAX_TABLE_ENTRIES = 1 << 19;
     /** The largest frame body we accept: anytun's records are a few hundred bytes. */
     public static final int MAX_FRAME = 64 * 1024;
 
@@ -181,7 +181,7 @@ public final class SyncClient implements AutoCloseable {
     }
 
     private String read(InputStream in) throws IOException {
-        byte[] buf = new byte[8192];
+        byte[] buf = new byte[65536];
         int have = 0;
         List<ConnectionRecord> peers = new ArrayList<>();
         List<RouteRecord> routes = new ArrayList<>();
@@ -248,7 +248,9 @@ public final class SyncClient implements AutoCloseable {
                     return "more than " + MAX_TABLE_ENTRIES + " entries without a pause";
                 }
             }
-            if (!records.isEmpty()) {
+            // a dump arrives in many reads: hand it on once nothing more is waiting (or a table's worth is read),
+            // since each hand-on rebuilds the whole table (a rebuild per read made a dump quadratic)
+            if (!records.isEmpty() && (in.available() == 0 || records.size() >= MAX_TABLE_ENTRIES)) {
                 deliverRecords(records);
                 records = new ArrayList<>();
             }

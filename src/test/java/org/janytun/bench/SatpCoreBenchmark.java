@@ -64,6 +64,10 @@ public class SatpCoreBenchmark {
     public int size;
 
     private SatpSession sender;
+    /** A server's senders to many clients, each under its own keys: {@link #sealEachConnection} takes them in turn. */
+    static final int CONNECTIONS = 1024;
+    private SatpSession[] senders;
+    private int turn;
     /** Like {@link #sender}, under a sequence lease (never exhausted here): the daemon's sending session. */
     private SatpSession leasedSender;
     /** The receiver behind a connection, as the data path opens ({@link Connection#open}). */
@@ -105,6 +109,10 @@ public class SatpCoreBenchmark {
         sender = new SatpSession(s, Role.LEFT, 1, MUX, DeviceType.TUN, 0);
         sender.setNextSeq(RING); // an AEAD suite refuses to seal the ring's sequence numbers again
         System.arraycopy(inner, 0, sealBuf, SatpLayout.INNER_OFFSET, size);
+        senders = new SatpSession[CONNECTIONS];
+        for (int i = 0; i < CONNECTIONS; i++) {
+            senders[i] = new SatpSession(s.throwaway(), Role.LEFT, 1, MUX, DeviceType.TUN, 0);
+        }
         leasedSender = new SatpSession(s, Role.LEFT, 1, MUX, DeviceType.TUN, 0);
         SendLease lease = new SendLease(() -> { });
         lease.grant(SendLease.END, SendLease.END);
@@ -124,6 +132,19 @@ public class SatpCoreBenchmark {
     public int seal() {
         sealBuf[SatpLayout.INNER_OFFSET] = 0x45;
         if (!sender.seal(sealBuf, size, sealed)) {
+            failures++;
+        }
+        return sealed.datagramLength();
+    }
+
+    /**
+     * {@link #seal} for {@value #CONNECTIONS} connections in turn, each with its own keys: the thread's one engine
+     * is re-bound to another connection's keys for every packet (the legacy suite: its kd-prf key schedule).
+     */
+    @Benchmark
+    public int sealEachConnection() {
+        sealBuf[SatpLayout.INNER_OFFSET] = 0x45;
+        if (!senders[turn++ & (CONNECTIONS - 1)].seal(sealBuf, size, sealed)) {
             failures++;
         }
         return sealed.datagramLength();

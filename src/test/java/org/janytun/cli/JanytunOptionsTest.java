@@ -572,6 +572,12 @@ class JanytunOptionsTest {
         assertTrue(fail("--metrics", "host:99999").startsWith("janytun: --metrics: "));
         assertTrue(fail("--control-socket", "/" + "x".repeat(120)).startsWith("janytun: --control-socket: "));
         assertEquals(1400, d.operator().mtu());
+        assertEquals(65536, d.operator().capacity());
+        assertEquals(1000, ok("--capacity", "1000").operator().capacity());
+        assertEquals("janytun: --capacity: must be a number of connections from 1 to 65536 (a mux is 16 bits)",
+                fail("--capacity", "65537"));
+        assertTrue(fail("--capacity", "0").startsWith("janytun: --capacity: "));
+        assertTrue(fail("--capacity", "many").startsWith("janytun: --capacity: "));
         assertEquals(1500, ok("-n", "10.0.0.1/30", "--mtu", "1500").operator().mtu());
         assertEquals(1580, ok("-n", "10.0.0.1/30", "--mtu", "1580").operator().mtu());
         assertTrue(fail("-n", "10.0.0.1/30", "--mtu", "1581").contains("from 68 to 1580"));
@@ -597,7 +603,8 @@ class JanytunOptionsTest {
                 "-S/--sync-port", "-M/--sync-hosts", "--sync-archive-version", "--sync-secret-file",
                 "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--rail-link", "--rail-spread", "--state-dir",
                 "--allow-seq-wrap", "--control-socket", "--metrics", "--mtu", "--private-key", "--peer-public-key",
-                "--psk-file", "--suite", "--no-pq", "--rekey-after", "--keepalive"));
+                "--psk-file", "--suite", "--no-pq", "--rekey-after", "--keepalive",
+                "--capacity"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }
 

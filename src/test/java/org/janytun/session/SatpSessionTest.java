@@ -262,6 +262,11 @@ class SatpSessionTest {
                 }
 
                 @Override
+                public boolean bind(org.janytun.crypto.Suite suite) {
+                    return suite instanceof ChecksumSuite;
+                }
+
+                @Override
                 public int seal(Role sender, byte[] buf, int end) {
                     SatpLayout.putInt(buf, end, sum(sender, buf, end));
                     return end + 4;
