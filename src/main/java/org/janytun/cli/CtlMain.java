@@ -195,7 +195,13 @@ public final class CtlMain {
         if (Digits.decimal(pid, 10) <= 0) {
             throw new UsageException("--pid", "'" + pid + "' is not a process id");
         }
-        for (Target t : targets(null, null)) {
+        List<Target> all;
+        try {
+            all = targets(null, null);
+        } catch (UsageException e) {
+            throw new UsageException("--pid", "no janytun control socket in " + SOCKET_DIR);
+        }
+        for (Target t : all) {
             try {
                 CtlClient.Answer a = CtlClient.call(t.socket, new CtlRequest("show", Map.of()), TIMEOUT);
                 if (a.errno() == 0 && a.lines().contains("pid=" + pid)) {
