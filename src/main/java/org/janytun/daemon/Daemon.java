@@ -152,8 +152,15 @@ public final class Daemon {
         CryptoSuite nextSuite = null;
         try {
             next = reread.get();
-            if (next.session().isEmpty() && (next.controlHost().isEmpty() || next.remoteHost().isPresent())) {
-                nextSuite = org.janytun.config.SuiteFromSettings.build(next);
+            try {
+                if (next.session().isEmpty() && (next.controlHost().isEmpty() || next.remoteHost().isPresent())) {
+                    nextSuite = org.janytun.config.SuiteFromSettings.build(next);
+                }
+            } finally {
+                // the suite holds what it needs: the re-read secrets are wiped (best effort, as at start)
+                next.masterKey().ifPresent(Secret::destroy);
+                next.masterSalt().ifPresent(Secret::destroy);
+                next.passphrase().ifPresent(Secret::destroy);
             }
         } catch (org.janytun.crypto.SuiteException e) {
             throw new CtlException(CtlException.EINVAL, e.input().name().toLowerCase(java.util.Locale.ROOT)
