@@ -106,8 +106,13 @@ final class ClusterSync implements AutoCloseable {
     }
 
     private byte[] dump() {
+        return frames(registry.dump());
+    }
+
+    /** The records as consecutive sync frames. */
+    private byte[] frames(List<? extends SyncRecord> records) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (SyncRecord r : registry.dump()) {
+        for (SyncRecord r : records) {
             b.writeBytes(codec.encodeFrame(r));
         }
         return b.toByteArray();
@@ -150,11 +155,7 @@ final class ClusterSync implements AutoCloseable {
         }
         try {
             pushes.execute(() -> {
-                ByteArrayOutputStream b = new ByteArrayOutputStream();
-                for (SyncRecord r : records) {
-                    b.writeBytes(codec.encodeFrame(r));
-                }
-                int n = listener.broadcast(b.toByteArray(), records.size() + " records");
+                int n = listener.broadcast(frames(records), records.size() + " records");
                 log.info("sync: {} changed records told to {} peers", records.size(), n);
             });
         } catch (RejectedExecutionException closing) {
