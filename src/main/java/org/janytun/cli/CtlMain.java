@@ -31,6 +31,7 @@ import picocli.CommandLine.Parameters;
  *   janytun-ctl [-s PATH] add DEV mux=N (passphrase-file=F | key=HEX salt=HEX) [role=R] [window=W] [kd-prf=P]
  *                                 [remote=ADDR:PORT] [routes=PREFIX,...]
  *   janytun-ctl [-s PATH] add DEV route=PREFIX mux=N
+ *   janytun-ctl [-s PATH] add DEV public-key=KEY mux=N [routes=PREFIX,...] [psk-file=F]
  *   janytun-ctl [-s PATH] remove DEV (mux=N | route=PREFIX)
  * </pre>
  */
@@ -61,6 +62,8 @@ public final class CtlMain {
                                   [role=left|right] [window=<packets>] [kd-prf=<prf>] [remote=<addr>:<port>]
                                   [routes=<prefix>,...]
                        %1$s [-s <socket>] add <dev> route=<prefix> mux=<n>
+                       %1$s [-s <socket>] add <dev> public-key=<key> mux=<n> [routes=<prefix>,...]
+                                  [psk-file=<file>]
                        %1$s [-s <socket>] remove <dev> (mux=<n> | route=<prefix>)
                 Shows and changes running janytun daemons through their control sockets
                 (/run/janytun/<dev>.ctl, or the daemon's --control-socket).
@@ -72,10 +75,11 @@ public final class CtlMain {
                                        for grace=<seconds> (default 120); with send-after=<seconds> the new
                                        key is used for sending only once the peer uses it, or after that time
                   reload [<dev>]       re-read the configuration (command line and --config file): a new key,
-                                       remote, -R routes and --keepalive apply at once; other changes are named
-                                       and wait for a restart
+                                       remote, -R routes, --keepalive and a server's --peers file apply at
+                                       once; other changes are named and wait for a restart
                   add <dev> ...        a server or cluster node: add a connection (as janytun-config describes
-                                       one), or a route to one; kept until removed, told to cluster peers
+                                       one), or a route to one; kept until removed, told to cluster peers;
+                                       with public-key=, an SATP-session peer of a server started with --peers
                   remove <dev> ...     remove a connection (and its routes), or a route
                       --pid <pid>      reload the janytun with this process id (systemd's $MAINPID)
                   -s, --socket <path>  the control socket to use (default: from <dev>)
@@ -219,7 +223,7 @@ public final class CtlMain {
     private static Map<String, String> tableParams(String cmd, List<String> words) throws UsageException {
         Map<String, String> p = new LinkedHashMap<>();
         Set<String> allowed = cmd.equals("remove") ? Set.of("mux", "route")
-                : Set.of("mux", "key", "salt", "role", "window", "kd-prf", "remote", "routes", "route");
+                : Set.of("mux", "key", "salt", "role", "window", "kd-prf", "remote", "routes", "route", "public-key");
         for (String w : words) {
             int eq = w.indexOf('=');
             if (eq <= 0) {
@@ -229,6 +233,8 @@ public final class CtlMain {
             String v = w.substring(eq + 1);
             if (k.equals("passphrase-file") && cmd.equals("add")) {
                 p.put("passphrase", passphraseHex(v));
+            } else if (k.equals("psk-file") && cmd.equals("add")) {
+                p.put("psk", pskHex(v));
             } else if (allowed.contains(k)) {
                 if (p.put(k, v) != null) {
                     throw new UsageException(cmd, "'" + k + "' given twice");
@@ -300,6 +306,29 @@ public final class CtlMain {
             throw new UsageException("set-key", "needs mux=<n>");
         }
         return p;
+    }
+
+    /** A pre-shared key file ({@code janytun-key genpsk}'s: base64 of 32 bytes), as hex. */
+    private static String pskHex(String file) throws UsageException {
+        byte[] raw;
+        try {
+            if (Files.size(Path.of(file)) > 256) {
+                throw new UsageException("psk-file", file + ": not a key file (base64 of 32 bytes on one line)");
+            }
+            raw = Files.readAllBytes(Path.of(file));
+        } catch (IOException e) {
+            throw new UsageException("psk-file", "cannot read " + file + ": " + e.getMessage());
+        }
+        byte[] key = org.janytun.config.KeyText.decode(new String(raw, java.nio.charset.StandardCharsets.US_ASCII));
+        java.util.Arrays.fill(raw, (byte) 0);
+        if (key == null) {
+            throw new UsageException("psk-file", file + ": not a key file (base64 of 32 bytes on one line)");
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(key);
+        } finally {
+            java.util.Arrays.fill(key, (byte) 0);
+        }
     }
 
     /** The passphrase in {@code file}: its first line, as hex of its UTF-8 bytes. */

@@ -99,6 +99,9 @@ final class HelpText {
                       --private-key <file>        this host's private key (janytun-key genkey); replaces -E/-K/-A
                       --peer-public-key <key>     the peer's public key (janytun-key pubkey on the peer)
                       --psk-file <file>           a pre-shared key for this peer (janytun-key genpsk; optional)
+                      --peers <file>              a server of many peers: one per line, "public-key=<key> mux=<n>
+                                                  [routes=<prefix>,...] [psk-file=<file>]"; re-read on reload;
+                                                  may be combined with -X for static-key clients
                       --suite <suite>             aes-256-gcm or chacha20-poly1305 (default: aes-256-gcm)
                       --no-pq                     the classic handshake, without ML-KEM-768
                       --rekey-after <seconds>     start a new handshake after this many seconds, 2..120

@@ -325,7 +325,7 @@ public final class JanytunOptions extends SharedOptions.Connection {
         }
 
         Optional<SessionSettings> session = sessionOptions.settings(legacyKeyOptions(), unsupportedWithSessions(rail),
-                warnings);
+                Optional.ofNullable(controlHost), muxId, warnings);
         if (session.isPresent()) {
             tagLength = org.janytun.crypto.AeadAlgorithm.TAG_LENGTH;
         }
@@ -349,12 +349,9 @@ public final class JanytunOptions extends SharedOptions.Connection {
         return given;
     }
 
-    /** What SATP sessions do not support yet: a control host, cluster sync, RAIL. */
+    /** What SATP sessions do not support yet: cluster sync, RAIL (a control host: see SessionOptions). */
     private List<String> unsupportedWithSessions(RailSettings rail) {
         List<String> given = new ArrayList<>();
-        if (controlHost != null) {
-            given.add("-X/--control-host");
-        }
         if (syncHosts != null || syncPort != null) {
             given.add(syncHosts != null ? "-M/--sync-hosts" : "-S/--sync-port");
         }

@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import org.janytun.noise.Secrets;
 import org.janytun.noise.X25519;
@@ -111,20 +110,11 @@ public final class KeyMain {
 
     /** A base64 32-byte key (whitespace around it allowed), or null if {@code text} is anything else. */
     static byte[] decode(String text) {
-        String t = text.strip();
-        if (t.length() != 44) {
-            return null;
-        }
-        try {
-            byte[] k = Base64.getDecoder().decode(t);
-            return k.length == KEY_BYTES ? k : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return org.janytun.config.KeyText.decode(text);
     }
 
     static String encode(byte[] key) {
-        return Base64.getEncoder().encodeToString(key);
+        return org.janytun.config.KeyText.encode(key);
     }
 
     static String usage(String prog) {

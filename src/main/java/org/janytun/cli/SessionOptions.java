@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.janytun.config.Secret;
+import org.janytun.config.SessionPeerSettings;
 import org.janytun.config.SessionSettings;
 import org.janytun.crypto.AeadAlgorithm;
 import org.janytun.noise.Secrets;
@@ -24,6 +25,7 @@ final class SessionOptions {
     @Option(names = "--private-key") String privateKey;
     @Option(names = "--peer-public-key") String peerPublicKey;
     @Option(names = "--psk-file") String pskFile;
+    @Option(names = "--peers") String peersFile;
     @Option(names = "--suite") String suite;
     @Option(names = "--no-pq") boolean noPq;
     @Option(names = "--rekey-after") String rekeyAfter;
@@ -33,8 +35,8 @@ final class SessionOptions {
 
     /** Whether any session option was given (then {@code --private-key} and {@code --peer-public-key} are needed). */
     boolean any() {
-        return privateKey != null || peerPublicKey != null || pskFile != null || suite != null || noPq
-                || rekeyAfter != null;
+        return privateKey != null || peerPublicKey != null || pskFile != null || peersFile != null || suite != null
+                || noPq || rekeyAfter != null;
     }
 
     /**
@@ -42,36 +44,42 @@ final class SessionOptions {
      *
      * @param legacy the legacy key options given on the same command line (names as {@code -K/--key})
      * @param unsupported options given that SATP sessions do not support yet
+     * @param controlHost  {@code -X}, if given: a server of SATP sessions ({@code --peers}) may also serve the
+     *                     static-key connections of a control host
+     * @param mux          {@code -m}: the one peer's mux on a point-to-point tunnel
      */
-    Optional<SessionSettings> settings(List<String> legacy, List<String> unsupported, List<String> warnings)
-            throws UsageException {
+    Optional<SessionSettings> settings(List<String> legacy, List<String> unsupported, Optional<String> controlHost,
+                                       int mux, List<String> warnings) throws UsageException {
         if (!any()) {
             return Optional.empty();
         }
         String first = firstGiven();
         if (!legacy.isEmpty()) {
             throw new UsageException(first, "cannot be combined with " + legacy.getFirst() + ": SATP sessions"
-                    + " negotiate their keys; -E/-K/-A/-k/-c/-a/-b are for static-key SATP with anytun and uanytun");
+                    + " negotiate their keys; -E/-K/-A/-k/-c/-a/-b are for static-key SATP with anytun and uanytun"
+                    + (peersFile != null ? " (a server's static-key clients come from its control host, -X)" : ""));
+        }
+        if (controlHost.isPresent() && peersFile == null) {
+            throw new UsageException(first, "cannot be combined with -X/--control-host: a point-to-point SATP"
+                    + " session serves one peer (a server takes its SATP-session peers from --peers FILE, and may"
+                    + " serve a control host's static-key clients beside them)");
         }
         if (!unsupported.isEmpty()) {
             throw new UsageException(first, "cannot be combined with " + unsupported.getFirst() + " yet: SATP"
-                    + " sessions serve one peer per daemon");
+                    + " sessions do not span a cluster or RAIL links");
         }
         if (privateKey == null) {
             throw new UsageException("--private-key", "is needed for an SATP session (make one with"
                     + " janytun-key genkey)");
         }
-        if (peerPublicKey == null) {
+        if (peersFile != null && (peerPublicKey != null || pskFile != null)) {
+            throw new UsageException(peerPublicKey != null ? "--peer-public-key" : "--psk-file", "cannot be combined"
+                    + " with --peers: a server's peers (and their psk-file=) are the lines of its peers file");
+        }
+        if (peerPublicKey == null && peersFile == null) {
             throw new UsageException("--peer-public-key", "is needed for an SATP session (the output of"
-                    + " janytun-key pubkey on the peer)");
+                    + " janytun-key pubkey on the peer), or --peers FILE for a server of many");
         }
-        Secret priv = keyFile("--private-key", privateKey, warnings);
-        byte[] peer = KeyMain.decode(peerPublicKey);
-        if (peer == null) {
-            throw new UsageException("--peer-public-key", "not a public key (base64 of 32 bytes, as janytun-key pubkey"
-                    + " prints it)");
-        }
-        Optional<Secret> psk = pskFile == null ? Optional.empty() : Optional.of(keyFile("--psk-file", pskFile, warnings));
         AeadAlgorithm algorithm = AeadAlgorithm.AES_256_GCM;
         if (suite != null) {
             algorithm = AeadAlgorithm.parse(suite).orElseThrow(() -> new UsageException("--suite",
@@ -85,16 +93,32 @@ final class SessionOptions {
                         + SessionSettings.DEFAULT_REKEY_AFTER);
             }
         }
-        return Optional.of(new SessionSettings(priv, peer, psk, algorithm, !noPq, rekey));
+        if (peersFile != null) {
+            List<SessionPeerSettings> peers = PeersFile.read(peersFile, warnings);
+            return Optional.of(new SessionSettings(keyFile("--private-key", privateKey, warnings), peers,
+                    Optional.of(peersFile), algorithm, !noPq, rekey));
+        }
+        byte[] peer = KeyMain.decode(peerPublicKey);
+        if (peer == null) {
+            throw new UsageException("--peer-public-key", "not a public key (base64 of 32 bytes, as janytun-key pubkey"
+                    + " prints it)");
+        }
+        if (mux == 0xFFFF) {
+            throw new UsageException("-m/--mux", "65535 carries an SATP session's handshakes: give 0 to 65534");
+        }
+        Secret priv = keyFile("--private-key", privateKey, warnings);
+        Optional<Secret> psk = pskFile == null ? Optional.empty() : Optional.of(keyFile("--psk-file", pskFile, warnings));
+        return Optional.of(new SessionSettings(priv, List.of(new SessionPeerSettings(peer, mux, List.of(), psk)),
+                Optional.empty(), algorithm, !noPq, rekey));
     }
 
     private String firstGiven() {
         return privateKey != null ? "--private-key" : peerPublicKey != null ? "--peer-public-key"
-                : pskFile != null ? "--psk-file" : suite != null ? "--suite" : noPq ? "--no-pq" : "--rekey-after";
+                : peersFile != null ? "--peers" : pskFile != null ? "--psk-file" : suite != null ? "--suite" : noPq ? "--no-pq" : "--rekey-after";
     }
 
     /** A key file: base64 of 32 bytes on one line (janytun-key's and wg's format); warns if others may read it. */
-    private static Secret keyFile(String option, String file, List<String> warnings) throws UsageException {
+    static Secret keyFile(String option, String file, List<String> warnings) throws UsageException {
         Path p = Path.of(file);
         byte[] raw = null;
         try {
@@ -121,7 +145,7 @@ final class SessionOptions {
         return s;
     }
 
-    private static String reason(IOException e) {
+    static String reason(IOException e) {
         return e instanceof java.nio.file.NoSuchFileException ? "no such file"
                 : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
     }

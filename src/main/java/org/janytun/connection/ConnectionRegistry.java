@@ -48,9 +48,12 @@ import org.janytun.sync.SyncRecord;
  */
 public final class ConnectionRegistry {
     /** Where a connection or route came from: decides whether a served control table may remove it. */
-    private enum Origin { LOCAL, CONTROL, SYNC, OPERATOR }
+    private enum Origin { LOCAL, CONTROL, SYNC, OPERATOR, SESSION }
 
-    /** A connection and the record that describes it (keys, role, window; seq and endpoint are read live). */
+    /**
+     * A connection and the record that describes it (keys, role, window; seq and endpoint are read live); an
+     * SATP-session peer's has no record (its keys are its handshakes', never told to anyone).
+     */
     private record Entry(Connection connection, ConnectionRecord template, Origin origin, boolean heardFromPeer) {}
 
     private record RouteEntry(RouteRecord record, Origin origin) {}
@@ -257,6 +260,11 @@ public final class ConnectionRegistry {
 
     private void upsert(ConnectionRecord r, Origin origin, Consumer<String> problems) {
         Entry old = entries.get(r.mux());
+        if (old != null && old.origin == Origin.SESSION) {
+            problems.accept("connection " + r.mux() + ": the mux is an SATP-session peer's, the static-key record is"
+                    + " not used");
+            return;
+        }
         boolean firstFromPeer = origin == Origin.SYNC && (old == null || !old.heardFromPeer);
         Connection c;
         if (old != null && sameKeys(r, old.template)) {
@@ -392,10 +400,57 @@ public final class ConnectionRegistry {
         if (e.origin == Origin.LOCAL) {
             return "mux " + mux + " is the command line's connection: change the configuration and reload";
         }
+        if (e.origin == Origin.SESSION) {
+            return "mux " + mux + " is an SATP-session peer's";
+        }
         entries.remove(mux);
         removeRoutesIf(r -> r.record.mux() == mux && r.origin != Origin.LOCAL);
         rebuild();
         return null;
+    }
+
+    /**
+     * An SATP-session peer's connection and the routes to it (a server with {@code --peers}): its keys come from its
+     * handshakes, so neither a control host's table nor a cluster peer changes or learns it; it stays until
+     * {@link #removeSession}.
+     *
+     * @return null, or why not (its mux is taken, the node is at its capacity)
+     */
+    public synchronized String addSession(Connection c, List<IpPrefix> prefixes) {
+        Entry old = entries.get(c.mux());
+        if (old != null) {
+            return "mux " + c.mux() + " is taken by a " + switch (old.origin) {
+                case LOCAL -> "command-line connection";
+                case CONTROL -> "connection from the control host";
+                case SYNC -> "connection from a cluster peer";
+                case OPERATOR -> "connection added by janytun-ctl";
+                case SESSION -> "SATP-session peer";
+            };
+        }
+        if (entries.size() >= capacity) {
+            return "this node holds " + entries.size() + " connections, its --capacity";
+        }
+        entries.put(c.mux(), new Entry(c, null, Origin.SESSION, false));
+        prefixes.forEach(p -> putRoute(new RouteRecord(p.address(), p.length(), c.mux()), Origin.SESSION));
+        rebuild();
+        return null;
+    }
+
+    /** Takes an SATP-session peer's connection and its routes out of the table. */
+    public synchronized void removeSession(Connection c) {
+        Entry e = entries.get(c.mux());
+        if (e != null && e.connection == c) {
+            entries.remove(c.mux());
+            removeRoutesIf(r -> r.record.mux() == c.mux() && r.origin == Origin.SESSION);
+            rebuild();
+        }
+    }
+
+    /** An SATP-session peer's routes, re-read: they replace its previous ones. */
+    public synchronized void rerouteSession(Connection c, List<IpPrefix> prefixes) {
+        removeRoutesIf(r -> r.record.mux() == c.mux() && r.origin == Origin.SESSION);
+        prefixes.forEach(p -> putRoute(new RouteRecord(p.address(), p.length(), c.mux()), Origin.SESSION));
+        rebuild();
     }
 
     /** A route the operator adds ({@code janytun-ctl add route=}): kept until removed, like a connection. */
@@ -515,8 +570,8 @@ public final class ConnectionRegistry {
      */
     public synchronized List<SyncRecord> dump() {
         List<SyncRecord> out = new ArrayList<>();
-        new TreeMap<>(entries).values().forEach(e -> out.add(current(e)));
-        routes.values().stream().map(RouteEntry::record)
+        new TreeMap<>(entries).values().stream().filter(e -> e.template != null).forEach(e -> out.add(current(e)));
+        routes.values().stream().filter(r -> r.origin != Origin.SESSION).map(RouteEntry::record)
                 .sorted(Comparator.comparing(RouteRecord::prefix, IpPrefix.DUMP_ORDER))
                 .forEach(out::add);
         return out;
@@ -535,7 +590,7 @@ public final class ConnectionRegistry {
     /** The record of one connection as it is now, or null: what peers are told when its endpoint changes. */
     public synchronized ConnectionRecord record(int mux) {
         Entry e = entries.get(mux);
-        return e == null ? null : current(e);
+        return e == null || e.template == null ? null : current(e);
     }
 
     private static ConnectionRecord current(Entry e) {

@@ -16,7 +16,8 @@ import org.janytun.config.RailSettings;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.connection.ConnectionRegistry;
 import org.janytun.datapath.Forwarder;
-import org.janytun.handshake.SessionPeer;
+import org.janytun.handshake.PeerTable;
+import org.janytun.handshake.SessionEndpoint;
 import org.janytun.config.SessionSettings;
 import org.janytun.config.Secret;
 import org.janytun.process.Daemonizer;
@@ -81,8 +82,8 @@ public final class Daemon {
     private LeaseKeeper leases;
     private CtlServer control;
     private MetricsEndpoint metrics;
-    /** The handshake thread of an SATP-session tunnel; null for static keys. */
-    private SessionPeer sessionPeer;
+    /** The handshake thread of SATP sessions (a tunnel's one peer, or a server's many); null for static keys. */
+    private SessionEndpoint sessions;
 
     private final boolean background;
     /** Reads the configuration again (the same command line, the {@code --config} file as it is now). */
@@ -169,12 +170,18 @@ public final class Daemon {
             throw new CtlException(CtlException.EINVAL, e.getMessage());
         }
         byte[] nextFingerprint = next.session().map(SessionSettings::fingerprint).orElse(null);
-        next.session().ifPresent(ss -> {
-            ss.privateKey().destroy();
-            ss.psk().ifPresent(Secret::destroy);
-        });
+        boolean sessionChanged = !java.util.Arrays.equals(sessionFingerprint, nextFingerprint);
         ReloadPlan plan = ReloadPlan.between(settings, applied, appliedSuite, next, nextSuite, registry != null,
-                !java.util.Arrays.equals(sessionFingerprint, nextFingerprint));
+                sessionChanged);
+        try {
+            if (!sessionChanged && next.session().isPresent() && next.session().get().server()) {
+                plan = plan.withPeers(sessions.applyPeers(next.session().get().peers()));
+            }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CtlException(CtlException.EINVAL, "--peers: " + e.getMessage());
+        } finally {
+            next.session().ifPresent(SessionSettings::destroySecrets); // the peers have copies of what they need
+        }
         InetSocketAddress remote = null;
         if (plan.remote()) {
             try {
@@ -305,7 +312,7 @@ public final class Daemon {
                 DropReason::description, System::nanoTime);
 
         if (settings.session().isPresent()) {
-            SessionPeer.warmUp(settings.session().get()); // before the tunnel is visibly up: a restart is back sooner
+            SessionEndpoint.warmUp(settings.session().get()); // before the tunnel is visibly up: a restart is back sooner
         }
         device = LinuxTunDevice.open(settings.deviceName().orElse(null), settings.deviceType());
         log.info("dev of type '{}' opened, actual name is '{}'", settings.deviceType().name().toLowerCase(),
@@ -353,16 +360,14 @@ public final class Daemon {
         // chroot hides them: sessions hold no JCE objects (each thread makes its engines at its first packet).
         boolean controlled = settings.controlHost().isPresent();
         loadCryptoProviders();
-        if (settings.session().isPresent()) {
+        boolean sessionServer = settings.session().isPresent() && settings.session().get().server();
+        if (settings.session().isPresent() && !sessionServer) {
             SessionSettings ss = settings.session().get();
-            connection = Connection.of(SessionPeer.placeholder(ss.suite(), settings.senderId(), settings.mux(),
-                    settings.deviceType()), paths(remotes));
-            connection.holdSealing();
-            sessionPeer = new SessionPeer(ss, connection, settings.senderId(), settings.deviceType(),
-                    settings.windowSize(), transport.newSender(2), log);
+            sessions = new SessionEndpoint(ss, settings.senderId(), settings.deviceType(), settings.windowSize(),
+                    transport.newSender(2), PeerTable.SINGLE, log);
+            connection = sessions.add(ss.peers().getFirst(), remote, false);
             sessionFingerprint = ss.fingerprint();
-            ss.privateKey().destroy();
-            ss.psk().ifPresent(Secret::destroy);
+            ss.destroySecrets();
         } else if (suite != null) {
             SatpSession session = new SatpSession(suite, settings.role(), settings.senderId(), settings.mux(),
                     settings.deviceType(), settings.windowSize());
@@ -374,10 +379,11 @@ public final class Daemon {
         }
         ConnectionTable table;
         boolean clustered = settings.sync().enabled();
-        if (controlled || clustered) {
-            // as anytun: routing needs a control or sync host to fill the table, and a tun device
+        if (controlled || clustered || sessionServer) {
+            // as anytun: routing needs a control or sync host to fill the table (or SATP-session peers with their
+            // routes), and a tun device
             boolean routing = settings.deviceType() == DeviceType.TUN
-                    && (controlled || !settings.sync().peers().isEmpty());
+                    && (controlled || sessionServer || !settings.sync().peers().isEmpty());
             if (!routing) {
                 log.info("{}: no routing, every packet goes to the lowest mux", settings.deviceType()
                         == DeviceType.TUN ? "no control or sync host (-X/-M)" : "not a tun device");
@@ -399,6 +405,18 @@ public final class Daemon {
                     leases.commit(); // one disk sync for a whole table
                 }
             });
+            if (sessionServer) {
+                SessionSettings ss = settings.session().get();
+                sessions = new SessionEndpoint(ss, settings.senderId(), settings.deviceType(),
+                        settings.windowSize(), transport.newSender(2), new RegistryPeerTable(registry), log);
+                try {
+                    ss.peers().forEach(p -> sessions.add(p, null, false));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("--peers: " + e.getMessage(), e);
+                }
+                sessionFingerprint = ss.fingerprint();
+                ss.destroySecrets();
+            }
             table = registry.table();
         } else {
             if (!settings.routes().isEmpty()) {
@@ -408,8 +426,8 @@ public final class Daemon {
             table = ConnectionTable.single(connection);
         }
         forwarder = new Forwarder(device, transport, table, drops::count, () -> lifecycle.requestStop(1));
-        if (sessionPeer != null) {
-            forwarder.onControl(sessionPeer.queue());
+        if (sessions != null) {
+            forwarder.onControl(sessions.queue());
         }
         if (registry != null) {
             registry.publishTo(forwarder::setTable);
@@ -450,10 +468,10 @@ public final class Daemon {
         }
         forwarder.start();
         log.info("data path: {}", forwarder.description());
-        if (sessionPeer != null) {
-            sessionPeer.start();
+        if (sessions != null) {
+            sessions.start();
         }
-        if (connection != null && sessionPeer == null && !"off".equals(System.getProperty("janytun.warmup"))) {
+        if (connection != null && sessions == null && !"off".equals(System.getProperty("janytun.warmup"))) {
             JitWarmup.start(connection.session(), device, forwarder::running, () -> forwarder.counters().packetsIn() > 0);
         }
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
@@ -472,14 +490,19 @@ public final class Daemon {
             controlClient.start();
             log.info("janytun started: server on {}, sender id {}, connections and routes from control host {}{}",
                     device.name(), settings.senderId(), ctl,
-                    connection == null ? "" : ", plus its own connection mux " + settings.mux());
+                    sessionServer ? ", plus " + sessions.peerCount() + " SATP-session peers (" + sessions.protocolName()
+                            + ")" : connection == null ? "" : ", plus its own connection mux " + settings.mux());
         } else if (clustered) {
             log.info("janytun started: cluster node on {}, sender id {}, mux {}, {}", device.name(),
                     settings.senderId(), settings.mux(), remote == null ? "clients learned from their packets"
                             : "remote " + InetText.format(remote));
-        } else if (sessionPeer != null) {
+        } else if (sessionServer) {
+            log.info("janytun started: SATP-session server ({}) on {}, sender id {}, {} peers from {}",
+                    sessions.protocolName(), device.name(), settings.senderId(), sessions.peerCount(),
+                    settings.session().get().peersFile().get());
+        } else if (sessions != null) {
             log.info("janytun started: SATP session ({}) on {}, mux {}, sender id {}, remote {}",
-                    sessionPeer.protocolName(), device.name(), settings.mux(), settings.senderId(),
+                    sessions.protocolName(), device.name(), settings.mux(), settings.senderId(),
                     remote == null ? "learned from the peer's handshake" : InetText.format(remote));
         } else {
             log.info("janytun started: {} on {}, {}, remote {}", suite, device.name(),
@@ -506,6 +529,11 @@ public final class Daemon {
                     if (cluster != null) {
                         cluster.announce(records);
                     }
+                }
+
+                @Override
+                public SessionEndpoint sessions() {
+                    return registry == null ? null : sessions; // a point-to-point session has its one peer
                 }
             });
             DaemonControl commands = new DaemonControl(new LiveState(), edits, housekeeping, log);
@@ -611,7 +639,17 @@ public final class Daemon {
 
         @Override
         public org.janytun.handshake.HandshakeStats handshake() {
-            return sessionPeer == null ? null : sessionPeer.stats();
+            return sessions == null ? null : sessions.stats();
+        }
+
+        @Override
+        public org.janytun.handshake.HandshakeStats handshake(int mux) {
+            return sessions == null ? null : sessions.stats(mux);
+        }
+
+        @Override
+        public String peerKey(int mux) {
+            return sessions == null ? null : sessions.peerKey(mux);
         }
     }
 
@@ -709,16 +747,16 @@ public final class Daemon {
         if (cluster != null) {
             cluster.close();
         }
-        if (sessionPeer != null) {
-            sessionPeer.stop();
+        if (sessions != null) {
+            sessions.stop();
         }
         if (forwarder != null) {
             forwarder.close();
         } else if (transport != null) {
             transport.close();
         }
-        if (sessionPeer != null) {
-            sessionPeer.close(); // the keys, once no packet thread uses them
+        if (sessions != null) {
+            sessions.close(); // the keys, once no packet thread uses them
         }
         if (device != null) {
             device.close();

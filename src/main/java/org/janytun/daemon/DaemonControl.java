@@ -73,6 +73,16 @@ final class DaemonControl implements CtlHandler {
         default HandshakeStats handshake() {
             return null;
         }
+
+        /** The handshakes of the SATP-session peer on {@code mux}, or null (not a session peer). */
+        default HandshakeStats handshake(int mux) {
+            return null;
+        }
+
+        /** The public key of the SATP-session peer on {@code mux} (base64, not secret), or null. */
+        default String peerKey(int mux) {
+            return null;
+        }
     }
 
     private final View view;
@@ -120,6 +130,11 @@ final class DaemonControl implements CtlHandler {
         if (view.syncClients() >= 0) {
             out.add("sync-clients", view.syncClients());
         }
+        HandshakeStats all = view.handshake();
+        if (all != null) {
+            // every peer's handshakes, and the datagrams no peer could be named for (a flood, strangers)
+            handshakeCounters(out, all);
+        }
         for (Connection c : view.table().connections()) {
             SatpSession s = c.session();
             out.add("mux", c.mux());
@@ -136,7 +151,11 @@ final class DaemonControl implements CtlHandler {
             out.add("previous-key", c.previous() != null ? "accepted" : "none");
             out.add("previous-key-packets", c.previousKeyPackets());
             out.add("next-key", c.next() != null ? "waiting" : "none");
-            session(out, view.handshake());
+            String key = view.peerKey(c.mux());
+            if (key != null) {
+                out.add("peer-public-key", key);
+            }
+            session(out, view.handshake(c.mux()));
             out.add("seq-next", Integer.toUnsignedString(s.nextSeq()));
             SendLease lease = s.lease();
             out.add("seq-reserved", lease == null ? "none" : Long.toString(lease.limit()));
@@ -170,6 +189,11 @@ final class DaemonControl implements CtlHandler {
         out.add("session-pq", h.postQuantum() ? "on" : "off");
         out.add("latest-handshake", last == 0 ? "never" : Long.toString((nowMillis - last) / 1000));
         out.add("session-key-age", created == 0 ? "none" : Long.toString((nowMillis - created) / 1000));
+        handshakeCounters(out, h);
+    }
+
+    /** Handshake events, and the failures that happened, by reason. */
+    private static void handshakeCounters(CtlResponse out, HandshakeStats h) {
         for (HandshakeStats.Event e : HandshakeStats.Event.values()) {
             out.add("handshake-" + e.name().toLowerCase(Locale.ROOT).replace('_', '-'), h.events(e));
         }

@@ -21,10 +21,17 @@ import org.janytun.crypto.CryptoSuite;
  * @param routes      the {@code -R} routes change
  * @param keepalive   {@code --keepalive} changes
  * @param needRestart the options whose change waits for a restart, as they are written on the command line
+ * @param peers       what a server's re-read {@code --peers} file changed, or null
  */
-record ReloadPlan(boolean key, boolean remote, boolean routes, boolean keepalive, List<String> needRestart) {
+record ReloadPlan(boolean key, boolean remote, boolean routes, boolean keepalive, List<String> needRestart,
+                  String peers) {
     ReloadPlan {
         needRestart = List.copyOf(needRestart);
+    }
+
+    /** The same plan, and what a server's re-read {@code --peers} file changed ({@code peers: 1 added, ...}). */
+    ReloadPlan withPeers(String summary) {
+        return new ReloadPlan(key, remote, routes, keepalive, needRestart, summary);
     }
 
     /** What takes effect now, for the answer and the log: "key, remote", or "nothing". */
@@ -41,6 +48,9 @@ record ReloadPlan(boolean key, boolean remote, boolean routes, boolean keepalive
         }
         if (keepalive) {
             a.add("keepalive");
+        }
+        if (peers != null) {
+            a.add(peers);
         }
         return a.isEmpty() ? "nothing" : String.join(",", a);
     }
@@ -85,7 +95,7 @@ record ReloadPlan(boolean key, boolean remote, boolean routes, boolean keepalive
         check(restart, started, next, "--metrics", s -> s.operator().metrics());
         check(restart, started, next, "--mtu", s -> s.operator().mtu());
         if (sessionChanged) {
-            restart.add("--private-key/--peer-public-key/--psk-file/--suite/--no-pq/--rekey-after");
+            restart.add("--private-key/--peer-public-key/--psk-file/--peers/--suite/--no-pq/--rekey-after");
         }
         boolean key = false;
         if ((suite == null) != (nextSuite == null)) {
@@ -104,7 +114,7 @@ record ReloadPlan(boolean key, boolean remote, boolean routes, boolean keepalive
                         || applied.remotePort() != next.remotePort());
         boolean routes = !applied.routes().equals(next.routes());
         boolean keepalive = applied.operator().keepaliveSeconds() != next.operator().keepaliveSeconds();
-        return new ReloadPlan(key, remote, routes, keepalive, restart);
+        return new ReloadPlan(key, remote, routes, keepalive, restart, null);
     }
 
     private static void check(List<String> restart, TunnelSettings a, TunnelSettings b, String option,

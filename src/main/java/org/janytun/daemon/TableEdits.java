@@ -2,11 +2,17 @@ package org.janytun.daemon;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Set;
 import org.janytun.address.HostPort;
 import org.janytun.address.InetText;
+import org.janytun.config.KeyText;
+import org.janytun.config.Secret;
+import org.janytun.config.SessionPeerSettings;
 import org.janytun.connection.ConnectionRegistry;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CryptoSuite;
@@ -16,6 +22,7 @@ import org.janytun.crypto.SuiteException;
 import org.janytun.ctl.CtlException;
 import org.janytun.ctl.CtlRequest;
 import org.janytun.ctl.CtlResponse;
+import org.janytun.handshake.SessionEndpoint;
 import org.janytun.route.IpPrefix;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.RouteRecord;
@@ -36,6 +43,9 @@ final class TableEdits {
 
         /** Tells the cluster peers (if any) of these records. */
         void announce(List<SyncRecord> records);
+
+        /** A server's SATP-session peers, or null (no {@code --peers}). */
+        SessionEndpoint sessions();
     }
 
     private final Target target;
@@ -47,9 +57,14 @@ final class TableEdits {
     /**
      * {@code add}: a connection ({@code mux=}, {@code passphrase=} or {@code key=}+{@code salt=}, optional
      * {@code role=}, {@code window=}, {@code kd-prf=}, {@code remote=}, {@code routes=}), or a route to an existing
-     * connection ({@code route=} and {@code mux=}).
+     * connection ({@code route=} and {@code mux=}), or an SATP-session peer ({@code public-key=}, {@code mux=},
+     * optional {@code routes=} and {@code psk=}).
      */
     void add(CtlRequest request, CtlResponse out) throws CtlException {
+        if (request.get("public-key").isPresent()) {
+            addSessionPeer(request, out);
+            return;
+        }
         request.allowOnly(Set.of("mux", "key", "salt", "passphrase", "kd-prf", "role", "window", "remote", "routes",
                 "route"));
         ConnectionRegistry registry = registry();
@@ -89,6 +104,47 @@ final class TableEdits {
         out.add("mux", mux).add("routes", routes.size());
     }
 
+    /**
+     * {@code add public-key=K mux=N [routes=P,...] [psk=HEX]} on a server of SATP sessions ({@code --peers}): a
+     * peer kept until removed (a reload of the peers file keeps it). janytun-ctl reads {@code psk-file=} and sends
+     * it as {@code psk=}.
+     */
+    private void addSessionPeer(CtlRequest request, CtlResponse out) throws CtlException {
+        request.allowOnly(Set.of("public-key", "mux", "routes", "psk"));
+        SessionEndpoint sessions = target.sessions();
+        if (sessions == null) {
+            throw new CtlException(CtlException.EINVAL, "public-key= adds an SATP-session peer: this janytun serves"
+                    + " none (start it with --private-key and --peers FILE)");
+        }
+        Map<String, String> words = new HashMap<>();
+        for (String k : List.of("public-key", "mux", "routes")) {
+            request.get(k).ifPresent(v -> words.put(k, v));
+        }
+        byte[] psk = DaemonControl.hex(request, "psk");
+        SessionPeerSettings peer;
+        try {
+            if (psk != null && psk.length != KeyText.KEY_BYTES) {
+                throw new IllegalArgumentException("psk: a pre-shared key has 32 bytes (janytun-key genpsk)");
+            }
+            peer = SessionPeerSettings.fromWords(words,
+                    psk == null ? Optional.empty() : Optional.of(Secret.of(psk)));
+        } catch (IllegalArgumentException e) {
+            throw new CtlException(CtlException.EINVAL, e.getMessage());
+        } finally {
+            if (psk != null) {
+                Arrays.fill(psk, (byte) 0);
+            }
+        }
+        try {
+            sessions.add(peer, null, true);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CtlException(CtlException.EINVAL, e.getMessage());
+        } finally {
+            peer.psk().ifPresent(Secret::destroy);
+        }
+        out.add("mux", peer.mux()).add("public-key", peer.publicKeyText()).add("routes", peer.routes().size());
+    }
+
     /** {@code remove}: connection {@code mux=} (with its routes), or the route {@code route=}. */
     void remove(CtlRequest request, CtlResponse out) throws CtlException {
         request.allowOnly(Set.of("mux", "route"));
@@ -105,6 +161,12 @@ final class TableEdits {
             return;
         }
         int mux = (int) DaemonControl.number(request, "mux", -1, 0, 0xFFFF);
+        SessionEndpoint sessions = target.sessions();
+        if (sessions != null && sessions.peerKey(mux) != null) {
+            sessions.remove(mux);
+            out.add("mux", mux);
+            return;
+        }
         String refused = registry.remove(mux);
         if (refused != null) {
             throw new CtlException(refused.startsWith("no ") ? CtlException.ENOENT : CtlException.EINVAL, refused);

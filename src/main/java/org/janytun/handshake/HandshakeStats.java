@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What the handshake thread did, for {@code janytun-ctl show} and the metrics: counters by event, failures by
- * reason, and the state of the peer's keys (never a key). Written by the handshake thread, read by any.
+ * reason, and the state of the peer's keys (never a key); one per peer, and the endpoint's totals (every peer's,
+ * plus what no peer could be named for). Written by the handshake thread, read by any.
  */
 public final class HandshakeStats {
     /** Counted events. */
@@ -34,7 +35,7 @@ public final class HandshakeStats {
         RATE_LIMITED("too many initiations from one source"),
         QUEUE_FULL("handshake queue full"),
         INVALID("does not decrypt or authenticate"),
-        UNKNOWN_PEER("from a public key that is not the configured peer"),
+        UNKNOWN_PEER("from a public key that is not a configured peer"),
         OLD_TIMESTAMP("timestamp not later than the last one (replay)"),
         WRONG_MUX("the peer's mux differs from ours"),
         UNEXPECTED("response or cookie reply to no handshake of ours"),
@@ -58,18 +59,27 @@ public final class HandshakeStats {
     private final boolean postQuantum;
     private volatile long lastHandshakeMillis;
     private volatile long keyCreatedMillis;
+    /** The endpoint's totals, which a peer's counts add to too; null for the totals themselves. */
+    private final HandshakeStats total;
 
-    HandshakeStats(String suite, boolean postQuantum) {
+    HandshakeStats(String suite, boolean postQuantum, HandshakeStats total) {
         this.suite = suite;
         this.postQuantum = postQuantum;
+        this.total = total;
     }
 
     void count(Event e) {
         events.incrementAndGet(e.ordinal());
+        if (total != null) {
+            total.count(e);
+        }
     }
 
     void count(Failure f) {
         failures.incrementAndGet(f.ordinal());
+        if (total != null) {
+            total.count(f);
+        }
     }
 
     public long events(Event e) {
@@ -82,10 +92,16 @@ public final class HandshakeStats {
 
     void completed(long nowMillis) {
         lastHandshakeMillis = nowMillis;
+        if (total != null) {
+            total.completed(nowMillis);
+        }
     }
 
     void keyInUse(long createdMillis) {
         keyCreatedMillis = createdMillis;
+        if (total != null) {
+            total.keyInUse(createdMillis);
+        }
     }
 
     /** Unix milliseconds of the latest completed handshake, 0 for none. */

@@ -603,7 +603,7 @@ class JanytunOptionsTest {
                 "-S/--sync-port", "-M/--sync-hosts", "--sync-archive-version", "--sync-secret-file",
                 "-X/--control-host", "-R/--route", "-Y/--rail-mode", "--rail-link", "--rail-spread", "--state-dir",
                 "--allow-seq-wrap", "--control-socket", "--metrics", "--mtu", "--private-key", "--peer-public-key",
-                "--psk-file", "--suite", "--no-pq", "--rekey-after", "--keepalive",
+                "--psk-file", "--peers", "--suite", "--no-pq", "--rekey-after", "--keepalive",
                 "--capacity"));
         assertEquals(expected.stream().sorted().toList(), JanytunOptions.optionNames().stream().sorted().toList());
     }

@@ -54,10 +54,12 @@ class SessionOptionsTest {
         TunnelSettings s = ok("--private-key", key, "--peer-public-key", peer);
         SessionSettings x = s.session().orElseThrow();
         assertArrayEquals(PRIVATE, x.privateKey().bytes());
-        assertArrayEquals(PEER, x.peerPublicKey());
+        assertArrayEquals(PEER, x.peers().getFirst().publicKey());
+        assertEquals(0, x.peers().getFirst().mux());
+        assertFalse(x.server());
         assertTrue(x.postQuantum());
         assertEquals(AeadAlgorithm.AES_256_GCM, x.suite());
-        assertTrue(x.psk().isEmpty());
+        assertTrue(x.peers().getFirst().psk().isEmpty());
         assertEquals(16, s.authTagLength());
         assertEquals(120, x.rekeyAfterSeconds());
         assertFalse(s.toString().contains(Base64.getEncoder().encodeToString(PRIVATE)));
@@ -70,7 +72,7 @@ class SessionOptionsTest {
                 "ChaCha20-Poly1305", "--no-pq", "--rekey-after", "5").session().orElseThrow();
         assertEquals(AeadAlgorithm.CHACHA20_POLY1305, x.suite());
         assertFalse(x.postQuantum());
-        assertArrayEquals(PEER, x.psk().orElseThrow().bytes());
+        assertArrayEquals(PEER, x.peers().getFirst().psk().orElseThrow().bytes());
         assertEquals(5, x.rekeyAfterSeconds());
         assertEquals(7, x.rejectAfterSeconds());
     }
@@ -94,6 +96,8 @@ class SessionOptionsTest {
     void badKeysAndValuesNameTheirOption() throws Exception {
         assertTrue(fail("--peer-public-key", peer).startsWith("janytun: --private-key: is needed"));
         assertTrue(fail("--private-key", key).startsWith("janytun: --peer-public-key: is needed"));
+        assertTrue(fail("--private-key", key, "--peer-public-key", peer, "-m", "65535").startsWith(
+                "janytun: -m/--mux: 65535 carries"));
         assertTrue(fail("--private-key", key, "--peer-public-key", "AAAA").startsWith(
                 "janytun: --peer-public-key: not a public key"));
         assertTrue(fail("--private-key", dir.resolve("none").toString(), "--peer-public-key", peer)
@@ -111,5 +115,52 @@ class SessionOptionsTest {
         Files.setPosixFilePermissions(Path.of(key), PosixFilePermissions.fromString("rw-r--r--"));
         assertTrue(ok("--private-key", key, "--peer-public-key", peer).warnings().stream()
                 .anyMatch(w -> w.contains("readable by others")));
+    }
+
+    @Test
+    void aPeersFileMakesAServerOfManyPeers() throws Exception {
+        String other = Base64.getEncoder().encodeToString(PRIVATE);
+        String peers = write("peers", "# two clients\n\npublic-key=" + peer + " mux=1 routes=10.1.0.0/24,fd00:1::/64"
+                + " psk-file=" + psk + "\n  public-key=" + other + "   mux=2\n");
+        TunnelSettings s = ok("--private-key", key, "--peers", peers, "-X", "127.0.0.1");
+        SessionSettings x = s.session().orElseThrow();
+        assertTrue(x.server());
+        assertEquals(peers, x.peersFile().orElseThrow());
+        assertEquals(2, x.peers().size());
+        assertEquals(1, x.peers().get(0).mux());
+        assertEquals("[10.1.0.0/24, fd00:1::/64]", x.peers().get(0).routes().toString());
+        assertArrayEquals(PEER, x.peers().get(0).psk().orElseThrow().bytes());
+        assertEquals(2, x.peers().get(1).mux());
+        assertTrue(x.peers().get(1).psk().isEmpty());
+        assertTrue(ok("--private-key", key, "--peers", write("empty", "")).session().orElseThrow().peers().isEmpty());
+    }
+
+    @Test
+    void aBadPeersFileNamesItsLine() throws Exception {
+        String other = Base64.getEncoder().encodeToString(PRIVATE);
+        String[][] cases = {
+            {"public-key=" + peer, "line 1: a peer needs public-key= and mux="},
+            {"public-key=" + peer + " mux=1\npublic-key=" + peer + " mux=2", "line 2: public key"},
+            {"public-key=" + peer + " mux=1\n#\npublic-key=" + other + " mux=1", "line 3: mux 1 is on an earlier"},
+            {"public-key=AAAA mux=1", "line 1: public-key: not a public key"},
+            {"public-key=" + peer + " mux=65535", "line 1: mux: '65535' is not a number from 0 to 65534"},
+            {"public-key=" + peer + " mux=1 routes=10.0.0.0/33", "line 1: routes: '10.0.0.0/33'"},
+            {"public-key=" + peer + " mux=1 remote=1.2.3.4:5", "line 1: 'remote=1.2.3.4:5': expected"},
+            {"public-key=" + peer + " mux=1 mux=2", "line 1: mux= given twice"},
+            {"public-key=" + peer + " mux=1 psk-file=" + dir.resolve("none"), "no such file"},
+        };
+        for (String[] c : cases) {
+            String file = write("peers", c[0] + "\n");
+            String line = fail("--private-key", key, "--peers", file);
+            assertTrue(line.startsWith("janytun: --peers: ") && line.contains(c[1]), c[0] + " -> " + line);
+        }
+        String file = write("peers", "public-key=" + peer + " mux=1\n");
+        assertTrue(fail("--private-key", key, "--peers", file, "--peer-public-key", peer)
+                .startsWith("janytun: --peer-public-key: cannot be combined with --peers"));
+        assertTrue(fail("--private-key", key, "--peers", file, "--psk-file", psk)
+                .startsWith("janytun: --psk-file: cannot be combined with --peers"));
+        assertTrue(fail("--private-key", key, "--peers", dir.resolve("none").toString())
+                .startsWith("janytun: --peers: cannot read"));
+        assertTrue(fail("--private-key", key, "--peers", file, "-M", "127.0.0.1:2000").contains("-M/--sync-hosts"));
     }
 }

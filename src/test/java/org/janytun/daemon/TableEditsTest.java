@@ -11,8 +11,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.security.SecureRandom;
+import java.util.Optional;
+import org.janytun.config.KeyText;
+import org.janytun.config.Secret;
+import org.janytun.config.SessionSettings;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionRegistry;
+import org.janytun.crypto.AeadAlgorithm;
 import org.janytun.crypto.AuthAlgorithm;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.ctl.CtlException;
@@ -21,8 +27,11 @@ import org.janytun.ctl.CtlResponse;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.RouteRecord;
 import org.janytun.sync.SyncRecord;
+import org.janytun.handshake.SessionEndpoint;
+import org.janytun.noise.X25519;
 import org.janytun.wire.DeviceType;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** janytun-ctl add and remove against a real registry: what they accept, refuse, and tell the cluster. */
 class TableEditsTest {
@@ -43,7 +52,13 @@ class TableEditsTest {
         public void announce(List<SyncRecord> records) {
             told.addAll(records);
         }
+
+        @Override
+        public SessionEndpoint sessions() {
+            return sessions;
+        }
     });
+    private SessionEndpoint sessions;
 
     private CtlResponse add(Map<String, String> params) throws CtlException {
         CtlResponse out = new CtlResponse();
@@ -122,5 +137,42 @@ class TableEditsTest {
         target = null;
         assertTrue(addFails(Map.of("mux", "1", "key", KEY, "salt", SALT)).getMessage()
                 .contains("point-to-point"));
+    }
+
+    /** A server of SATP sessions: add public-key= puts a peer into the registry; static records stay off its mux. */
+    @Test
+    void anSatpSessionPeerIsAddedBesideStaticOnesAndRemoved() throws Exception {
+        SecureRandom random = new SecureRandom();
+        X25519.KeyPair server = X25519.generate(random);
+        String peer = KeyText.encode(X25519.generate(random).publicKey());
+        sessions = new SessionEndpoint(new SessionSettings(Secret.of(server.privateKey()), List.of(),
+                Optional.of("peers"), AeadAlgorithm.AES_256_GCM, true, 120), 0, DeviceType.TUN, 0, batch -> 0,
+                new RegistryPeerTable(registry), LoggerFactory.getLogger("test"));
+        try {
+            add(Map.of("mux", "1", "key", KEY, "salt", SALT));
+            CtlResponse out = add(Map.of("mux", "2", "public-key", peer, "routes", "10.2.0.0/24",
+                    "psk", "00".repeat(32)));
+            assertTrue(out.lines().toString().contains(peer), out.lines().toString());
+            assertTrue(registry.table().forMux(2) != null);
+            assertEquals(List.of("10.2.0.0/24>2"), registry.routeSummary());
+            assertTrue(addFails(Map.of("mux", "3", "public-key", peer)).getMessage().contains("mux 2"));
+            assertTrue(addFails(Map.of("mux", "1", "public-key", KeyText.encode(server.publicKey()))).getMessage()
+                    .contains("mux 1 is taken"));
+            assertTrue(addFails(Map.of("mux", "2", "key", KEY, "salt", SALT)).getMessage()
+                    .contains("SATP-session peer"));
+            assertTrue(addFails(Map.of("mux", "4", "public-key", peer, "psk", "0011")).getMessage()
+                    .startsWith("psk:"));
+            assertTrue(addFails(Map.of("mux", "4", "public-key", peer, "key", KEY)).getMessage().contains("key"));
+            assertTrue(registry.dump().stream().noneMatch(r -> r instanceof ConnectionRecord c && c.mux() == 2),
+                    "a session peer is never told to cluster peers");
+            edits.remove(new CtlRequest("remove", Map.of("mux", "2")), new CtlResponse());
+            assertNull(registry.table().forMux(2));
+            assertEquals(List.of(), registry.routeSummary());
+            assertEquals(null, sessions.peerKey(2));
+        } finally {
+            sessions.close();
+        }
+        sessions = null;
+        assertTrue(addFails(Map.of("mux", "5", "public-key", peer)).getMessage().contains("--peers"));
     }
 }
