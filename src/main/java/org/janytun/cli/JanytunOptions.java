@@ -326,13 +326,17 @@ public final class JanytunOptions extends SharedOptions.Connection {
 
         Optional<SessionSettings> session = sessionOptions.settings(legacyKeyOptions(), unsupportedWithSessions(rail),
                 Optional.ofNullable(controlHost), muxId, warnings);
+        int overheadTag = tagLength; // what the default MTU leaves room for
         if (session.isPresent()) {
-            tagLength = org.janytun.crypto.AeadAlgorithm.TAG_LENGTH;
+            overheadTag = Math.max(tagLength, org.janytun.crypto.AeadAlgorithm.TAG_LENGTH);
+            if (!session.get().server()) {
+                tagLength = org.janytun.crypto.AeadAlgorithm.TAG_LENGTH;
+            } // a server's static-key clients (-X) keep the legacy tag length
         }
         return new TunnelSettings(!(process.nodaemonize || debug), user, group, chrootDir, pidFile, targets, local,
                 localPort, remote, remotePortNumber, family, devName, deviceType, ifc, script, sid, muxId, window,
                 kdBits, r, pass, masterKey, masterSalt, cipherBits, auth, tagLength, routePrefixes(), control(),
-                sync(warnings), rail, operator(ifc, deviceType, tagLength, warnings), session, warnings);
+                sync(warnings), rail, operator(ifc, deviceType, overheadTag, warnings), session, warnings);
     }
 
     /** The static-key options given, which SATP sessions exclude. */

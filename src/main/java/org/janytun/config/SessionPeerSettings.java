@@ -1,6 +1,5 @@
 package org.janytun.config;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,34 +78,6 @@ public record SessionPeerSettings(byte[] publicKey, int mux, List<IpPrefix> rout
     /** The public key as {@code janytun-key pubkey} prints it: what show and the log name the peer by. */
     public String publicKeyText() {
         return KeyText.encode(publicKey);
-    }
-
-    /** Same identity, mux and pre-shared key: a reload keeps such a peer's session (its routes may differ). */
-    public boolean sameSession(SessionPeerSettings o) {
-        if (mux != o.mux || !Arrays.equals(publicKey, o.publicKey) || psk.isPresent() != o.psk.isPresent()) {
-            return false;
-        }
-        if (psk.isEmpty()) {
-            return true;
-        }
-        byte[] a = psk.get().bytes();
-        byte[] b = o.psk.get().bytes();
-        try {
-            return java.security.MessageDigest.isEqual(a, b);
-        } finally {
-            Arrays.fill(a, (byte) 0);
-            Arrays.fill(b, (byte) 0);
-        }
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof SessionPeerSettings p && sameSession(p) && routes.equals(p.routes);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(publicKey) * 31 + mux;
     }
 
     @Override

@@ -44,7 +44,7 @@ public record SessionSettings(Secret privateKey, List<SessionPeerSettings> peers
     /**
      * SHA-256 over every setting of this host and, on a point-to-point tunnel, its peer, keys included: what a
      * reload compares, since the daemon wipes the keys once the session has them. A server's peers are compared one
-     * by one instead ({@link SessionPeerSettings#sameSession}): a reload changes them live. Call before
+     * by one instead (by key, mux and pre-shared key): a reload changes them live. Call before
      * {@link Secret#destroy}.
      */
     public byte[] fingerprint() {

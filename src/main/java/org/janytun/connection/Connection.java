@@ -53,6 +53,10 @@ public final class Connection {
     /** The send stage's own: the datagrams sent at the last keepalive check, and since when that count stands. */
     private long keepaliveOutMark;
     private long keepaliveMarkNanos;
+    /** The passive keepalive's marks: the counters last seen, and since when data waits for anything sent (0: none). */
+    private long passiveInMark;
+    private long passiveOutMark;
+    private long passiveSinceNanos;
     /** False while an SATP-session connection has no key pair to send with (the send stage drops and asks). */
     private volatile boolean sealing = true;
     /** Set by the send stage when it had a packet but no key; taken by the handshake thread. */
@@ -279,6 +283,29 @@ public final class Connection {
             return fresh;
         }
         return now - keepaliveMarkNanos >= intervalNanos;
+    }
+
+    /**
+     * For the send stage, SATP sessions' passive keepalive (docs/SATP-SESSIONS.md §6.3, KEEPALIVE_TIMEOUT): whether
+     * data has come in and nothing has gone out since, for {@code timeoutNanos} at {@code now}. Called about once a
+     * second; data is noticed at the call after it came, which is precise enough for a 10 s timer.
+     */
+    public boolean passiveKeepaliveDue(long now, long timeoutNanos) {
+        long in = counters.packetsIn();
+        long out = counters.packetsOut();
+        if (out != passiveOutMark) {
+            passiveOutMark = out;
+            passiveInMark = in;
+            passiveSinceNanos = 0;
+            return false;
+        }
+        if (in != passiveInMark) {
+            passiveInMark = in;
+            if (passiveSinceNanos == 0) {
+                passiveSinceNanos = now;
+            }
+        }
+        return passiveSinceNanos != 0 && now - passiveSinceNanos >= timeoutNanos;
     }
 
     /** For the send stage: a keepalive went out at {@code now}; the next is due an interval later. */

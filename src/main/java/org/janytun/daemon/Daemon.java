@@ -326,7 +326,9 @@ public final class Daemon {
         }
 
         Path stateDir = settings.operator().stateDirFor(device.name(), netns);
-        if (settings.session().isEmpty()) { // session keys are new after every handshake: no lease to keep
+        boolean sessionServer = settings.session().isPresent() && settings.session().get().server();
+        // session keys are new after every handshake: no lease to keep, except for a server's static-key clients
+        if (settings.session().isEmpty() || sessionServer) {
             try {
                 leases = LeaseKeeper.open(stateDir, settings.operator().allowSeqWrap(), device.name(), log);
             } catch (IOException e) {
@@ -360,7 +362,6 @@ public final class Daemon {
         // chroot hides them: sessions hold no JCE objects (each thread makes its engines at its first packet).
         boolean controlled = settings.controlHost().isPresent();
         loadCryptoProviders();
-        boolean sessionServer = settings.session().isPresent() && settings.session().get().server();
         if (settings.session().isPresent() && !sessionServer) {
             SessionSettings ss = settings.session().get();
             sessions = new SessionEndpoint(ss, settings.senderId(), settings.deviceType(), settings.windowSize(),

@@ -37,6 +37,8 @@ final class SendStage {
     private long nextKeepaliveCheck;
     /** How often idle connections are looked for: the keepalive's resolution. */
     private static final long KEEPALIVE_CHECK_NANOS = 1_000_000_000L;
+    /** SATP sessions' KEEPALIVE_TIMEOUT (docs/SATP-SESSIONS.md §6.3, WireGuard's). */
+    static final long PASSIVE_KEEPALIVE_NANOS = 10_000_000_000L;
 
     SendStage(TunDevice device, Supplier<ConnectionTable> tables, DropCounter drops, TrafficCounters total,
               DatagramSender sender) {
@@ -77,16 +79,21 @@ final class SendStage {
 
     /**
      * Time passes: called by the owner between batches (and at least every poll timeout). Once a second, when
-     * keepalives are on, sends one to each connection that has been sent nothing for the interval.
+     * keepalives are on, sends one to each connection that has been sent nothing for the interval; and one to each
+     * SATP-session peer whose data has waited KEEPALIVE_TIMEOUT for anything sent back.
      */
     void tick(long now) {
-        long interval = keepaliveNanos;
-        if (interval == 0 || now - nextKeepaliveCheck < 0) {
+        if (now - nextKeepaliveCheck < 0) {
             return;
         }
         nextKeepaliveCheck = now + KEEPALIVE_CHECK_NANOS;
+        long interval = keepaliveNanos;
         for (Connection c : tables.get().connections()) {
-            if (c.keepaliveDue(now, interval) && c.canSeal() && anyEndpoint(c.paths())) {
+            boolean due = interval != 0 && c.keepaliveDue(now, interval);
+            // an SATP session also answers data it received and sent nothing back to (never a legacy peer: uanytun
+            // would log every empty packet)
+            due |= c.session().keyExchanged() && c.passiveKeepaliveDue(now, PASSIVE_KEEPALIVE_NANOS);
+            if (due && c.canSeal() && anyEndpoint(c.paths())) {
                 sendKeepalive(c, now);
             }
         }

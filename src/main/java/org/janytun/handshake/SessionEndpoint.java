@@ -236,7 +236,7 @@ public final class SessionEndpoint implements AutoCloseable {
                 if (w == null && !p.operator) {
                     removeHere(p);
                     removed++;
-                } else if (w != null && !w.sameSession(p.settings)) {
+                } else if (w != null && !p.sameSessionAs(w)) {
                     removeHere(p);
                     restarted++;
                 }

@@ -90,6 +90,22 @@ final class SessionPeer {
         return connection.mux();
     }
 
+    /** Same identity, mux and pre-shared key as {@code w}: a reload keeps this peer's session (routes may differ). */
+    boolean sameSessionAs(SessionPeerSettings w) {
+        if (w.mux() != mux() || !Arrays.equals(w.publicKey(), peerStatic) || w.psk().isPresent() != (psk != null)) {
+            return false;
+        }
+        if (psk == null) {
+            return true;
+        }
+        byte[] other = w.psk().get().bytes();
+        try {
+            return Secrets.equal(psk, other);
+        } finally {
+            Secrets.wipe(other);
+        }
+    }
+
     // ---- received datagrams
 
     /** An initiation from this peer: mac1, cookie, rate limit and the static key were checked by the endpoint. */

@@ -128,6 +128,11 @@ public final class SatpSession {
         keyPhase = phase;
     }
 
+    /** A key pair of an SATP session's handshake (it has a key phase), not a static key. */
+    public boolean keyExchanged() {
+        return keyPhase >= 0;
+    }
+
     /** Whether a datagram with sequence number {@code seq} may be under this key: its phase, or any (legacy). */
     public boolean mayHold(int seq) {
         int p = keyPhase;

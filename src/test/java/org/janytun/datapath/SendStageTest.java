@@ -98,6 +98,29 @@ class SendStageTest {
         assertEquals(6, sent.size(), "turned off");
     }
 
+    /** KEEPALIVE_TIMEOUT: a session peer's data that nothing answered for 10 s gets a keepalive; a legacy peer not. */
+    @Test
+    void aSessionAnswersDataItSentNothingBackToWithinTenSeconds() {
+        long second = 1_000_000_000L;
+        for (boolean session : new boolean[] {true, false}) {
+            sent.clear();
+            Connection c = connection(new Path(0, B));
+            if (session) {
+                c.session().restrictToPhase(0);
+            }
+            SendStage s = stage(c);
+            s.tick(1 * second);
+            c.counters().received(1, 60, 2 * second); // data came in at 2 s
+            s.tick(3 * second);
+            s.tick(12 * second);
+            assertEquals(0, sent.size(), "not yet 10 s");
+            s.tick(13 * second);
+            assertEquals(session ? 1 : 0, sent.size(), session ? "10 s after the data was seen" : "never legacy");
+            s.tick(30 * second);
+            assertEquals(session ? 1 : 0, sent.size(), "once: nothing came in since");
+        }
+    }
+
     @Test
     void anIdlePeerGetsAKeepaliveEveryInterval() {
         Connection c = connection(new Path(0, B));

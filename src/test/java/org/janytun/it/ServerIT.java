@@ -76,11 +76,11 @@ class ServerIT {
     }
 
     /** The table lines of one client: its connection and routes, written by the config tool. */
-    private static String config(Tool tool, int mux, List<String> routes) {
+    static String config(Tool tool, int mux, String passphrase, List<String> routes) {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool == Tool.REFERENCE ? ItEnv.requireBinary("anytun-config", "anytun")
                 : ItEnv.home().resolve("bin/janytun-config").toString());
-        cmd.addAll(List.of("-m", Integer.toString(mux), "-e", "server", "-E", PASS[mux]));
+        cmd.addAll(List.of("-m", Integer.toString(mux), "-e", "server", "-E", passphrase));
         for (String r : routes) {
             cmd.add("-R");
             cmd.add(r);
@@ -95,9 +95,9 @@ class ServerIT {
         if (withClientTwoSubnet) {
             two.add("10.150.1.0/24"); // arrives before client three's covering /20
         }
-        return config(tool, 1, List.of(TUNNET + "1/32", "fd00:150::1/128"))
-                + config(tool, 2, two)
-                + config(tool, 3, List.of(TUNNET + "3/32", "10.150.0.0/20", slash25(tool, server) + "/25"));
+        return config(tool, 1, PASS[1], List.of(TUNNET + "1/32", "fd00:150::1/128"))
+                + config(tool, 2, PASS[2], two)
+                + config(tool, 3, PASS[3], List.of(TUNNET + "3/32", "10.150.0.0/20", slash25(tool, server) + "/25"));
     }
 
     /**
@@ -117,15 +117,20 @@ class ServerIT {
     }
 
     private static ManagedProcess controld(Tool tool, Path table, int port, Path log) {
+        return controld(server, tool, table, port, log);
+    }
+
+    /** A control daemon in {@code ns} serving {@code table} on 127.0.0.1:{@code port}, once it listens. */
+    static ManagedProcess controld(Netns ns, Tool tool, Path table, int port, Path log) {
         List<String> cmd = tool == Tool.REFERENCE
                 ? List.of(ItEnv.requireBinary("anytun-controld", "anytun"), "-D", "-f", table.toString(), "-X",
                         "127.0.0.1:" + port)
                 : List.of(ItEnv.home().resolve("bin/janytun-controld").toString(), "-D", "-L", "stdout:5", "-f",
                         table.toString(), "-X", "127.0.0.1:" + port);
-        ManagedProcess p = ManagedProcess.start("controld", server.wrap(cmd), log,
+        ManagedProcess p = ManagedProcess.start("controld", ns.wrap(cmd), log,
                 Map.of("JANYTUN_JAVA", ItEnv.java()));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!server.run(Duration.ofSeconds(5), "ss", "-Htln", "sport = :" + port).output().contains(":" + port)) {
+        while (!ns.run(Duration.ofSeconds(5), "ss", "-Htln", "sport = :" + port).output().contains(":" + port)) {
             assertTrue(p.isAlive(), "controld exited\n" + p.tail(20));
             assertTrue(System.nanoTime() < deadline, "controld does not listen on " + port + "\n" + p.tail(20));
             Sleep.millis(100);
@@ -232,7 +237,7 @@ class ServerIT {
     }
 
     /** Waits until {@code -n} is applied: the address set and the link up (a route via a down link is refused). */
-    private static void awaitAddress(Netns ns, String dev, String addr, ManagedProcess p) {
+    static void awaitAddress(Netns ns, String dev, String addr, ManagedProcess p) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!(ns.linkUp(dev) && ns.addresses(dev).contains("inet " + addr + "/"))) {
             assertTrue(p.isAlive(), p.name() + " exited\n" + p.tail(30));
