@@ -51,6 +51,11 @@ public final class MetricsEndpoint implements Closeable {
         default HandshakeStats handshake() {
             return null;
         }
+
+        /** The handshakes of the SATP-session peer on {@code mux}, or null (a static-key connection). */
+        default HandshakeStats handshake(int mux) {
+            return null;
+        }
     }
 
     private static final DropReason[] REASONS = DropReason.values();
@@ -99,6 +104,17 @@ public final class MetricsEndpoint implements Closeable {
                 .callback(cb -> {
                     for (HandshakeStats.Failure f : HandshakeStats.Failure.values()) {
                         cb.call(h.failures(f), s.device(), f.name().toLowerCase(Locale.ROOT));
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("janytun_peer_last_handshake_age_seconds")
+                .help("seconds since each SATP-session peer's latest completed handshake (absent before its first)")
+                .labelNames("device", "mux").callback(cb -> {
+                    long now = System.currentTimeMillis();
+                    for (Connection c : s.connections()) {
+                        HandshakeStats p = s.handshake(c.mux());
+                        if (p != null && p.lastHandshakeMillis() != 0) {
+                            cb.call((now - p.lastHandshakeMillis()) / 1e3, s.device(), Integer.toString(c.mux()));
+                        }
                     }
                 }).register(registry);
         GaugeWithCallback.builder().name("janytun_session_last_handshake_age_seconds")

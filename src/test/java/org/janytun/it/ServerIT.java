@@ -33,33 +33,24 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ServerIT {
     private static final String TUNNET = "192.168.150.";
     private static final String[] PASS = {"", "client_one_passphrase", "client_two_passphrase", "client_three_pass"};
+    private static StarNet star;
     private static Netns server;
-    private static Netns[] clients = new Netns[4];
-    private static VethLink[] links = new VethLink[4];
+    private static Netns[] clients;
+    private static VethLink[] links;
     private static int round;
 
     @BeforeAll
     static void network() {
-        Preflight.require();
-        server = Netns.create("S");
-        for (int i = 1; i <= 3; i++) {
-            clients[i] = Netns.create("C" + i);
-            links[i] = VethLink.connect(clients[i], server, 20 + i);
-        }
-        server.sysctl("net.ipv4.ip_forward", "1");
-        server.sysctl("net.ipv6.conf.all.forwarding", "1");
-        server.sysctl("net.ipv4.conf.all.send_redirects", "0");
+        star = StarNet.create("S", "C", 3, 20);
+        server = star.server;
+        clients = star.clients;
+        links = star.links;
     }
 
     @AfterAll
     static void removeNetwork() {
-        for (Netns n : clients) {
-            if (n != null) {
-                n.close();
-            }
-        }
-        if (server != null) {
-            server.close();
+        if (star != null) {
+            star.close();
         }
     }
 

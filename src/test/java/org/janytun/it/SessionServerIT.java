@@ -31,31 +31,23 @@ class SessionServerIT {
     private static final int ANYTUN = 5;
     private static final int LIVE = 6;
     private static final String[] PASS = {"", "", "", "", "uanytun_client_passphrase", "anytun_client_passphrase"};
+    private static StarNet star;
     private static Netns server;
-    private static final Netns[] clients = new Netns[LIVE + 1];
-    private static final VethLink[] links = new VethLink[LIVE + 1];
+    private static Netns[] clients;
+    private static VethLink[] links;
 
     @BeforeAll
     static void network() {
-        Preflight.require();
-        server = Netns.create("KS");
-        for (int i = 1; i <= LIVE; i++) {
-            clients[i] = Netns.create("KC" + i);
-            links[i] = VethLink.connect(clients[i], server, 60 + i);
-        }
-        server.sysctl("net.ipv4.ip_forward", "1");
-        server.sysctl("net.ipv4.conf.all.send_redirects", "0");
+        star = StarNet.create("KS", "KC", LIVE, 60);
+        server = star.server;
+        clients = star.clients;
+        links = star.links;
     }
 
     @AfterAll
     static void removeNetwork() {
-        for (Netns n : clients) {
-            if (n != null) {
-                n.close();
-            }
-        }
-        if (server != null) {
-            server.close();
+        if (star != null) {
+            star.close();
         }
     }
 
@@ -95,7 +87,7 @@ class SessionServerIT {
             TunnelEnd s = TunnelEnd.start("server", Kind.JANYTUN, server, new EndpointSpec().devName(dev)
                     .devType("tun").ifconfig(TUNNET + "254/24").localPort(udp).extra("-X", "127.0.0.1:" + ctlPort,
                             "--private-key", srv.privateKey().toString(), "--peers", peers.toString(),
-                            "--control-socket", socket.toString()), logs.resolve("server.log"))
+                            "--control-socket", socket.toString(), "--metrics", "9291"), logs.resolve("server.log"))
                     .awaitReady(TunnelEnd.READY_TIMEOUT);
             started.add(s);
             server.ip("route", "add", "10.151.0.0/16", "dev", dev);
@@ -125,6 +117,17 @@ class SessionServerIT {
                 assertEquals("control host", byMux.get(i).get("key-source").asText(), byMux.get(i).toString());
             }
             assertEquals(3, shown.get("handshake-completed-as-responder").asLong(), shown.toString());
+            Exec.Result scrape = Exec.run(Duration.ofSeconds(20), server.wrap(List.of(
+                    ItEnv.requireBinary("curl", "curl"), "-sS", "--max-time", "10", "http://127.0.0.1:9291/metrics")));
+            assertEquals(0, scrape.exitCode(), scrape.describe());
+            for (int i = 1; i <= SESSION_CLIENTS; i++) {
+                assertTrue(scrape.output().contains("janytun_peer_last_handshake_age_seconds{device=\"" + dev
+                        + "\",mux=\"" + i + "\"}"), scrape.output());
+            }
+            assertTrue(scrape.output().contains("janytun_handshakes_total{device=\"" + dev
+                    + "\",event=\"completed_as_responder\"} 3.0"), scrape.output());
+            assertFalse(scrape.output().contains("janytun_peer_last_handshake_age_seconds{device=\"" + dev
+                    + "\",mux=\"" + UANYTUN + "\"}"), "no handshake age for a static-key client");
 
             // a peer added live gets a tunnel, and loses it when removed
             Exec.Result add = CtlIT.ctl("-s", socket.toString(), "add", dev, "public-key=" + ids.get(LIVE).publicKey(),
