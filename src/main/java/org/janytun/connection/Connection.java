@@ -52,6 +52,7 @@ public final class Connection {
     private final TrafficCounters counters = new TrafficCounters();
     /** The send stage's own: the datagrams sent at the last keepalive check, and since when that count stands. */
     private long keepaliveOutMark;
+    private volatile Runnable keyRequestListener;
     private long keepaliveMarkNanos;
     /** The passive keepalive's marks: the counters last seen, and since when data waits for anything sent (0: none). */
     private long passiveInMark;
@@ -210,7 +211,19 @@ public final class Connection {
     public void requestKeys() {
         if (!keysWanted) {
             keysWanted = true;
+            Runnable wake = keyRequestListener;
+            if (wake != null) {
+                wake.run();
+            }
         }
+    }
+
+    /**
+     * Who is woken (on the thread that asks, once per request; it must not block or allocate) when keys are asked
+     * for: an SATP-session endpoint's handshake thread. Set before the connection is published.
+     */
+    public void onKeyRequest(Runnable wake) {
+        keyRequestListener = wake;
     }
 
     /** Whether keys were asked for since the last call (the handshake thread). */

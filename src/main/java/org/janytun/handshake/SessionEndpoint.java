@@ -54,6 +54,13 @@ import org.slf4j.Logger;
  */
 public final class SessionEndpoint implements AutoCloseable {
     private static final long TICK_MILLIS = 20;
+    /**
+     * How often every peer's timers are looked at when the endpoint has many peers (at most {@value #FEW_PEERS}:
+     * every tick). Timers are seconds long; what must not wait (a packet with no key, a pair at its re-key count)
+     * wakes the sweep at once ({@link #attention}), so a server of 65,535 idle peers costs little.
+     */
+    private static final long SWEEP_NANOS = 250_000_000L;
+    private static final int FEW_PEERS = 64;
     /** How long add/remove wait for the handshake thread to take them. */
     private static final long COMMAND_TIMEOUT_SECONDS = 5;
 
@@ -83,6 +90,9 @@ public final class SessionEndpoint implements AutoCloseable {
     private final ConcurrentLinkedQueue<FutureTask<?>> commands = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** A peer's data path asked for keys or a re-key: sweep at the next turn. */
+    private volatile boolean attention;
+    private long nextSweep;
 
     /**
      * @param sender a sender of the data transport for this thread alone: handshakes leave on the data port
@@ -276,6 +286,7 @@ public final class SessionEndpoint implements AutoCloseable {
         Connection c = Connection.of(placeholder(settings.suite(), senderId, peer.mux(), deviceType),
                 new Path(0, remote));
         c.holdSealing();
+        c.onKeyRequest(this::attention);
         c.keySource("SATP session");
         String refused = table.install(c, peer.routes());
         if (refused != null) {
@@ -370,13 +381,23 @@ public final class SessionEndpoint implements AutoCloseable {
                         queue.done(s);
                     }
                 }
-                tick(System.nanoTime());
+                long now = System.nanoTime();
+                if (attention || byMux.size() <= FEW_PEERS || now - nextSweep >= 0) {
+                    attention = false;
+                    nextSweep = now + SWEEP_NANOS;
+                    tick(now);
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
                 log.warn("handshake thread: {}", e.toString()); // a bug, not input: keep serving
             }
         }
+    }
+
+    /** Asks for a sweep of every peer at the next turn (any thread; no allocation). */
+    void attention() {
+        attention = true;
     }
 
     private void tick(long now) {

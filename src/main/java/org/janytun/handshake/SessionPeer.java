@@ -288,7 +288,10 @@ final class SessionPeer {
         s.restrictToPhase(e.keyPhase());
         // the pair's numbers: its phase in the top 2 bits, at most REJECT_AFTER_MESSAGES of them; half-way to the
         // re-key count the data path asks for a new handshake (the lease's wake-up, allocation-free)
-        SendLease limit = new SendLease(() -> countRekeyWanted = true);
+        SendLease limit = new SendLease(() -> {
+            countRekeyWanted = true;
+            endpoint.attention();
+        });
         limit.grant(first + KeyRing.REJECT_AFTER_MESSAGES, first + KeyRing.REKEY_AFTER_MESSAGES);
         s.useLease(limit);
         return s;

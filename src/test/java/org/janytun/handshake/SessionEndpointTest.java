@@ -350,4 +350,35 @@ class SessionEndpointTest {
             clients.forEach(SessionEndpoint::close);
         }
     }
+
+    /** A server of more peers than are swept every tick: a packet with no key still starts the handshake. */
+    @Test
+    void aServerOfManyPeersStartsAHandshakeWhenItsDataPathAsks() throws Exception {
+        X25519.KeyPair server = X25519.generate(RANDOM);
+        InetSocketAddress addrS = new InetSocketAddress("127.0.0.9", 2000);
+        Net net = new Net();
+        SessionEndpoint s = net.endpoint(addrS, new SessionSettings(Secret.of(server.privateKey()), List.of(),
+                Optional.of("peers"), AeadAlgorithm.AES_256_GCM, false, 120), new ConcurrentHashMap<>());
+        SessionEndpoint ca = net.endpoint(ADDR_A, settings(keyA, server, false), new ConcurrentHashMap<>());
+        try {
+            for (int m = 2; m < 200; m++) {
+                s.add(peerOf(X25519.generate(RANDOM), m), null, false);
+            }
+            Connection atServer = s.add(peerOf(keyA, 1), ADDR_A, false);
+            Connection a = ca.add(peerOf(server, 1), null, false); // A waits: the server starts
+            ca.start();
+            s.start();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!(atServer.canSeal() && a.canSeal()) && System.nanoTime() < deadline) {
+                atServer.requestKeys(); // as the send stage does for each packet it cannot seal
+                Thread.sleep(5);
+            }
+            assertTrue(atServer.canSeal() && a.canSeal(), "the server's handshake gave both a pair");
+            assertEquals(1, s.stats(1).events(HandshakeStats.Event.COMPLETED_AS_INITIATOR));
+            assertTrue(carries(atServer, a) && carries(a, atServer));
+        } finally {
+            s.close();
+            ca.close();
+        }
+    }
 }
