@@ -114,6 +114,8 @@ public final class ConnectionRegistry {
     /** The most connections held ({@code --capacity}): a larger served table is refused whole. */
     private int capacity = Integer.MAX_VALUE;
     private boolean spread;
+    /** Depth of {@link #batch} calls under way: tables are built once at the end. */
+    private int batching;
 
     public ConnectionRegistry(CtrAlgorithm cipher, AuthAlgorithm auth, int tagLength, int senderId,
                               DeviceType deviceType, Connection local, int localMux, List<IpPrefix> localRoutes,
@@ -545,7 +547,25 @@ public final class ConnectionRegistry {
                 && a.windowSize() == b.windowSize();
     }
 
+    /**
+     * Runs {@code edits} (calls of this registry's methods) and publishes one table at the end instead of one per
+     * edit: a peers file of thousands of SATP-session peers costs one table build, not one per peer.
+     */
+    public synchronized void batch(Runnable edits) {
+        batching++;
+        try {
+            edits.run();
+        } finally {
+            if (--batching == 0) {
+                rebuild();
+            }
+        }
+    }
+
     private ConnectionTable rebuild() {
+        if (batching > 0) {
+            return table; // published once the batch ends
+        }
         table = build();
         sink.accept(table);
         return table;

@@ -411,7 +411,7 @@ public final class Daemon {
                 sessions = new SessionEndpoint(ss, settings.senderId(), settings.deviceType(),
                         settings.windowSize(), transport.newSender(2), new RegistryPeerTable(registry), log);
                 try {
-                    ss.peers().forEach(p -> sessions.add(p, null, false));
+                    sessions.addAll(ss.peers());
                 } catch (IllegalArgumentException e) {
                     throw new IOException("--peers: " + e.getMessage(), e);
                 }

@@ -22,4 +22,9 @@ record RegistryPeerTable(ConnectionRegistry registry) implements PeerTable {
     public void reroute(Connection c, List<IpPrefix> routes) {
         registry.rerouteSession(c, routes);
     }
+
+    @Override
+    public void batch(Runnable edits) {
+        registry.batch(edits);
+    }
 }

@@ -19,6 +19,11 @@ public interface PeerTable {
     /** The peer's routes changed (a reload): they replace the previous ones. */
     void reroute(Connection connection, List<IpPrefix> routes);
 
+    /** Runs {@code edits} (calls of this table's methods) as one change: the data path sees the result once. */
+    default void batch(Runnable edits) {
+        edits.run();
+    }
+
     /** A point-to-point tunnel's: its one connection is the daemon's table; there are no routes. */
     PeerTable SINGLE = new PeerTable() {
         @Override

@@ -213,6 +213,19 @@ public final class SessionEndpoint implements AutoCloseable {
         return onThread(() -> addHere(peer, remote, operator));
     }
 
+    /**
+     * Adds the peers of a peers file, as {@link #add} each (endpoints learned from their handshakes), published to
+     * the data path once.
+     *
+     * @throws IllegalArgumentException for the first peer that cannot be added (those before it were)
+     */
+    public void addAll(List<SessionPeerSettings> peers) {
+        onThread(() -> {
+            table.batch(() -> peers.forEach(p -> addHere(p, null, false)));
+            return null;
+        });
+    }
+
     /** Removes the peer on {@code mux}: false if no peer has it. Its keys are wiped shortly after. */
     public boolean remove(int mux) {
         return onThread(() -> {
@@ -235,44 +248,50 @@ public final class SessionEndpoint implements AutoCloseable {
      */
     public String applyPeers(List<SessionPeerSettings> peers) {
         return onThread(() -> {
-            int added = 0;
-            int removed = 0;
-            int restarted = 0;
-            int rerouted = 0;
-            Map<String, SessionPeerSettings> wanted = new HashMap<>();
-            peers.forEach(p -> wanted.put(p.publicKeyText(), p));
-            for (SessionPeer p : List.copyOf(byMux.values())) {
-                SessionPeerSettings w = wanted.get(p.keyText);
-                if (w == null && !p.operator) {
-                    removeHere(p);
-                    removed++;
-                } else if (w != null && !p.sameSessionAs(w)) {
-                    removeHere(p);
-                    restarted++;
-                }
-            }
-            for (SessionPeerSettings w : peers) {
-                SessionPeer p = byKey.get(w.publicKeyText());
-                if (p == null) {
-                    SessionPeer other = byMux.get(w.mux());
-                    if (other != null && other.operator) {
-                        removeHere(other); // the file's peer takes the mux an operator's peer had
-                    }
-                    addHere(w, null, false);
-                    added++;
-                } else {
-                    if (!p.settings.routes().equals(w.routes())) {
-                        table.reroute(p.connection, w.routes());
-                        rerouted++;
-                    }
-                    p.settings = w;
-                    p.operator = false;
-                }
-            }
-            added -= restarted;
-            return "peers: " + added + " added, " + removed + " removed, " + restarted + " restarted, " + rerouted
-                    + " rerouted";
+            String[] summary = new String[1];
+            table.batch(() -> summary[0] = applyHere(peers));
+            return summary[0];
         });
+    }
+
+    private String applyHere(List<SessionPeerSettings> peers) {
+        int added = 0;
+        int removed = 0;
+        int restarted = 0;
+        int rerouted = 0;
+        Map<String, SessionPeerSettings> wanted = new HashMap<>();
+        peers.forEach(p -> wanted.put(p.publicKeyText(), p));
+        for (SessionPeer p : List.copyOf(byMux.values())) {
+            SessionPeerSettings w = wanted.get(p.keyText);
+            if (w == null && !p.operator) {
+                removeHere(p);
+                removed++;
+            } else if (w != null && !p.sameSessionAs(w)) {
+                removeHere(p);
+                restarted++;
+            }
+        }
+        for (SessionPeerSettings w : peers) {
+            SessionPeer p = byKey.get(w.publicKeyText());
+            if (p == null) {
+                SessionPeer other = byMux.get(w.mux());
+                if (other != null && other.operator) {
+                    removeHere(other); // the file's peer takes the mux an operator's peer had
+                }
+                addHere(w, null, false);
+                added++;
+            } else {
+                if (!p.settings.routes().equals(w.routes())) {
+                    table.reroute(p.connection, w.routes());
+                    rerouted++;
+                }
+                p.settings = w;
+                p.operator = false;
+            }
+        }
+        added -= restarted;
+        return "peers: " + added + " added, " + removed + " removed, " + restarted + " restarted, " + rerouted
+                + " rerouted";
     }
 
     private Connection addHere(SessionPeerSettings peer, InetSocketAddress remote, boolean operator) {

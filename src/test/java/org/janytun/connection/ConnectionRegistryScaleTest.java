@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * keys, a /32 route and a -w 64 window that has seen a packet. A measurement with a bound, not a timing: the heap
  * retained after full collections, divided by the connections.
  */
-class ConnectionRegistryScaleTest {
+public class ConnectionRegistryScaleTest {
     private static final int N = 1 << 16;
     /** The goal per connection, connection state, route and table slot included. */
     private static final long BOUND = 2048;
@@ -158,7 +158,8 @@ class ConnectionRegistryScaleTest {
         }
     }
 
-    private static long retainedHeap() {
+    /** The heap in use after full collections (the least of five): what the live objects hold. */
+    public static long retainedHeap() {
         MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 5; i++) {
