@@ -163,6 +163,13 @@ class SessionServerIT {
                 }
             });
             assertEquals(List.of(1, 2, 4, 5), muxes.stream().sorted().toList(), after.toString());
+
+            // a peers file that does not parse changes nothing
+            Files.writeString(peers, "public-key=nonsense mux=1\n");
+            Exec.Result refused = CtlIT.ctl("-s", socket.toString(), "reload", dev);
+            assertEquals(1, refused.exitCode(), refused.describe());
+            assertTrue(refused.output().contains("--peers") && refused.output().contains("line 1"), refused.describe());
+            Traffic.awaitPing(clients[1], TUNNET + "254", Traffic.PING_BUDGET, "client 1 after a refused reload");
             s.assertAlive();
         } finally {
             for (int i = started.size() - 1; i >= 0; i--) {
