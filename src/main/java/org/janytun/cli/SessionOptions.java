@@ -94,9 +94,14 @@ final class SessionOptions {
             }
         }
         if (peersFile != null) {
-            List<SessionPeerSettings> peers = PeersFile.read(peersFile, warnings);
-            return Optional.of(new SessionSettings(keyFile("--private-key", privateKey, warnings), peers,
-                    Optional.of(peersFile), algorithm, !noPq, rekey));
+            Secret priv = keyFile("--private-key", privateKey, warnings);
+            try {
+                return Optional.of(new SessionSettings(priv, PeersFile.read(peersFile, warnings),
+                        Optional.of(peersFile), algorithm, !noPq, rekey));
+            } catch (UsageException e) {
+                priv.destroy();
+                throw e;
+            }
         }
         byte[] peer = KeyMain.decode(peerPublicKey);
         if (peer == null) {

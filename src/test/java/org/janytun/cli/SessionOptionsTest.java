@@ -161,6 +161,8 @@ class SessionOptionsTest {
                 .startsWith("janytun: --psk-file: cannot be combined with --peers"));
         assertTrue(fail("--private-key", key, "--peers", dir.resolve("none").toString())
                 .startsWith("janytun: --peers: cannot read"));
+        assertTrue(fail("--private-key", dir.resolve("none.key").toString(), "--peers", file)
+                .startsWith("janytun: --private-key: cannot read"), "the key before the peers, as on a tunnel");
         assertTrue(fail("--private-key", key, "--peers", file, "-M", "127.0.0.1:2000").contains("-M/--sync-hosts"));
     }
 }
