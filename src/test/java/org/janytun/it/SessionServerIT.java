@@ -31,23 +31,17 @@ class SessionServerIT {
     private static final int ANYTUN = 5;
     private static final int LIVE = 6;
     private static final String[] PASS = {"", "", "", "", "uanytun_client_passphrase", "anytun_client_passphrase"};
-    private static StarNet star;
-    private static Netns server;
-    private static Netns[] clients;
-    private static VethLink[] links;
+    private static StarNet net;
 
     @BeforeAll
     static void network() {
-        star = StarNet.create("KS", "KC", LIVE, 60);
-        server = star.server;
-        clients = star.clients;
-        links = star.links;
+        net = StarNet.create("KS", "KC", LIVE, 60);
     }
 
     @AfterAll
     static void removeNetwork() {
-        if (star != null) {
-            star.close();
+        if (net != null) {
+            net.close();
         }
     }
 
@@ -83,24 +77,24 @@ class SessionServerIT {
                 + ServerIT.config(ServerIT.Tool.JANYTUN, ANYTUN, PASS[ANYTUN], List.of(TUNNET + "5/32")));
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            started.add(ServerIT.controld(server, ServerIT.Tool.JANYTUN, table, ctlPort, logs.resolve("controld.log")));
-            TunnelEnd s = TunnelEnd.start("server", Kind.JANYTUN, server, new EndpointSpec().devName(dev)
+            started.add(ServerIT.controld(net.server, ServerIT.Tool.JANYTUN, table, ctlPort, logs.resolve("controld.log")));
+            TunnelEnd s = TunnelEnd.start("server", Kind.JANYTUN, net.server, new EndpointSpec().devName(dev)
                     .devType("tun").ifconfig(TUNNET + "254/24").localPort(udp).extra("-X", "127.0.0.1:" + ctlPort,
                             "--private-key", srv.privateKey().toString(), "--peers", peers.toString(),
                             "--control-socket", socket.toString(), "--metrics", "9291"), logs.resolve("server.log"))
                     .awaitReady(TunnelEnd.READY_TIMEOUT);
             started.add(s);
-            server.ip("route", "add", "10.151.0.0/16", "dev", dev);
+            net.server.ip("route", "add", "10.151.0.0/16", "dev", dev);
             for (int i = 1; i <= ANYTUN; i++) {
                 started.add(startClient(i, ids.get(i), srv, i == 2 ? psk : null, udp, logs));
             }
             for (int i = 1; i <= ANYTUN; i++) {
-                Traffic.awaitPing(clients[i], TUNNET + "254", Traffic.PING_BUDGET, "client " + i + " -> server");
+                Traffic.awaitPing(net.clients[i], TUNNET + "254", Traffic.PING_BUDGET, "client " + i + " -> server");
             }
-            Traffic.awaitPing(clients[1], TUNNET + UANYTUN, Traffic.PING_BUDGET, "session client 1 -> uanytun");
-            Traffic.awaitPing(clients[ANYTUN], TUNNET + 2, Traffic.PING_BUDGET, "anytun -> session client 2 (PSK)");
-            Traffic.awaitPing(clients[3], TUNNET + 1, Traffic.PING_BUDGET, "session client 3 -> session client 1");
-            Traffic.tcpTransfer(clients[3], server, TUNNET + "254", 5211, 3, logs);
+            Traffic.awaitPing(net.clients[1], TUNNET + UANYTUN, Traffic.PING_BUDGET, "session client 1 -> uanytun");
+            Traffic.awaitPing(net.clients[ANYTUN], TUNNET + 2, Traffic.PING_BUDGET, "anytun -> session client 2 (PSK)");
+            Traffic.awaitPing(net.clients[3], TUNNET + 1, Traffic.PING_BUDGET, "session client 3 -> session client 1");
+            Traffic.tcpTransfer(net.clients[3], net.server, TUNNET + "254", 5211, 3, logs);
 
             JsonNode shown = CtlIT.show(socket);
             Map<Integer, JsonNode> byMux = new HashMap<>();
@@ -117,7 +111,7 @@ class SessionServerIT {
                 assertEquals("control host", byMux.get(i).get("key-source").asText(), byMux.get(i).toString());
             }
             assertEquals(3, shown.get("handshake-completed-as-responder").asLong(), shown.toString());
-            Exec.Result scrape = Exec.run(Duration.ofSeconds(20), server.wrap(List.of(
+            Exec.Result scrape = Exec.run(Duration.ofSeconds(20), net.server.wrap(List.of(
                     ItEnv.requireBinary("curl", "curl"), "-sS", "--max-time", "10", "http://127.0.0.1:9291/metrics")));
             assertEquals(0, scrape.exitCode(), scrape.describe());
             for (int i = 1; i <= SESSION_CLIENTS; i++) {
@@ -135,24 +129,24 @@ class SessionServerIT {
             assertEquals(0, add.exitCode(), add.describe());
             TunnelEnd live = startClient(LIVE, ids.get(LIVE), srv, null, udp, logs);
             started.add(live);
-            Traffic.awaitPing(clients[LIVE], TUNNET + "254", Traffic.PING_BUDGET, "the peer added live");
+            Traffic.awaitPing(net.clients[LIVE], TUNNET + "254", Traffic.PING_BUDGET, "the peer added live");
             Exec.Result remove = CtlIT.ctl("-s", socket.toString(), "remove", dev, "mux=" + LIVE);
             assertEquals(0, remove.exitCode(), remove.describe());
-            Traffic.PingResult gone = Traffic.ping(clients[LIVE], TUNNET + "254", 3);
+            Traffic.PingResult gone = Traffic.ping(net.clients[LIVE], TUNNET + "254", 3);
             assertFalse(gone.anyReply(), "a removed peer has no tunnel:\n" + gone.output());
 
             // a reload of the peers file: client 3 leaves, client 1 gets a subnet, client 2 keeps its session
-            clients[1].ip("addr", "add", "10.151.1.1/32", "dev", "tunkc1");
+            net.clients[1].ip("addr", "add", "10.151.1.1/32", "dev", "tunkc1");
             Files.writeString(peers, peerLine(ids.get(1), 1, TUNNET + "1/32," + "10.151.1.0/24", null)
                     + peerLine(ids.get(2), 2, TUNNET + "2/32", psk));
             Exec.Result reload = CtlIT.ctl("-s", socket.toString(), "reload", dev);
             assertEquals(0, reload.exitCode(), reload.describe());
             assertTrue(reload.output().contains("peers: 0 added, 1 removed, 0 restarted, 1 rerouted"),
                     reload.describe());
-            Traffic.awaitPing(server, "10.151.1.1", Traffic.PING_BUDGET, "the subnet the reload routed to client 1");
-            Traffic.PingResult left = Traffic.ping(clients[3], TUNNET + "254", 3);
+            Traffic.awaitPing(net.server, "10.151.1.1", Traffic.PING_BUDGET, "the subnet the reload routed to client 1");
+            Traffic.PingResult left = Traffic.ping(net.clients[3], TUNNET + "254", 3);
             assertFalse(left.anyReply(), "the peer the reload removed has no tunnel:\n" + left.output());
-            Traffic.awaitPing(clients[2], TUNNET + UANYTUN, Traffic.PING_BUDGET, "client 2 after the reload");
+            Traffic.awaitPing(net.clients[2], TUNNET + UANYTUN, Traffic.PING_BUDGET, "client 2 after the reload");
             JsonNode after = CtlIT.show(socket);
             List<Integer> muxes = new ArrayList<>();
             after.get("connections").forEach(c -> {
@@ -169,7 +163,7 @@ class SessionServerIT {
             Exec.Result refused = CtlIT.ctl("-s", socket.toString(), "reload", dev);
             assertEquals(1, refused.exitCode(), refused.describe());
             assertTrue(refused.output().contains("--peers") && refused.output().contains("line 1"), refused.describe());
-            Traffic.awaitPing(clients[1], TUNNET + "254", Traffic.PING_BUDGET, "client 1 after a refused reload");
+            Traffic.awaitPing(net.clients[1], TUNNET + "254", Traffic.PING_BUDGET, "client 1 after a refused reload");
             s.assertAlive();
         } finally {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -186,7 +180,7 @@ class SessionServerIT {
     private static TunnelEnd startClient(int i, SessionIT.Identity me, SessionIT.Identity srv, Path psk, int udp,
                                          Path logs) {
         EndpointSpec spec = new EndpointSpec().mux(i).devName("tunkc" + i).ifconfig(TUNNET + i + "/24")
-                .localPort(udp).remoteHost(links[i].v4(server)).remotePort(udp);
+                .localPort(udp).remoteHost(net.links[i].v4(net.server)).remotePort(udp);
         Kind kind = i == UANYTUN ? Kind.UANYTUN : i == ANYTUN ? Kind.ANYTUN : Kind.JANYTUN;
         if (kind == Kind.JANYTUN) {
             spec.extra("--private-key", me.privateKey().toString(), "--peer-public-key", srv.publicKey());
@@ -196,7 +190,7 @@ class SessionServerIT {
         } else {
             spec.role("client").passphrase(PASS[i]);
         }
-        return TunnelEnd.start("client" + i, kind, clients[i], spec, logs.resolve("client" + i + ".log"))
+        return TunnelEnd.start("client" + i, kind, net.clients[i], spec, logs.resolve("client" + i + ".log"))
                 .awaitReady(TunnelEnd.READY_TIMEOUT);
     }
 }
