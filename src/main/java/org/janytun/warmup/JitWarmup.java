@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.crypto.Role;
@@ -50,6 +51,10 @@ public final class JitWarmup {
     static final int CRYPTO_ITERATIONS = 12_000;
     private static final long MAX_NANOS = 6_000_000_000L;
     private static final long START_DELAY_MILLIS = 1000;
+    /** How long the tunnel must be without packets before the full collection after the warm-up. */
+    static final long QUIET_MILLIS = 1000;
+    /** After this long without such a pause the collection is left out. */
+    static final long QUIET_GIVE_UP_MILLIS = 120_000;
     private static final int FLOW_BYTES = 20_000; // one large TCP segment: ~15 packets at MTU 1400
 
     private JitWarmup() {
@@ -75,15 +80,17 @@ public final class JitWarmup {
     /**
      * Starts the warm-up on a daemon thread once the tunnel has delivered its first packet (the start-up is measured
      * up to the first ping that passes, and the warm-up's compilations would compete with it) or after
-     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false.
+     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false. {@code tunnelPackets} counts
+     * the tunnel's packets (in and out): the first one starts the warm-up, and the full collection after it waits
+     * until they stop for a moment.
      */
-    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, BooleanSupplier tunnelUp) {
+    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, LongSupplier tunnelPackets) {
         boolean vnet = realDevice instanceof LinuxTunDevice l && l.vnetHdr();
         Thread t = Thread.ofPlatform().name("janytun-warmup").daemon().unstarted(() -> {
             niceThisThread();
             try {
                 long until = System.nanoTime() + START_DELAY_MILLIS * 1_000_000L;
-                while (keepGoing.getAsBoolean() && !tunnelUp.getAsBoolean() && System.nanoTime() - until < 0) {
+                while (keepGoing.getAsBoolean() && tunnelPackets.getAsLong() == 0 && System.nanoTime() - until < 0) {
                     Thread.sleep(10);
                 }
                 Thread.sleep(50); // the first reply is still on its way back
@@ -104,8 +111,12 @@ public final class JitWarmup {
                 if (!"off".equals(System.getProperty("janytun.warmup.gc"))) {
                     // The twin's buffers (heap and native, the latter freed only when the GC finds their segments
                     // unreachable) are garbage now, much of it already in the old generation: one full collection
-                    // gives it back at once instead of whenever the old generation fills up.
-                    System.gc();
+                    // gives it back (~1 MiB resident) at once instead of whenever the old generation fills up. It
+                    // stops every thread for 10-40 ms, so it waits for a quiet tunnel: right after the start a
+                    // user's first pings are passing, and a ping must not meet such a pause.
+                    if (awaitQuiet(keepGoing, tunnelPackets)) {
+                        System.gc();
+                    }
                 }
                 trimWhileRunning(keepGoing);
             } catch (IOException | RuntimeException e) {
@@ -114,6 +125,33 @@ public final class JitWarmup {
         });
         t.start();
         return t;
+    }
+
+    /**
+     * Waits until the tunnel has carried no packet for {@value #QUIET_MILLIS} ms; true then, false when the daemon
+     * stops or the tunnel stays busy for {@value #QUIET_GIVE_UP_MILLIS} ms (a busy tunnel allocates enough for the
+     * young collections to move the garbage along, and a full collection there would hit its traffic).
+     */
+    static boolean awaitQuiet(BooleanSupplier keepGoing, LongSupplier tunnelPackets) {
+        long giveUp = System.nanoTime() + QUIET_GIVE_UP_MILLIS * 1_000_000L;
+        long seen = tunnelPackets.getAsLong();
+        long quietSince = System.nanoTime();
+        while (keepGoing.getAsBoolean() && System.nanoTime() - giveUp < 0) {
+            try {
+                Thread.sleep(QUIET_MILLIS / 4);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            long now = tunnelPackets.getAsLong();
+            if (now != seen) {
+                seen = now;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= QUIET_MILLIS * 1_000_000L) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
