@@ -47,6 +47,8 @@ public final class JitWarmup {
     private static final Logger log = LoggerFactory.getLogger(JitWarmup.class);
     /** Packets per direction through the twin: past the C2 thresholds of the per-packet code (5,000 calls); measured: no lower RTT with more. */
     static final int PACKETS = 6_000;
+    /** Ping-like exchanges after the flood (each one small packet and its answer). */
+    static final int SPARSE_ROUNDS = 2_500;
     /** Seal+open pairs when there is no twin. */
     static final int CRYPTO_ITERATIONS = 12_000;
     private static final long MAX_NANOS = 6_000_000_000L;
@@ -292,7 +294,55 @@ public final class JitWarmup {
             }
             arrived += got;
         }
+        if (arrived > 0) {
+            PollSet pollA = new PollSet(1, st);
+            pollA.addReadable(a);
+            long t0 = System.nanoTime();
+            int n = pingPong(st, a, b, pollA, pollB, vnet, Math.min(packets / 2, SPARSE_ROUNDS), out, in, payload,
+                    keepGoing);
+            log.info("JIT warm-up: {} ping-like exchanges in {} ms", n, (System.nanoTime() - t0) / 1_000_000);
+        }
         return arrived;
+    }
+
+    /**
+     * Sparse traffic, one small packet at a time and its answer, as a ping: the flood above keeps both twins' sending
+     * stages on their device threads, so the path a ping takes (the receiving thread writes the datagram to the
+     * device, sends the device's answer itself and spins for the next one) would otherwise stay interpreted, and at
+     * 100 pings/s reach C2 only after minutes (seen with {@code -Xlog:jit+compilation}: {@code sendShared},
+     * {@code armSpin} and the send downcall compiled at tier 3 only during a ping test after the warm-up).
+     */
+    private static int pingPong(Libc.CallState st, int a, int b, PollSet pollA, PollSet pollB, boolean vnet,
+            int rounds, byte[] out, byte[] in, byte[] payload, BooleanSupplier keepGoing) {
+        long deadline = System.nanoTime() + MAX_NANOS / 2;
+        int i = 0;
+        for (; i < rounds && keepGoing.getAsBoolean() && System.nanoTime() - deadline < 0; i++) {
+            int len = tcp(out, vnet ? VNET : 0, i, 1 + (i & 63), payload, vnet);
+            if (vnet) {
+                out[1] = 0; // GSO_NONE
+            }
+            Libc.write(st, a, out, 0, len);
+            if (!arrives(st, b, pollB, in)) {
+                break;
+            }
+            Libc.write(st, b, out, 0, len); // the answer
+            if (!arrives(st, a, pollA, in)) {
+                break;
+            }
+        }
+        return i;
+    }
+
+    /** Waits up to 20 ms for a packet on a twin's device end; true when one came. */
+    private static boolean arrives(Libc.CallState st, int fd, PollSet poll, byte[] in) {
+        long until = System.nanoTime() + 20_000_000L;
+        while (System.nanoTime() - until < 0) {
+            if (Libc.read(st, fd, in, 0, in.length) > 0) {
+                return true;
+            }
+            poll.poll(5);
+        }
+        return false;
     }
 
     private static final int VNET = 10;
