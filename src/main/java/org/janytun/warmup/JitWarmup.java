@@ -20,6 +20,7 @@ import org.janytun.os.Libc;
 import org.janytun.os.OsException;
 import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
+import org.janytun.session.SendLease;
 import org.janytun.address.AddressFamily;
 import org.janytun.transport.Transport;
 import org.janytun.transport.UdpSocket;
@@ -48,7 +49,7 @@ public final class JitWarmup {
     /** Packets per direction through the twin: past the C2 thresholds of the per-packet code (5,000 calls); measured: no lower RTT with more. */
     static final int PACKETS = 6_000;
     /** Ping-like exchanges after the flood (each one small packet and its answer). */
-    static final int SPARSE_ROUNDS = 2_500;
+    public static final int SPARSE_ROUNDS = 2_500;
     /** Seal+open pairs when there is no twin. */
     static final int CRYPTO_ITERATIONS = 12_000;
     private static final long MAX_NANOS = 6_000_000_000L;
@@ -102,7 +103,7 @@ public final class JitWarmup {
             long t0 = System.nanoTime();
             try {
                 int packets = Integer.getInteger("janytun.warmup.packets", PACKETS);
-                int n = runTwin(like.suite(), like.deviceType(), vnet, packets, keepGoing);
+                int n = runTwin(like.suite(), like.deviceType(), vnet, packets, SPARSE_ROUNDS, keepGoing);
                 String how = n + " packets each way through a twin of the data path";
                 if (n == 0) {
                     n = runCrypto(like.suite(), like.deviceType(), CRYPTO_ITERATIONS, keepGoing);
@@ -180,10 +181,11 @@ public final class JitWarmup {
     }
 
     /**
-     * Pushes {@code packets} packets each way through a twin; returns how many arrived at the far end (0 when the
-     * twin could not run).
+     * Pushes {@code packets} packets each way through a twin, then {@code exchanges} ping-like exchanges; returns how
+     * many of the packets arrived at the far end (0 when the twin could not run).
      */
-    public static int runTwin(Suite like, DeviceType type, boolean vnet, int packets, BooleanSupplier keepGoing)
+    public static int runTwin(Suite like, DeviceType type, boolean vnet, int packets, int exchanges,
+            BooleanSupplier keepGoing)
             throws IOException {
         Suite suite = like.throwaway();
         int[] pa = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
@@ -205,13 +207,19 @@ public final class JitWarmup {
             }
             InetSocketAddress aAddr = ta.localAddresses().getFirst();
             InetSocketAddress bAddr = tb.localAddresses().getFirst();
-            Connection ca = new Connection(new SatpSession(suite, Role.LEFT, 1, 0, type, 0), bAddr);
+            // A's session seals under a sequence lease (as a daemon with a state directory does), B's without (as
+            // one without): both branches of the seal then reach C2, not only the one the twin happens to take.
+            SatpSession leased = new SatpSession(suite, Role.LEFT, 1, 0, type, 0);
+            SendLease lease = new SendLease(() -> { });
+            lease.grant(SendLease.END, SendLease.END);
+            leased.useLease(lease);
+            Connection ca = new Connection(leased, bAddr);
             Connection cb = new Connection(new SatpSession(suite, Role.RIGHT, 2, 0, type, 0), aAddr);
             fa = new Forwarder(da, ta, ConnectionTable.single(ca), r -> { }, () -> { }, JitWarmup::niceThread);
             fb = new Forwarder(db, tb, ConnectionTable.single(cb), r -> { }, () -> { }, JitWarmup::niceThread);
             fa.start();
             fb.start();
-            return drive(pa[1], pb[1], vnet, packets, keepGoing);
+            return drive(pa[1], pb[1], vnet, packets, exchanges, keepGoing);
         } finally {
             if (fa != null) {
                 fa.close();
@@ -239,7 +247,7 @@ public final class JitWarmup {
     }
 
     /** Plays the kernel on both ends: writes packets into A's device, drains B's (and a few the other way). */
-    private static int drive(int a, int b, boolean vnet, int packets, BooleanSupplier keepGoing) {
+    private static int drive(int a, int b, boolean vnet, int packets, int exchanges, BooleanSupplier keepGoing) {
         Libc.CallState st = new Libc.CallState();
         PollSet pollB = new PollSet(1, st);
         pollB.addReadable(b);
@@ -269,10 +277,7 @@ public final class JitWarmup {
                 }
             }
             seqAB += flow;
-            int len = tcp(out, vnet ? VNET : 0, seqBA, round & 63, payload, vnet);
-            if (vnet) {
-                out[1] = 0; // GSO_NONE
-            }
+            int len = small(out, vnet, round, seqBA, round & 63, payload);
             Libc.write(st, b, out, 0, len);
             // collect what arrived on both sides, waiting briefly for the far end
             // the first packets go through cold code and first-use linking: give them up to 3 s
@@ -298,9 +303,8 @@ public final class JitWarmup {
             PollSet pollA = new PollSet(1, st);
             pollA.addReadable(a);
             long t0 = System.nanoTime();
-            int n = pingPong(st, a, b, pollA, pollB, vnet, Math.min(packets / 2, SPARSE_ROUNDS), out, in, payload,
-                    keepGoing);
-            log.info("JIT warm-up: {} ping-like exchanges in {} ms", n, (System.nanoTime() - t0) / 1_000_000);
+            int n = pingPong(st, a, b, pollA, pollB, vnet, exchanges, out, in, payload, keepGoing);
+            log.debug("JIT warm-up: {} ping-like exchanges in {} ms", n, (System.nanoTime() - t0) / 1_000_000);
         }
         return arrived;
     }
@@ -317,10 +321,7 @@ public final class JitWarmup {
         long deadline = System.nanoTime() + MAX_NANOS / 2;
         int i = 0;
         for (; i < rounds && keepGoing.getAsBoolean() && System.nanoTime() - deadline < 0; i++) {
-            int len = tcp(out, vnet ? VNET : 0, i, 1 + (i & 63), payload, vnet);
-            if (vnet) {
-                out[1] = 0; // GSO_NONE
-            }
+            int len = small(out, vnet, i, i, 1 + (i & 63), payload);
             Libc.write(st, a, out, 0, len);
             if (!arrives(st, b, pollB, in)) {
                 break;
@@ -346,6 +347,53 @@ public final class JitWarmup {
     }
 
     private static final int VNET = 10;
+
+    /**
+     * A small packet as the kernel hands them over, of the kind {@code i} picks: an IPv4 TCP segment with a partial
+     * checksum to complete (NEEDS_CSUM), one with its checksum complete, an IPv4 ICMP packet (a ping), or an IPv6
+     * packet (the kernel's own neighbour discovery on a new tun device). Each kind takes its own branches in the data
+     * path ({@code GsoSplitter}, {@code PayloadType}, {@code GroCoalescer}); code that C2 compiled having seen one kind
+     * only is thrown away at the first packet of another (measured: an "unstable if" in each at the first real
+     * packets after the warm-up, and the methods back at C1 while the first pings passed).
+     */
+    private static int small(byte[] out, boolean vnet, int i, int seq, int length, byte[] payload) {
+        int off = vnet ? VNET : 0;
+        int len;
+        switch (i & 3) {
+            case 0 -> {
+                len = tcp(out, off, seq, length, payload, vnet);
+                if (vnet) {
+                    out[1] = 0; // GSO_NONE, NEEDS_CSUM
+                }
+                return len;
+            }
+            case 1 -> len = tcp(out, off, seq, length, payload, false);
+            case 2 -> len = ipv6(out, off, length, payload);
+            default -> {
+                len = tcp(out, off, seq, length, payload, false);
+                out[off + 9] = 1; // ICMP: not for TCP coalescing
+                Checksum.fixIpv4Header(out, off, 20);
+            }
+        }
+        java.util.Arrays.fill(out, 0, off, (byte) 0); // virtio_net_hdr: nothing to do
+        return len;
+    }
+
+    /** An IPv6 packet fd00::1 -> fd00::2 with {@code length} bytes of no next header; returns the bytes from 0. */
+    private static int ipv6(byte[] b, int off, int length, byte[] payload) {
+        java.util.Arrays.fill(b, off, off + 40, (byte) 0);
+        b[off] = 0x60;
+        b[off + 4] = (byte) (length >>> 8);
+        b[off + 5] = (byte) length;
+        b[off + 6] = 59; // no next header
+        b[off + 7] = 64;
+        b[off + 8] = (byte) 0xFD;
+        b[off + 23] = 1;
+        b[off + 24] = (byte) 0xFD;
+        b[off + 39] = 2;
+        System.arraycopy(payload, 0, b, off + 40, length);
+        return off + 40 + length;
+    }
 
     /** How many packets a (possibly merged) write carries: from its virtio_net_hdr. */
     private static int segments(byte[] b, int n) {
