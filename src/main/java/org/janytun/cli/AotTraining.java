@@ -40,7 +40,8 @@ public final class AotTraining {
         CryptoSuite suite = CryptoSuite.of(CtrAlgorithm.AES_CTR_128, CtrAlgorithm.AES_CTR_128, AuthAlgorithm.SHA1, 10,
                 null, null, "training".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         int packets = args.length > 0 ? Integer.parseInt(args[0]) : PACKETS;
-        int n = JitWarmup.runTwin(suite, DeviceType.TUN, true, packets, 4 * JitWarmup.SPARSE_ROUNDS, () -> true);
+        int n = JitWarmup.runTwin(suite, DeviceType.TUN, true, packets, 4 * JitWarmup.SPARSE_ROUNDS, () -> true)
+                .packets();
         if (n == 0) {
             JitWarmup.runCrypto(suite, DeviceType.TUN, packets, () -> true);
         }
