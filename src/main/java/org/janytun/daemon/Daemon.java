@@ -473,7 +473,8 @@ public final class Daemon {
             sessions.start();
         }
         if (connection != null && sessions == null && !"off".equals(System.getProperty("janytun.warmup"))) {
-            JitWarmup.start(connection.session(), device, forwarder::running, () -> forwarder.counters().packetsIn() > 0);
+            JitWarmup.start(connection.session(), device, forwarder::running,
+                    () -> forwarder.counters().packetsIn() + forwarder.counters().packetsOut());
         }
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleAtFixedRate(forwarder::reportEndpointChanges, 10, 10, TimeUnit.SECONDS);

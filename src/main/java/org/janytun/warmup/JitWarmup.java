@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.janytun.connection.Connection;
 import org.janytun.connection.ConnectionTable;
 import org.janytun.crypto.Role;
@@ -19,6 +20,7 @@ import org.janytun.os.Libc;
 import org.janytun.os.OsException;
 import org.janytun.session.PacketResult;
 import org.janytun.session.SatpSession;
+import org.janytun.session.SendLease;
 import org.janytun.address.AddressFamily;
 import org.janytun.transport.Transport;
 import org.janytun.transport.UdpSocket;
@@ -46,10 +48,16 @@ public final class JitWarmup {
     private static final Logger log = LoggerFactory.getLogger(JitWarmup.class);
     /** Packets per direction through the twin: past the C2 thresholds of the per-packet code (5,000 calls); measured: no lower RTT with more. */
     static final int PACKETS = 6_000;
+    /** Ping-like exchanges after the flood (each one small packet and its answer). */
+    public static final int SPARSE_ROUNDS = 2_500;
     /** Seal+open pairs when there is no twin. */
     static final int CRYPTO_ITERATIONS = 12_000;
     private static final long MAX_NANOS = 6_000_000_000L;
     private static final long START_DELAY_MILLIS = 1000;
+    /** How long the tunnel must be without packets before the full collection after the warm-up. */
+    static final long QUIET_MILLIS = 1000;
+    /** After this long without such a pause the collection is left out. */
+    static final long QUIET_GIVE_UP_MILLIS = 120_000;
     private static final int FLOW_BYTES = 20_000; // one large TCP segment: ~15 packets at MTU 1400
 
     private JitWarmup() {
@@ -75,15 +83,17 @@ public final class JitWarmup {
     /**
      * Starts the warm-up on a daemon thread once the tunnel has delivered its first packet (the start-up is measured
      * up to the first ping that passes, and the warm-up's compilations would compete with it) or after
-     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false.
+     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false. {@code tunnelPackets} counts
+     * the tunnel's packets (in and out): the first one starts the warm-up, and the full collection after it waits
+     * until they stop for a moment.
      */
-    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, BooleanSupplier tunnelUp) {
+    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, LongSupplier tunnelPackets) {
         boolean vnet = realDevice instanceof LinuxTunDevice l && l.vnetHdr();
         Thread t = Thread.ofPlatform().name("janytun-warmup").daemon().unstarted(() -> {
             niceThisThread();
             try {
                 long until = System.nanoTime() + START_DELAY_MILLIS * 1_000_000L;
-                while (keepGoing.getAsBoolean() && !tunnelUp.getAsBoolean() && System.nanoTime() - until < 0) {
+                while (keepGoing.getAsBoolean() && tunnelPackets.getAsLong() == 0 && System.nanoTime() - until < 0) {
                     Thread.sleep(10);
                 }
                 Thread.sleep(50); // the first reply is still on its way back
@@ -93,8 +103,10 @@ public final class JitWarmup {
             long t0 = System.nanoTime();
             try {
                 int packets = Integer.getInteger("janytun.warmup.packets", PACKETS);
-                int n = runTwin(like.suite(), like.deviceType(), vnet, packets, keepGoing);
-                String how = n + " packets each way through a twin of the data path";
+                TwinRun run = runTwin(like.suite(), like.deviceType(), vnet, packets, SPARSE_ROUNDS, keepGoing);
+                int n = run.packets();
+                String how = n + " packets each way and " + run.exchanges()
+                        + " ping-like exchanges through a twin of the data path";
                 if (n == 0) {
                     n = runCrypto(like.suite(), like.deviceType(), CRYPTO_ITERATIONS, keepGoing);
                     how = n + " packets sealed and opened (no twin: 127.0.0.1 unusable)";
@@ -104,8 +116,12 @@ public final class JitWarmup {
                 if (!"off".equals(System.getProperty("janytun.warmup.gc"))) {
                     // The twin's buffers (heap and native, the latter freed only when the GC finds their segments
                     // unreachable) are garbage now, much of it already in the old generation: one full collection
-                    // gives it back at once instead of whenever the old generation fills up.
-                    System.gc();
+                    // gives it back (~1 MiB resident) at once instead of whenever the old generation fills up. It
+                    // stops every thread for 10-40 ms, so it waits for a quiet tunnel: right after the start a
+                    // user's first pings are passing, and a ping must not meet such a pause.
+                    if (awaitQuiet(keepGoing, tunnelPackets)) {
+                        System.gc();
+                    }
                 }
                 trimWhileRunning(keepGoing);
             } catch (IOException | RuntimeException e) {
@@ -114,6 +130,33 @@ public final class JitWarmup {
         });
         t.start();
         return t;
+    }
+
+    /**
+     * Waits until the tunnel has carried no packet for {@value #QUIET_MILLIS} ms; true then, false when the daemon
+     * stops or the tunnel stays busy for {@value #QUIET_GIVE_UP_MILLIS} ms (a busy tunnel allocates enough for the
+     * young collections to move the garbage along, and a full collection there would hit its traffic).
+     */
+    static boolean awaitQuiet(BooleanSupplier keepGoing, LongSupplier tunnelPackets) {
+        long giveUp = System.nanoTime() + QUIET_GIVE_UP_MILLIS * 1_000_000L;
+        long seen = tunnelPackets.getAsLong();
+        long quietSince = System.nanoTime();
+        while (keepGoing.getAsBoolean() && System.nanoTime() - giveUp < 0) {
+            try {
+                Thread.sleep(QUIET_MILLIS / 4);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            long now = tunnelPackets.getAsLong();
+            if (now != seen) {
+                seen = now;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= QUIET_MILLIS * 1_000_000L) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -140,10 +183,11 @@ public final class JitWarmup {
     }
 
     /**
-     * Pushes {@code packets} packets each way through a twin; returns how many arrived at the far end (0 when the
-     * twin could not run).
+     * Pushes {@code packets} packets each way through a twin, then {@code exchanges} ping-like exchanges; returns how
+     * many of the packets arrived at the far end (0 when the twin could not run) and how many exchanges completed.
      */
-    public static int runTwin(Suite like, DeviceType type, boolean vnet, int packets, BooleanSupplier keepGoing)
+    public static TwinRun runTwin(Suite like, DeviceType type, boolean vnet, int packets, int exchanges,
+            BooleanSupplier keepGoing)
             throws IOException {
         Suite suite = like.throwaway();
         int[] pa = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
@@ -161,17 +205,23 @@ public final class JitWarmup {
                 ta = UdpSocket.open("127.0.0.1", 0, AddressFamily.IPV4);
                 tb = UdpSocket.open("127.0.0.1", 0, AddressFamily.IPV4);
             } catch (IOException e) {
-                return 0; // no loopback
+                return new TwinRun(0, 0); // no loopback
             }
             InetSocketAddress aAddr = ta.localAddresses().getFirst();
             InetSocketAddress bAddr = tb.localAddresses().getFirst();
-            Connection ca = new Connection(new SatpSession(suite, Role.LEFT, 1, 0, type, 0), bAddr);
+            // A's session seals under a sequence lease (as a daemon with a state directory does), B's without (as
+            // one without): both branches of the seal then reach C2, not only the one the twin happens to take.
+            SatpSession leased = new SatpSession(suite, Role.LEFT, 1, 0, type, 0);
+            SendLease lease = new SendLease(() -> { });
+            lease.grant(SendLease.END, SendLease.END);
+            leased.useLease(lease);
+            Connection ca = new Connection(leased, bAddr);
             Connection cb = new Connection(new SatpSession(suite, Role.RIGHT, 2, 0, type, 0), aAddr);
             fa = new Forwarder(da, ta, ConnectionTable.single(ca), r -> { }, () -> { }, JitWarmup::niceThread);
             fb = new Forwarder(db, tb, ConnectionTable.single(cb), r -> { }, () -> { }, JitWarmup::niceThread);
             fa.start();
             fb.start();
-            return drive(pa[1], pb[1], vnet, packets, keepGoing);
+            return drive(pa[1], pb[1], vnet, packets, exchanges, keepGoing);
         } finally {
             if (fa != null) {
                 fa.close();
@@ -199,7 +249,7 @@ public final class JitWarmup {
     }
 
     /** Plays the kernel on both ends: writes packets into A's device, drains B's (and a few the other way). */
-    private static int drive(int a, int b, boolean vnet, int packets, BooleanSupplier keepGoing) {
+    private static TwinRun drive(int a, int b, boolean vnet, int packets, int exchanges, BooleanSupplier keepGoing) {
         Libc.CallState st = new Libc.CallState();
         PollSet pollB = new PollSet(1, st);
         pollB.addReadable(b);
@@ -229,10 +279,7 @@ public final class JitWarmup {
                 }
             }
             seqAB += flow;
-            int len = tcp(out, vnet ? VNET : 0, seqBA, round & 63, payload, vnet);
-            if (vnet) {
-                out[1] = 0; // GSO_NONE
-            }
+            int len = small(out, vnet, round, seqBA, round & 63, payload);
             Libc.write(st, b, out, 0, len);
             // collect what arrived on both sides, waiting briefly for the far end
             // the first packets go through cold code and first-use linking: give them up to 3 s
@@ -250,14 +297,110 @@ public final class JitWarmup {
                 }
             }
             if (got == 0 && arrived == 0) {
-                return 0; // nothing gets through (no loopback route): give up
+                return new TwinRun(0, 0); // nothing gets through (no loopback route): give up
             }
             arrived += got;
         }
-        return arrived;
+        int exchanged = 0;
+        if (arrived > 0) {
+            PollSet pollA = new PollSet(1, st);
+            pollA.addReadable(a);
+            exchanged = pingPong(st, a, b, pollA, pollB, vnet, exchanges, out, in, payload, keepGoing);
+        }
+        return new TwinRun(arrived, exchanged);
+    }
+
+    /** What went through a twin: packets each way in the flood, then ping-like exchanges. */
+    public record TwinRun(int packets, int exchanges) {
+    }
+
+    /**
+     * Sparse traffic, one small packet at a time and its answer, as a ping: the flood above keeps both twins' sending
+     * stages on their device threads, so the path a ping takes (the receiving thread writes the datagram to the
+     * device, sends the device's answer itself and spins for the next one) would otherwise stay interpreted, and at
+     * 100 pings/s reach C2 only after minutes (seen with {@code -Xlog:jit+compilation}: {@code sendShared},
+     * {@code armSpin} and the send downcall compiled at tier 3 only during a ping test after the warm-up).
+     */
+    private static int pingPong(Libc.CallState st, int a, int b, PollSet pollA, PollSet pollB, boolean vnet,
+            int rounds, byte[] out, byte[] in, byte[] payload, BooleanSupplier keepGoing) {
+        long deadline = System.nanoTime() + MAX_NANOS / 2;
+        int i = 0;
+        for (; i < rounds && keepGoing.getAsBoolean() && System.nanoTime() - deadline < 0; i++) {
+            int len = small(out, vnet, i, i, 1 + (i & 63), payload);
+            Libc.write(st, a, out, 0, len);
+            if (!arrives(st, b, pollB, in)) {
+                break;
+            }
+            Libc.write(st, b, out, 0, len); // the answer
+            if (!arrives(st, a, pollA, in)) {
+                break;
+            }
+        }
+        return i;
+    }
+
+    /**
+     * Waits up to 250 ms for a packet on a twin's device end; true when one came. The twin's threads run at nice 19,
+     * so on a busy machine an exchange can take tens of milliseconds (seen: 20 ms and more while other work ran).
+     */
+    private static boolean arrives(Libc.CallState st, int fd, PollSet poll, byte[] in) {
+        long until = System.nanoTime() + 250_000_000L;
+        while (System.nanoTime() - until < 0) {
+            if (Libc.read(st, fd, in, 0, in.length) > 0) {
+                return true;
+            }
+            poll.poll(5);
+        }
+        return false;
     }
 
     private static final int VNET = 10;
+
+    /**
+     * A small packet as the kernel hands them over, of the kind {@code i} picks: an IPv4 TCP segment (with a partial
+     * checksum to complete, NEEDS_CSUM, behind a virtio_net_hdr), an IPv4 ICMP packet with its checksum complete (a
+     * ping), or an IPv6 packet (the kernel's own neighbour discovery on a new tun device). Each kind takes its own branches in the data
+     * path ({@code GsoSplitter}, {@code PayloadType}, {@code GroCoalescer}); code that C2 compiled having seen one kind
+     * only is thrown away at the first packet of another (measured: an "unstable if" in each at the first real
+     * packets after the warm-up, and the methods back at C1 while the first pings passed).
+     */
+    private static int small(byte[] out, boolean vnet, int i, int seq, int length, byte[] payload) {
+        int off = vnet ? VNET : 0;
+        int len;
+        switch (i & 3) {
+            case 0, 1 -> {
+                len = tcp(out, off, seq, length, payload, vnet);
+                if (vnet) {
+                    out[1] = 0; // GSO_NONE, NEEDS_CSUM
+                }
+                return len;
+            }
+            case 2 -> len = ipv6(out, off, length, payload);
+            default -> {
+                len = tcp(out, off, seq, length, payload, false);
+                out[off + 9] = 1; // ICMP: not for TCP coalescing
+                Checksum.fixIpv4Header(out, off, 20);
+            }
+        }
+        java.util.Arrays.fill(out, 0, off, (byte) 0); // virtio_net_hdr: nothing to do
+        return len;
+    }
+
+    /** An IPv6 packet fd00::1 -> fd00::2 with {@code length} bytes of no next header; returns the bytes from 0. */
+    private static int ipv6(byte[] b, int off, int length, byte[] payload) {
+        java.util.Arrays.fill(b, off, off + 40, (byte) 0);
+        b[off] = 0x60;
+        b[off + 4] = (byte) (length >>> 8);
+        b[off + 5] = (byte) length;
+        b[off + 6] = 59; // no next header
+        b[off + 7] = 64;
+        b[off + 8] = (byte) 0xFD;
+        b[off + 23] = 1;
+        b[off + 24] = (byte) 0xFD;
+        b[off + 39] = 2;
+        System.arraycopy(payload, 0, b, off + 40, length);
+        return off + 40 + length;
+    }
 
     /** How many packets a (possibly merged) write carries: from its virtio_net_hdr. */
     private static int segments(byte[] b, int n) {
