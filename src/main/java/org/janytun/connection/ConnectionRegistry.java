@@ -27,6 +27,7 @@ import org.janytun.session.SatpSession;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.RouteRecord;
 import org.janytun.sync.SyncRecord;
+import org.janytun.sync.TableDrop;
 
 /**
  * Every connection and route the daemon knows, from each of its sources, and the {@link ConnectionTable} built
@@ -111,6 +112,8 @@ public final class ConnectionRegistry {
     /** The most connections held ({@code --capacity}): a larger served table is refused whole. */
     private int capacity = Integer.MAX_VALUE;
     private boolean spread;
+    /** The control host's last table or change was refused: a change to it does not apply to what we hold. */
+    private boolean controlBehind;
 
     public ConnectionRegistry(CtrAlgorithm cipher, AuthAlgorithm auth, int tagLength, int senderId,
                               DeviceType deviceType, Connection local, int localMux, List<IpPrefix> localRoutes,
@@ -181,8 +184,10 @@ public final class ConnectionRegistry {
         if (servedMuxes.cardinality() + local > capacity) {
             problems.accept("the served table of " + servedMuxes.cardinality() + " connections is beyond --capacity "
                     + capacity + ": refused, the current table of " + entries.size() + " stays");
+            controlBehind = true;
             return table;
         }
+        controlBehind = false;
         entries.values().removeIf(e -> e.origin == Origin.CONTROL && !servedMuxes.get(e.connection.mux()));
         Set<IpPrefix> servedPrefixes = servedRoutes.stream().map(RouteRecord::prefix).collect(Collectors.toSet());
         routes.entrySet().removeIf(e -> {
@@ -194,6 +199,56 @@ public final class ConnectionRegistry {
         });
         served.forEach(r -> upsert(r, Origin.CONTROL, problems));
         servedRoutes.forEach(r -> putRoute(r, Origin.CONTROL));
+        commitStarted(problems);
+        return rebuild();
+    }
+
+    /**
+     * Takes a change to the table the control host served before ({@link org.janytun.sync.TableChange}): the records
+     * that are new or changed, and those no longer served. It costs what changed (and the table's publication),
+     * not what stayed: a reload that changes one record of 65,535 touches one connection.
+     *
+     * @return the new table, or null when the change does not apply to what this registry holds because the
+     *         control host's last table or change was refused: the caller then fetches the whole table again
+     */
+    public synchronized ConnectionTable applyChange(List<ConnectionRecord> changed, List<RouteRecord> changedRoutes,
+                                                    List<TableDrop> drops, Consumer<String> problems) {
+        if (controlBehind) {
+            return null;
+        }
+        BitSet added = new BitSet(1 << 16);
+        changed.forEach(r -> added.set(r.mux()));
+        int grows = 0;
+        for (int mux = added.nextSetBit(0); mux >= 0; mux = added.nextSetBit(mux + 1)) {
+            grows += entries.containsKey(mux) ? 0 : 1;
+        }
+        for (TableDrop d : drops) {
+            Entry e = d.route() == null ? entries.get(d.mux()) : null;
+            grows -= e != null && e.origin == Origin.CONTROL && !added.get(d.mux()) ? 1 : 0;
+        }
+        if (entries.size() + grows > capacity) {
+            problems.accept("the changed table of " + (entries.size() + grows) + " connections is beyond --capacity "
+                    + capacity + ": refused, the current table of " + entries.size() + " stays");
+            controlBehind = true;
+            return table;
+        }
+        for (TableDrop d : drops) {
+            if (d.route() == null) {
+                Entry e = entries.get(d.mux());
+                if (e != null && e.origin == Origin.CONTROL) {
+                    entries.remove(d.mux());
+                }
+            } else {
+                IpPrefix prefix = d.prefix();
+                RouteEntry r = routes.get(prefix);
+                if (r != null && r.origin == Origin.CONTROL) {
+                    routes.remove(prefix);
+                    routeTable.remove(prefix);
+                }
+            }
+        }
+        changed.forEach(r -> upsert(r, Origin.CONTROL, problems));
+        changedRoutes.forEach(r -> putRoute(r, Origin.CONTROL));
         commitStarted(problems);
         return rebuild();
     }

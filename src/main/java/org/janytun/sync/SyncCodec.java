@@ -79,6 +79,13 @@ public final class SyncCodec {
                 string(sb, rt.addressText()).append(' ').append(rt.mux());
             }
             case TableMarker m -> string(sb, m.command()).append(' ').append(m.generation());
+            case TableChange c -> string(sb, TableChange.COMMAND).append(' ').append(c.generation());
+            case TableDrop d when d.route() == null -> string(sb, TableDrop.COMMAND).append(" 0 ").append(d.mux());
+            case TableDrop d -> {
+                string(sb, TableDrop.COMMAND).append(" 1 ").append(d.route().prefixLength()).append(' ')
+                        .append(d.route().isIpv4() ? 0 : 1).append(' ');
+                string(sb, d.route().addressText());
+            }
             case UnknownRecord u -> string(sb, u.command());
         }
         return sb.toString();
@@ -189,6 +196,8 @@ public final class SyncCodec {
                     case TableMarker.BEGIN_COMMAND, TableMarker.END_COMMAND ->
                             new TableMarker(command.equals(TableMarker.BEGIN_COMMAND),
                                     number("generation", 0xFFFF_FFFFL));
+                    case TableChange.COMMAND -> new TableChange(number("generation", 0xFFFF_FFFFL));
+                    case TableDrop.COMMAND -> drop();
                     default -> {
                         if (command.isEmpty()) {
                             throw error("empty command");
@@ -229,11 +238,16 @@ public final class SyncCodec {
             }
         }
 
-        private RouteRecord route() throws SyncFormatException {
-            classInfo("SyncRouteCommand");
-            classInfo("NetworkPrefix");
+        private TableDrop drop() throws SyncFormatException {
+            if (number("kind", 1) == 0) {
+                return TableDrop.connection((int) number("mux", 0xFFFF));
+            }
             int length = (int) number("prefix length", 0xFF);
-            classInfo("NetworkAddress");
+            return new TableDrop(0, new RouteRecord(address(), length, 0));
+        }
+
+        /** An address family (0 IPv4, 1 IPv6) and the address as text. */
+        private byte[] address() throws SyncFormatException {
             long family = number("address family", 0xFFFF_FFFFL);
             if (family == 2) {
                 throw error("ethernet routes are not supported");
@@ -247,6 +261,15 @@ public final class SyncCodec {
                 throw error("'" + InetText.printable(text) + "' is not an " + (family == 0 ? "IPv4" : "IPv6")
                         + " address");
             }
+            return a;
+        }
+
+        private RouteRecord route() throws SyncFormatException {
+            classInfo("SyncRouteCommand");
+            classInfo("NetworkPrefix");
+            int length = (int) number("prefix length", 0xFF);
+            classInfo("NetworkAddress");
+            byte[] a = address();
             int mux = (int) number("mux", 0xFFFF);
             return new RouteRecord(a, length, mux);
         }
