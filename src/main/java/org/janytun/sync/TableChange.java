@@ -11,7 +11,7 @@ package org.janytun.sync;
  * so that a reload that changes one record of 65,535 sends one frame, not 19 MB. A real {@code anytun -X} skips the
  * unknown frames (SYNC.md §1.5) and applies the changed records as create-or-update, as it would the whole table (it
  * never deletes anything); the records it does not get again keep their state, sequence counters included.
- * {@code janytun-table-change 00000042 22 serialization::archive 18 0 0 20 janytun-table-change 7}.
+ * On the wire: {@code 00058 22 serialization::archive 18 0 0 20 janytun-table-change 7}.
  *
  * @param generation the table's number after the change: the same in the end marker
  */
