@@ -6,13 +6,11 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.janytun.crypto.AuthAlgorithm;
@@ -84,6 +82,8 @@ public final class ConnectionRegistry {
     private final Map<IpPrefix, RouteEntry> routes = new LinkedHashMap<>();
     /** {@link #routes} by longest prefix, kept current one change at a time; each table takes a snapshot of it. */
     private final RouteTable<Integer> routeTable = new RouteTable<>();
+    /** Routes put since {@link #routeTable} was last updated: a table's routes go in as one batch. */
+    private final Map<IpPrefix, Integer> routePuts = new LinkedHashMap<>();
     private ConnectionTable table;
     private Consumer<ConnectionTable> sink = t -> { };
     private SessionStart sessionStart = s -> { };
@@ -193,7 +193,7 @@ public final class ConnectionRegistry {
         routes.entrySet().removeIf(e -> {
             boolean gone = e.getValue().origin == Origin.CONTROL && !servedPrefixes.contains(e.getKey());
             if (gone) {
-                routeTable.remove(e.getKey());
+                removeFromTrie(e.getKey());
             }
             return gone;
         });
@@ -243,7 +243,7 @@ public final class ConnectionRegistry {
                 RouteEntry r = routes.get(prefix);
                 if (r != null && r.origin == Origin.CONTROL) {
                     routes.remove(prefix);
-                    routeTable.remove(prefix);
+                    removeFromTrie(prefix);
                 }
             }
         }
@@ -306,7 +306,7 @@ public final class ConnectionRegistry {
         }
         routes.put(prefix, new RouteEntry(r, keep));
         if (old == null || old.record.mux() != r.mux()) {
-            routeTable.put(prefix, r.mux());
+            routePuts.put(prefix, r.mux()); // into the trie with the others (flushRoutes)
         }
     }
 
@@ -464,7 +464,7 @@ public final class ConnectionRegistry {
         if (routes.remove(prefix) == null) {
             return false;
         }
-        routeTable.remove(prefix);
+        removeFromTrie(prefix);
         rebuild();
         return true;
     }
@@ -474,7 +474,7 @@ public final class ConnectionRegistry {
         removeRoutesIf(r -> r.origin == Origin.LOCAL);
         for (IpPrefix p : prefixes) {
             routes.put(p, new RouteEntry(new RouteRecord(p.address(), p.length(), localMux), Origin.LOCAL));
-            routeTable.put(p, localMux);
+            routePuts.put(p, localMux);
         }
         rebuild();
     }
@@ -484,7 +484,7 @@ public final class ConnectionRegistry {
         routes.entrySet().removeIf(e -> {
             boolean remove = gone.test(e.getValue());
             if (remove) {
-                routeTable.remove(e.getKey());
+                removeFromTrie(e.getKey());
             }
             return remove;
         });
@@ -545,6 +545,20 @@ public final class ConnectionRegistry {
                 && a.windowSize() == b.windowSize();
     }
 
+    /** Puts the routes collected since the last time into the trie, as one batch. */
+    private void flushRoutes() {
+        if (!routePuts.isEmpty()) {
+            routeTable.putAll(routePuts);
+            routePuts.clear();
+        }
+    }
+
+    /** Removes {@code prefix} from the trie, after the puts that came before. */
+    private void removeFromTrie(IpPrefix prefix) {
+        flushRoutes();
+        routeTable.remove(prefix);
+    }
+
     private ConnectionTable rebuild() {
         table = build();
         sink.accept(table);
@@ -556,6 +570,7 @@ public final class ConnectionRegistry {
         if (!routing) {
             return ConnectionTable.of(all, null);
         }
+        flushRoutes();
         RouteTable.Frozen<Integer> rt = routeTable.frozen();
         return ConnectionTable.of(all, (buf, off, len) -> {
             Integer mux = rt.lookupDestination(buf, off, len);
@@ -569,11 +584,11 @@ public final class ConnectionRegistry {
      * IPv6 routes, each by prefix length and address.
      */
     public synchronized List<SyncRecord> dump() {
-        List<SyncRecord> out = new ArrayList<>();
-        new TreeMap<>(entries).values().forEach(e -> out.add(current(e)));
-        routes.values().stream().map(RouteEntry::record)
-                .sorted(Comparator.comparing(RouteRecord::prefix, IpPrefix.DUMP_ORDER))
-                .forEach(out::add);
+        List<SyncRecord> out = new ArrayList<>(entries.size() + routes.size());
+        for (int mux : entries.keySet().stream().mapToInt(Integer::intValue).sorted().toArray()) {
+            out.add(current(entries.get(mux)));
+        }
+        sortedRoutes().forEach(out::add);
         return out;
     }
 
@@ -582,9 +597,13 @@ public final class ConnectionRegistry {
         if (!routing) {
             return List.of();
         }
-        return routes.values().stream().map(RouteEntry::record)
-                .sorted(Comparator.comparing(RouteRecord::prefix, IpPrefix.DUMP_ORDER))
-                .map(r -> r.prefix() + ">" + r.mux()).toList();
+        return sortedRoutes().map(r -> r.prefix() + ">" + r.mux()).toList();
+    }
+
+    /** The routes in {@link IpPrefix#DUMP_ORDER}, by the prefixes they are kept under (not made again to sort). */
+    private java.util.stream.Stream<RouteRecord> sortedRoutes() {
+        return routes.entrySet().stream().sorted(Map.Entry.comparingByKey(IpPrefix.DUMP_ORDER))
+                .map(e -> e.getValue().record);
     }
 
     /** The record of one connection as it is now, or null: what peers are told when its endpoint changes. */

@@ -1,6 +1,7 @@
 package org.janytun.sync;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.janytun.crypto.Role;
 import org.janytun.address.InetText;
 
@@ -63,6 +64,11 @@ public final class SyncCodec {
     /** The archive text of {@code r} (the frame without its length prefix). */
     public String encodeBody(SyncRecord r) {
         StringBuilder sb = new StringBuilder(256);
+        appendBody(sb, r);
+        return sb.toString();
+    }
+
+    private void appendBody(StringBuilder sb, SyncRecord r) {
         string(sb, SIGNATURE).append(' ').append(archiveVersion).append(" 0 0 ");
         switch (r) {
             case ConnectionRecord c -> {
@@ -88,7 +94,6 @@ public final class SyncCodec {
             }
             case UnknownRecord u -> string(sb, u.command());
         }
-        return sb.toString();
     }
 
     /** The complete frame of {@code r}: the 5-digit length, a space, the archive. ASCII. */
@@ -98,11 +103,36 @@ public final class SyncCodec {
 
     /** {@link #encodeFrame} as a string (one line of an anytun-config table, without the newline). */
     public String encodeFrameText(SyncRecord r) {
-        String body = encodeBody(r);
-        if (body.length() > MAX_WIRE_LENGTH) {
-            throw new IllegalStateException("archive of " + body.length() + " bytes does not fit a frame");
+        StringBuilder sb = new StringBuilder(256);
+        appendFrame(sb, r);
+        return sb.toString();
+    }
+
+    /**
+     * The frames of {@code records}, one after the other (a dump: 131,070 records at 65,535 connections), built in
+     * one buffer rather than as a string, a frame and an array per record.
+     */
+    public byte[] encodeFrames(List<? extends SyncRecord> records) {
+        StringBuilder sb = new StringBuilder(Math.max(16, records.size() * 150));
+        for (SyncRecord r : records) {
+            appendFrame(sb, r);
         }
-        return String.format("%05d ", body.length()) + body;
+        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Appends the frame of {@code r}: the 5-digit length, a space, the archive. */
+    private void appendFrame(StringBuilder sb, SyncRecord r) {
+        int start = sb.length();
+        sb.append("00000 ");
+        appendBody(sb, r);
+        int len = sb.length() - start - 6;
+        if (len > MAX_WIRE_LENGTH) {
+            sb.setLength(start);
+            throw new IllegalStateException("archive of " + len + " bytes does not fit a frame");
+        }
+        for (int i = start + 4; i >= start; i--, len /= 10) {
+            sb.setCharAt(i, (char) ('0' + len % 10));
+        }
     }
 
     private static StringBuilder string(StringBuilder sb, String s) {
