@@ -44,14 +44,21 @@ class ConnectionRegistryTest {
                 0, List.of(), true);
     }
 
+    private static final String K1 = "00112233445566778899aabbccddeeff";
+    private static final String K2 = "ffeeddccbbaa99887766554433221100";
+
+    /** Mux 1 (key K1) with 10.1/16 and mux 2 (key K2) with 10.2/16, from a control host. */
+    private static ConnectionTable twoClients(ConnectionRegistry s, List<String> problems) {
+        return s.apply(List.of(peer(1, K1, null), peer(2, K2, null)),
+                List.of(route("10.1.0.0/16", 1), route("10.2.0.0/16", 2)), problems::add);
+    }
+
     @Test
     void reloadKeepsUnchangedConnectionsAndDropsRemovedOnes() {
         ConnectionRegistry s = server();
         List<String> problems = new ArrayList<>();
-        String k1 = "00112233445566778899aabbccddeeff";
-        String k2 = "ffeeddccbbaa99887766554433221100";
-        ConnectionTable t1 = s.apply(List.of(peer(1, k1, null), peer(2, k2, null)),
-                List.of(route("10.1.0.0/16", 1), route("10.2.0.0/16", 2)), problems::add);
+        String k1 = K1;
+        ConnectionTable t1 = twoClients(s, problems);
         Connection c1 = t1.forMux(1);
         org.janytun.session.SatpSession mux2Before = t1.forMux(2).session();
         InetSocketAddress learned = new InetSocketAddress("127.0.0.1", 5000);
@@ -63,7 +70,7 @@ class ConnectionRegistryTest {
         }
 
         // reload: mux 1 unchanged, mux 2 rekeyed, mux 3 new, the 10.2/16 route gone
-        ConnectionTable t2 = s.apply(List.of(peer(1, k1, null), peer(2, k1, null), peer(3, k2, null)),
+        ConnectionTable t2 = s.apply(List.of(peer(1, k1, null), peer(2, k1, null), peer(3, K2, null)),
                 List.of(route("10.1.0.0/16", 1)), problems::add);
         assertSame(c1, t2.forMux(1), "unchanged keys: same connection, same counter and endpoint");
         assertEquals(learned, t2.forMux(1).remote());
@@ -80,7 +87,7 @@ class ConnectionRegistryTest {
         buf[SatpLayout.INNER_OFFSET + 17] = 1;
         assertSame(c1, t2.forOutgoing(buf, 20));
 
-        ConnectionTable t3 = s.apply(List.of(peer(3, k2, null)), List.of(), problems::add);
+        ConnectionTable t3 = s.apply(List.of(peer(3, K2, null)), List.of(), problems::add);
         assertNull(t3.forMux(1), "removed connection is gone");
         assertTrue(problems.isEmpty(), problems.toString());
     }
@@ -91,10 +98,8 @@ class ConnectionRegistryTest {
         ConnectionRegistry s = server();
         s.setCapacity(3);
         List<String> problems = new ArrayList<>();
-        String k1 = "00112233445566778899aabbccddeeff";
-        String k2 = "ffeeddccbbaa99887766554433221100";
-        ConnectionTable t1 = s.apply(List.of(peer(1, k1, null), peer(2, k2, null)),
-                List.of(route("10.1.0.0/16", 1), route("10.2.0.0/16", 2)), problems::add);
+        String k1 = K1;
+        ConnectionTable t1 = twoClients(s, problems);
         Connection c1 = t1.forMux(1);
         org.janytun.session.SatpSession mux2Before = t1.forMux(2).session();
         assertTrue(s.addByOperator(peer(9, k1, null), problems::add));
