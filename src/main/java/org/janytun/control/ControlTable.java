@@ -58,11 +58,16 @@ public final class ControlTable {
     /** Frame i is wire[from[i]] to wire[from[i + 1]]. */
     private final int[] from;
     private final List<SyncRecord> records;
+    /** The file as read, and where frame i's line starts in it: what the next read is compared with. */
+    private final byte[] text;
+    private final int[] textFrom;
 
-    private ControlTable(byte[] wire, int[] from, List<SyncRecord> records) {
+    private ControlTable(byte[] wire, int[] from, List<SyncRecord> records, byte[] text, int[] textFrom) {
         this.wire = wire;
         this.from = from;
         this.records = List.copyOf(records);
+        this.text = text;
+        this.textFrom = textFrom;
     }
 
     /**
@@ -106,10 +111,20 @@ public final class ControlTable {
         return parse(all, name, null);
     }
 
-    /** {@link #parse(byte[], String)}, taking the records of the lines that {@code previous} (or null) has too. */
+    /**
+     * {@link #parse(byte[], String)}, taking the records of the lines that {@code previous} (or null) has too.
+     * {@code all} is kept (the next read is compared with it): it must not change afterwards.
+     */
     public static ControlTable parse(byte[] all, String name, ControlTable previous) throws TableException {
+        if (previous != null) {
+            ControlTable edited = editedInPlace(all, name, previous);
+            if (edited != null) {
+                return edited;
+            }
+        }
         byte[] wire = new byte[all.length];
         int[] from = new int[16];
+        int[] textFrom = new int[16];
         int frames = 0;
         int w = 0;
         List<SyncRecord> records = new ArrayList<>();
@@ -146,14 +161,98 @@ public final class ControlTable {
             }
             if (frames + 1 >= from.length) {
                 from = Arrays.copyOf(from, from.length * 2);
+                textFrom = Arrays.copyOf(textFrom, from.length);
             }
+            textFrom[frames] = s;
             from[frames++] = w;
             System.arraycopy(all, s, wire, w, end - s);
             w += end - s;
             records.add(r);
         }
         from[frames] = w;
-        return new ControlTable(Arrays.copyOf(wire, w), Arrays.copyOf(from, frames + 1), records);
+        return new ControlTable(Arrays.copyOf(wire, w), Arrays.copyOf(from, frames + 1), records, all,
+                Arrays.copyOf(textFrom, frames));
+    }
+
+    /**
+     * The common reload, cheaply: the file is {@code prev}'s but for one stretch of lines (an edited record). The
+     * text before and after the stretch is compared as two blocks (the JDK's vectorised comparison, fast even
+     * before the JIT has compiled anything here), the stretch alone is parsed, and the rest is taken from
+     * {@code prev} as blocks. Null when the file is not like that (lines moved, several edits): then each line is
+     * compared on its own.
+     */
+    private static ControlTable editedInPlace(byte[] all, String name, ControlTable prev) throws TableException {
+        byte[] old = prev.text;
+        int m = Arrays.mismatch(all, old);
+        if (m < 0) {
+            m = all.length; // the same file: an empty stretch at its end
+        }
+        int a = m; // the stretch starts with the line that holds the first difference (the same line in both)
+        while (a > 0 && all[a - 1] != '\n') {
+            a--;
+        }
+        int b = m; // and ends with that line in the new file, if what follows is the old file's end
+        while (b < all.length && all[b++] != '\n') {
+            // to the next line
+        }
+        int d = all.length - old.length;
+        int oldB = b - d;
+        if (oldB < a || oldB > old.length || (oldB > 0 && oldB < old.length && old[oldB - 1] != '\n')
+                || !Arrays.equals(all, b, all.length, old, oldB, old.length)) {
+            return null;
+        }
+        ControlTable stretch;
+        try {
+            stretch = parse(Arrays.copyOfRange(all, a, b), name, null);
+        } catch (TableException e) { // its line numbers count from the stretch: from the file's start instead
+            int n = e.line() + lineNumber(all, a) - 1;
+            String prefix = name + ":" + e.line() + ":";
+            String rest = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : " "
+                    + e.getMessage();
+            throw new TableException(name + ":" + n + ":" + rest, n);
+        }
+        int k0 = framesBefore(prev.textFrom, a); // prev's frames before the stretch, then those in it
+        int k1 = framesBefore(prev.textFrom, oldB);
+        int n = stretch.size();
+        int frames = k0 + n + prev.size() - k1;
+        int[] from = new int[frames + 1];
+        int[] textFrom = new int[frames];
+        System.arraycopy(prev.from, 0, from, 0, k0 + 1);
+        System.arraycopy(prev.textFrom, 0, textFrom, 0, k0);
+        int w0 = prev.from[k0];
+        for (int i = 0; i < n; i++) {
+            from[k0 + i + 1] = w0 + stretch.from[i + 1];
+            textFrom[k0 + i] = a + stretch.textFrom[i];
+        }
+        int shift = w0 + stretch.from[n] - prev.from[k1];
+        for (int i = k1; i < prev.size(); i++) {
+            from[i - k1 + k0 + n + 1] = prev.from[i + 1] + shift;
+            textFrom[i - k1 + k0 + n] = prev.textFrom[i] + d;
+        }
+        byte[] wire = new byte[from[frames]];
+        System.arraycopy(prev.wire, 0, wire, 0, w0);
+        System.arraycopy(stretch.wire, 0, wire, w0, stretch.wire.length);
+        System.arraycopy(prev.wire, prev.from[k1], wire, w0 + stretch.wire.length, prev.wire.length - prev.from[k1]);
+        List<SyncRecord> records = new ArrayList<>(frames);
+        records.addAll(prev.records.subList(0, k0));
+        records.addAll(stretch.records);
+        records.addAll(prev.records.subList(k1, prev.size()));
+        return new ControlTable(wire, from, records, all, textFrom);
+    }
+
+    /** How many frames start before {@code pos}: {@code starts} ascending. */
+    private static int framesBefore(int[] starts, int pos) {
+        int i = Arrays.binarySearch(starts, pos);
+        return i >= 0 ? i : -i - 1;
+    }
+
+    /** The 1-based number of the line that starts at {@code pos} (for a message). */
+    private static int lineNumber(byte[] b, int pos) {
+        int n = 1;
+        for (int i = 0; i < pos; i++) {
+            n += b[i] == '\n' ? 1 : 0;
+        }
+        return n;
     }
 
     /**

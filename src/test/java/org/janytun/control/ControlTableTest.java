@@ -99,4 +99,59 @@ class ControlTableTest {
                 third.wire().length);
         assertEquals(connection(99, 99).trim() + route("10.1.0.0/16", 99).trim(), text(third.changeFrom(first)));
     }
+
+    /**
+     * Whatever the edit (a line changed, added, removed, several, a comment, CRLF), a table read against the
+     * previous one is the table read on its own: the same frames and records, and it serves as the previous one of
+     * the next read.
+     */
+    @Test
+    void aReadAgainstThePreviousTableIsTheTableReadOnItsOwn() throws Exception {
+        java.util.Random rnd = new java.util.Random(23);
+        List<String> lines = new java.util.ArrayList<>();
+        for (int mux = 1; mux <= 30; mux++) {
+            lines.add(connection(mux, mux).trim());
+            lines.add(route("10.0.0." + mux + "/32", mux).trim());
+        }
+        ControlTable prev = table(String.join("\n", lines) + "\n");
+        for (int round = 0; round < 300; round++) {
+            int edits = 1 + rnd.nextInt(round % 5 == 0 ? 3 : 1);
+            for (int e = 0; e < edits; e++) {
+                int at = rnd.nextInt(lines.size() + 1);
+                switch (rnd.nextInt(5)) {
+                    case 0 -> lines.add(at, connection(100 + rnd.nextInt(50), rnd.nextInt(256)).trim());
+                    case 1 -> {
+                        if (lines.size() > 1) {
+                            lines.remove(Math.min(at, lines.size() - 1));
+                        }
+                    }
+                    case 2 -> lines.add(at, "# a comment " + round);
+                    default -> lines.set(Math.min(at, lines.size() - 1), connection(rnd.nextInt(40),
+                            rnd.nextInt(256)).trim());
+                }
+            }
+            String end = round % 7 == 0 ? "" : "\n";
+            String text = String.join(round % 11 == 0 ? "\r\n" : "\n", lines) + end;
+            byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+            ControlTable alone = ControlTable.parse(bytes.clone(), "t");
+            ControlTable against = ControlTable.parse(bytes, "t", prev);
+            assertEquals(new String(alone.wire(), StandardCharsets.ISO_8859_1),
+                    new String(against.wire(), StandardCharsets.ISO_8859_1), "round " + round);
+            assertEquals(alone.records().stream().map(CODEC::encodeFrameText).toList(),
+                    against.records().stream().map(CODEC::encodeFrameText).toList(), "round " + round);
+            prev = against;
+        }
+    }
+
+    /** A bad line in an edited stretch is refused with its number in the whole file. */
+    @Test
+    void aBadLineInAnEditIsNamedByItsNumberInTheFile() throws Exception {
+        String good = connection(1, 1) + route("10.0.0.1/32", 1) + connection(2, 2) + route("10.0.0.2/32", 2);
+        ControlTable prev = table(good);
+        String bad = good.replace(connection(2, 2), "00010 garbage!!\n");
+        ControlTable.TableException e = org.junit.jupiter.api.Assertions.assertThrows(ControlTable.TableException.class,
+                () -> ControlTable.parse(bad.getBytes(StandardCharsets.ISO_8859_1), "t", prev));
+        assertEquals(3, e.line());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("t:3: "), e.getMessage());
+    }
 }
