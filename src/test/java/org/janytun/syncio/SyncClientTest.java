@@ -139,7 +139,7 @@ class SyncClientTest {
     @Test
     void changesAreHandedOnAndARefusedOneFetchesTheWholeTable() throws Exception {
         LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
-        boolean[] accept = {true};
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
         SyncClient.Tables sink = new SyncClient.Tables() {
             @Override
             public void table(List<ConnectionRecord> connections, List<RouteRecord> routes) {
@@ -149,7 +149,7 @@ class SyncClientTest {
             @Override
             public boolean change(List<ConnectionRecord> connections, List<RouteRecord> routes, List<TableDrop> drops) {
                 got.add("change " + routes + " " + drops.stream().map(TableDrop::prefix).toList());
-                return accept[0];
+                return changes.incrementAndGet() == 1; // the first applies, the second does not
             }
         };
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
@@ -170,7 +170,6 @@ class SyncClientTest {
                 assertEquals("table [RouteRecord[10.0.0.0/8 -> 1], RouteRecord[10.1.0.0/16 -> 2]]",
                         got.poll(5, TimeUnit.SECONDS));
                 assertEquals("change [RouteRecord[10.2.0.0/16 -> 3]] [10.1.0.0/16]", got.poll(5, TimeUnit.SECONDS));
-                accept[0] = false;
                 out.write(CODEC.encodeFrame(new TableChange(2)));
                 out.write(frame("route 10.3.0.0/16 4"));
                 out.write(marker(false, 2));
