@@ -123,12 +123,12 @@ public final class ConfigMain {
             }
             SyncCodec codec = new SyncCodec((int) ToolOptions.number("--archive-version", o.archiveVersion, 0, 65535,
                     SyncCodec.DEFAULT_ARCHIVE_VERSION));
-            StringBuilder sb = new StringBuilder();
+            // written as encoded: a batch of 65,535 records is 20 MB of text, which the tool's heap need not hold
             for (SyncRecord r : records) {
-                sb.append(codec.encodeFrameText(r)).append('\n');
+                byte[] frame = codec.encodeFrame(r);
+                out.write(frame, 0, frame.length);
+                out.write('\n');
             }
-            byte[] bytes = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
-            out.write(bytes, 0, bytes.length);
             out.flush();
             return 0;
         } catch (UsageException e) {

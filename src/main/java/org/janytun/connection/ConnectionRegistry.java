@@ -6,13 +6,11 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.janytun.crypto.AuthAlgorithm;
@@ -27,6 +25,7 @@ import org.janytun.session.SatpSession;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.RouteRecord;
 import org.janytun.sync.SyncRecord;
+import org.janytun.sync.TableDrop;
 
 /**
  * Every connection and route the daemon knows, from each of its sources, and the {@link ConnectionTable} built
@@ -86,6 +85,8 @@ public final class ConnectionRegistry {
     private final Map<IpPrefix, RouteEntry> routes = new LinkedHashMap<>();
     /** {@link #routes} by longest prefix, kept current one change at a time; each table takes a snapshot of it. */
     private final RouteTable<Integer> routeTable = new RouteTable<>();
+    /** Routes put since {@link #routeTable} was last updated: a table's routes go in as one batch. */
+    private final Map<IpPrefix, Integer> routePuts = new LinkedHashMap<>();
     private ConnectionTable table;
     private Consumer<ConnectionTable> sink = t -> { };
     private SessionStart sessionStart = s -> { };
@@ -116,6 +117,8 @@ public final class ConnectionRegistry {
     private boolean spread;
     /** Depth of {@link #batch} calls under way: tables are built once at the end. */
     private int batching;
+    /** The control host's last table or change was refused: a change to it does not apply to what we hold. */
+    private boolean controlBehind;
 
     public ConnectionRegistry(CtrAlgorithm cipher, AuthAlgorithm auth, int tagLength, int senderId,
                               DeviceType deviceType, Connection local, int localMux, List<IpPrefix> localRoutes,
@@ -186,19 +189,71 @@ public final class ConnectionRegistry {
         if (servedMuxes.cardinality() + local > capacity) {
             problems.accept("the served table of " + servedMuxes.cardinality() + " connections is beyond --capacity "
                     + capacity + ": refused, the current table of " + entries.size() + " stays");
+            controlBehind = true;
             return table;
         }
+        controlBehind = false;
         entries.values().removeIf(e -> e.origin == Origin.CONTROL && !servedMuxes.get(e.connection.mux()));
         Set<IpPrefix> servedPrefixes = servedRoutes.stream().map(RouteRecord::prefix).collect(Collectors.toSet());
         routes.entrySet().removeIf(e -> {
             boolean gone = e.getValue().origin == Origin.CONTROL && !servedPrefixes.contains(e.getKey());
             if (gone) {
-                routeTable.remove(e.getKey());
+                removeFromTrie(e.getKey());
             }
             return gone;
         });
         served.forEach(r -> upsert(r, Origin.CONTROL, problems));
         servedRoutes.forEach(r -> putRoute(r, Origin.CONTROL));
+        commitStarted(problems);
+        return rebuild();
+    }
+
+    /**
+     * Takes a change to the table the control host served before ({@link org.janytun.sync.TableChange}): the records
+     * that are new or changed, and those no longer served. It costs what changed (and the table's publication),
+     * not what stayed: a reload that changes one record of 65,535 touches one connection.
+     *
+     * @return the new table, or null when the change does not apply to what this registry holds because the
+     *         control host's last table or change was refused: the caller then fetches the whole table again
+     */
+    public synchronized ConnectionTable applyChange(List<ConnectionRecord> changed, List<RouteRecord> changedRoutes,
+                                                    List<TableDrop> drops, Consumer<String> problems) {
+        if (controlBehind) {
+            return null;
+        }
+        BitSet added = new BitSet(1 << 16);
+        changed.forEach(r -> added.set(r.mux()));
+        int grows = 0;
+        for (int mux = added.nextSetBit(0); mux >= 0; mux = added.nextSetBit(mux + 1)) {
+            grows += entries.containsKey(mux) ? 0 : 1;
+        }
+        for (TableDrop d : drops) {
+            Entry e = d.route() == null ? entries.get(d.mux()) : null;
+            grows -= e != null && e.origin == Origin.CONTROL && !added.get(d.mux()) ? 1 : 0;
+        }
+        if (entries.size() + grows > capacity) {
+            problems.accept("the changed table of " + (entries.size() + grows) + " connections is beyond --capacity "
+                    + capacity + ": refused, the current table of " + entries.size() + " stays");
+            controlBehind = true;
+            return table;
+        }
+        for (TableDrop d : drops) {
+            if (d.route() == null) {
+                Entry e = entries.get(d.mux());
+                if (e != null && e.origin == Origin.CONTROL) {
+                    entries.remove(d.mux());
+                }
+            } else {
+                IpPrefix prefix = d.prefix();
+                RouteEntry r = routes.get(prefix);
+                if (r != null && r.origin == Origin.CONTROL) {
+                    routes.remove(prefix);
+                    removeFromTrie(prefix);
+                }
+            }
+        }
+        changed.forEach(r -> upsert(r, Origin.CONTROL, problems));
+        changedRoutes.forEach(r -> putRoute(r, Origin.CONTROL));
         commitStarted(problems);
         return rebuild();
     }
@@ -256,7 +311,7 @@ public final class ConnectionRegistry {
         }
         routes.put(prefix, new RouteEntry(r, keep));
         if (old == null || old.record.mux() != r.mux()) {
-            routeTable.put(prefix, r.mux());
+            routePuts.put(prefix, r.mux()); // into the trie with the others (flushRoutes)
         }
     }
 
@@ -466,7 +521,7 @@ public final class ConnectionRegistry {
         if (routes.remove(prefix) == null) {
             return false;
         }
-        routeTable.remove(prefix);
+        removeFromTrie(prefix);
         rebuild();
         return true;
     }
@@ -476,7 +531,7 @@ public final class ConnectionRegistry {
         removeRoutesIf(r -> r.origin == Origin.LOCAL);
         for (IpPrefix p : prefixes) {
             routes.put(p, new RouteEntry(new RouteRecord(p.address(), p.length(), localMux), Origin.LOCAL));
-            routeTable.put(p, localMux);
+            routePuts.put(p, localMux);
         }
         rebuild();
     }
@@ -486,7 +541,7 @@ public final class ConnectionRegistry {
         routes.entrySet().removeIf(e -> {
             boolean remove = gone.test(e.getValue());
             if (remove) {
-                routeTable.remove(e.getKey());
+                removeFromTrie(e.getKey());
             }
             return remove;
         });
@@ -562,6 +617,20 @@ public final class ConnectionRegistry {
         }
     }
 
+    /** Puts the routes collected since the last time into the trie, as one batch. */
+    private void flushRoutes() {
+        if (!routePuts.isEmpty()) {
+            routeTable.putAll(routePuts);
+            routePuts.clear();
+        }
+    }
+
+    /** Removes {@code prefix} from the trie, after the puts that came before. */
+    private void removeFromTrie(IpPrefix prefix) {
+        flushRoutes();
+        routeTable.remove(prefix);
+    }
+
     private ConnectionTable rebuild() {
         if (batching > 0) {
             return table; // published once the batch ends
@@ -576,6 +645,7 @@ public final class ConnectionRegistry {
         if (!routing) {
             return ConnectionTable.of(all, null);
         }
+        flushRoutes();
         RouteTable.Frozen<Integer> rt = routeTable.frozen();
         return ConnectionTable.of(all, (buf, off, len) -> {
             Integer mux = rt.lookupDestination(buf, off, len);
@@ -589,11 +659,14 @@ public final class ConnectionRegistry {
      * IPv6 routes, each by prefix length and address.
      */
     public synchronized List<SyncRecord> dump() {
-        List<SyncRecord> out = new ArrayList<>();
-        new TreeMap<>(entries).values().stream().filter(e -> e.template != null).forEach(e -> out.add(current(e)));
-        routes.values().stream().filter(r -> r.origin != Origin.SESSION).map(RouteEntry::record)
-                .sorted(Comparator.comparing(RouteRecord::prefix, IpPrefix.DUMP_ORDER))
-                .forEach(out::add);
+        List<SyncRecord> out = new ArrayList<>(entries.size() + routes.size());
+        for (int mux : entries.keySet().stream().mapToInt(Integer::intValue).sorted().toArray()) {
+            Entry e = entries.get(mux);
+            if (e.template != null) { // an SATP-session peer's keys are its handshakes', never told
+                out.add(current(e));
+            }
+        }
+        sortedRoutes().filter(r -> routes.get(r.prefix()).origin != Origin.SESSION).forEach(out::add);
         return out;
     }
 
@@ -602,9 +675,13 @@ public final class ConnectionRegistry {
         if (!routing) {
             return List.of();
         }
-        return routes.values().stream().map(RouteEntry::record)
-                .sorted(Comparator.comparing(RouteRecord::prefix, IpPrefix.DUMP_ORDER))
-                .map(r -> r.prefix() + ">" + r.mux()).toList();
+        return sortedRoutes().map(r -> r.prefix() + ">" + r.mux()).toList();
+    }
+
+    /** The routes in {@link IpPrefix#DUMP_ORDER}, by the prefixes they are kept under (not made again to sort). */
+    private java.util.stream.Stream<RouteRecord> sortedRoutes() {
+        return routes.entrySet().stream().sorted(Map.Entry.comparingByKey(IpPrefix.DUMP_ORDER))
+                .map(e -> e.getValue().record);
     }
 
     /** The record of one connection as it is now, or null: what peers are told when its endpoint changes. */

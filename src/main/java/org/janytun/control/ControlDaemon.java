@@ -112,8 +112,9 @@ public final class ControlDaemon {
             return;
         }
         ControlTable t;
+        long t0 = System.nanoTime();
         try {
-            t = ControlTable.read(p);
+            t = ControlTable.read(p, server.table());
         } catch (ControlTable.TableException e) {
             log.error("SIGHUP: table refused, the old table stays: {}", e.getMessage());
             return;
@@ -122,7 +123,8 @@ public final class ControlDaemon {
             return;
         }
         int n = server.publish(t);
-        log.info("SIGHUP: table re-read ({}), pushed to {} client{}", t, n, n == 1 ? "" : "s");
+        log.info("SIGHUP: table re-read ({}), pushed to {} client{} ({} ms)", t, n, n == 1 ? "" : "s",
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     private synchronized void stop() {

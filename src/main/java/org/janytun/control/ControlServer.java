@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.janytun.sync.SyncCodec;
+import org.janytun.sync.TableChange;
 import org.janytun.sync.TableMarker;
 import org.janytun.syncio.SyncGuard;
 import org.janytun.syncio.SyncServer;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * {@code endMarker} set, a {@code janytun-table-end <generation>} frame follows them (see below); anytun ignores it.
  *
  * <p><b>On reload</b> (janytun-controld's SIGHUP; anytun-controld only logs SIGHUP and has to be restarted, which
- * its clients notice only at their next 10 s reconnect) every connected client at once gets the new table framed by
- * two {@link TableMarker}s with a new generation number:
+ * its clients notice only at their next 10 s reconnect) every connected client at once gets what changed
+ * ({@link #publish}, {@link TableChange}). Earlier versions pushed the new table whole, framed by two
+ * {@link TableMarker}s with a new generation number, which janytun clients still take:
  * <pre>
  *   janytun-table-begin G, frame 1, ..., frame n, janytun-table-end G
  * </pre>
@@ -96,8 +98,10 @@ public final class ControlServer implements Closeable {
     }
 
     /**
-     * Serves {@code newTable} from now on and pushes it, between a begin and an end marker of a new generation, to
-     * every connected client.
+     * Serves {@code newTable} from now on and pushes to every connected client what changed since the table served
+     * before: {@code janytun-table-change G}, the frames that are new or changed, a drop for each record no longer
+     * served, {@code janytun-table-end G} (see {@link org.janytun.sync.TableChange}). Every client holds the table
+     * served before, since each got it on connecting or by the pushes since, in order on its connection.
      *
      * @return the number of clients it was pushed to
      */
@@ -106,17 +110,19 @@ public final class ControlServer implements Closeable {
         synchronized (server) {
             byte[] push;
             long g;
+            ControlTable.Change change;
             synchronized (this) {
+                change = newTable.changeFrom(table);
                 table = newTable;
                 generation = (generation + 1) & 0xFFFF_FFFFL;
                 g = generation;
                 ByteArrayOutputStream b = new ByteArrayOutputStream();
-                b.writeBytes(codec.encodeFrame(new TableMarker(true, g)));
-                b.writeBytes(newTable.wire());
+                b.writeBytes(codec.encodeFrame(new TableChange(g)));
+                b.writeBytes(change.wire(codec));
                 b.writeBytes(codec.encodeFrame(new TableMarker(false, g)));
                 push = b.toByteArray();
             }
-            return server.broadcast(push, "table generation " + g + " (" + newTable + ")");
+            return server.broadcast(push, "table generation " + g + " (" + newTable + "; " + change + ")");
         }
     }
 

@@ -10,6 +10,8 @@ import org.janytun.sync.RouteRecord;
 import org.janytun.sync.SyncFormatException;
 import org.janytun.sync.SyncFrameReader;
 import org.janytun.sync.SyncRecord;
+import org.janytun.sync.TableChange;
+import org.janytun.sync.TableDrop;
 import org.janytun.sync.TableMarker;
 import org.janytun.sync.UnknownRecord;
 
@@ -35,6 +37,8 @@ public final class Showtables {
             case RouteRecord rt -> "Route: " + rt.addressText() + "/" + rt.prefixLength() + " -> " + rt.mux();
             case UnknownRecord u -> null;
             case TableMarker m -> null;
+            case TableChange c -> null;
+            case TableDrop d -> null;
         };
     }
 

@@ -1,6 +1,5 @@
 package org.janytun.daemon;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -111,11 +110,7 @@ final class ClusterSync implements AutoCloseable {
 
     /** The records as consecutive sync frames. */
     private byte[] frames(List<? extends SyncRecord> records) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (SyncRecord r : records) {
-            b.writeBytes(codec.encodeFrame(r));
-        }
-        return b.toByteArray();
+        return codec.encodeFrames(records);
     }
 
     /**

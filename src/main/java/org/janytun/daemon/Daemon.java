@@ -23,6 +23,9 @@ import org.janytun.config.Secret;
 import org.janytun.process.Daemonizer;
 import org.janytun.process.Lifecycle;
 import org.janytun.process.PidFile;
+import org.janytun.sync.ConnectionRecord;
+import org.janytun.sync.RouteRecord;
+import org.janytun.sync.TableDrop;
 import org.janytun.syncio.SyncClient;
 import org.janytun.crypto.CtrAlgorithm;
 import org.janytun.wire.DeviceType;
@@ -483,11 +486,26 @@ public final class Daemon {
         }
         if (controlled) {
             HostPort ctl = settings.controlHost().get();
-            controlClient = SyncClient.forTables(ctl, (peers, routes) -> {
-                long t0 = System.nanoTime();
-                ConnectionTable t = registry.apply(peers, routes, log::warn);
-                log.info("control: {} connections in use ({} ms)", t.connections().size(),
-                        (System.nanoTime() - t0) / 1_000_000);
+            controlClient = SyncClient.forTables(ctl, new SyncClient.Tables() {
+                @Override
+                public void table(List<ConnectionRecord> peers, List<RouteRecord> routes) {
+                    long t0 = System.nanoTime();
+                    ConnectionTable t = registry.apply(peers, routes, log::warn);
+                    log.info("control: {} connections in use ({} ms)", t.connections().size(),
+                            (System.nanoTime() - t0) / 1_000_000);
+                }
+
+                @Override
+                public boolean change(List<ConnectionRecord> peers, List<RouteRecord> routes,
+                                      List<TableDrop> drops) {
+                    long t0 = System.nanoTime();
+                    ConnectionTable t = registry.applyChange(peers, routes, drops, log::warn);
+                    if (t != null) {
+                        log.info("control: {} connections in use ({} ms, a change)", t.connections().size(),
+                                (System.nanoTime() - t0) / 1_000_000);
+                    }
+                    return t != null;
+                }
             }, SyncClient.RETRY);
             controlClient.start();
             log.info("janytun started: server on {}, sender id {}, connections and routes from control host {}{}",

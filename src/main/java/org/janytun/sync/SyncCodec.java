@@ -1,6 +1,7 @@
 package org.janytun.sync;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.janytun.crypto.Role;
 import org.janytun.address.InetText;
 
@@ -63,6 +64,11 @@ public final class SyncCodec {
     /** The archive text of {@code r} (the frame without its length prefix). */
     public String encodeBody(SyncRecord r) {
         StringBuilder sb = new StringBuilder(256);
+        appendBody(sb, r);
+        return sb.toString();
+    }
+
+    private void appendBody(StringBuilder sb, SyncRecord r) {
         string(sb, SIGNATURE).append(' ').append(archiveVersion).append(" 0 0 ");
         switch (r) {
             case ConnectionRecord c -> {
@@ -79,9 +85,15 @@ public final class SyncCodec {
                 string(sb, rt.addressText()).append(' ').append(rt.mux());
             }
             case TableMarker m -> string(sb, m.command()).append(' ').append(m.generation());
+            case TableChange c -> string(sb, TableChange.COMMAND).append(' ').append(c.generation());
+            case TableDrop d when d.route() == null -> string(sb, TableDrop.COMMAND).append(" 0 ").append(d.mux());
+            case TableDrop d -> {
+                string(sb, TableDrop.COMMAND).append(" 1 ").append(d.route().prefixLength()).append(' ')
+                        .append(d.route().isIpv4() ? 0 : 1).append(' ');
+                string(sb, d.route().addressText());
+            }
             case UnknownRecord u -> string(sb, u.command());
         }
-        return sb.toString();
     }
 
     /** The complete frame of {@code r}: the 5-digit length, a space, the archive. ASCII. */
@@ -91,11 +103,36 @@ public final class SyncCodec {
 
     /** {@link #encodeFrame} as a string (one line of an anytun-config table, without the newline). */
     public String encodeFrameText(SyncRecord r) {
-        String body = encodeBody(r);
-        if (body.length() > MAX_WIRE_LENGTH) {
-            throw new IllegalStateException("archive of " + body.length() + " bytes does not fit a frame");
+        StringBuilder sb = new StringBuilder(256);
+        appendFrame(sb, r);
+        return sb.toString();
+    }
+
+    /**
+     * The frames of {@code records}, one after the other (a dump: 131,070 records at 65,535 connections), built in
+     * one buffer rather than as a string, a frame and an array per record.
+     */
+    public byte[] encodeFrames(List<? extends SyncRecord> records) {
+        StringBuilder sb = new StringBuilder(Math.max(16, records.size() * 150));
+        for (SyncRecord r : records) {
+            appendFrame(sb, r);
         }
-        return String.format("%05d ", body.length()) + body;
+        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Appends the frame of {@code r}: the 5-digit length, a space, the archive. */
+    private void appendFrame(StringBuilder sb, SyncRecord r) {
+        int start = sb.length();
+        sb.append("00000 ");
+        appendBody(sb, r);
+        int len = sb.length() - start - 6;
+        if (len > MAX_WIRE_LENGTH) {
+            sb.setLength(start);
+            throw new IllegalStateException("archive of " + len + " bytes does not fit a frame");
+        }
+        for (int i = start + 4; i >= start; i--, len /= 10) {
+            sb.setCharAt(i, (char) ('0' + len % 10));
+        }
     }
 
     private static StringBuilder string(StringBuilder sb, String s) {
@@ -189,6 +226,8 @@ public final class SyncCodec {
                     case TableMarker.BEGIN_COMMAND, TableMarker.END_COMMAND ->
                             new TableMarker(command.equals(TableMarker.BEGIN_COMMAND),
                                     number("generation", 0xFFFF_FFFFL));
+                    case TableChange.COMMAND -> new TableChange(number("generation", 0xFFFF_FFFFL));
+                    case TableDrop.COMMAND -> drop();
                     default -> {
                         if (command.isEmpty()) {
                             throw error("empty command");
@@ -229,11 +268,16 @@ public final class SyncCodec {
             }
         }
 
-        private RouteRecord route() throws SyncFormatException {
-            classInfo("SyncRouteCommand");
-            classInfo("NetworkPrefix");
+        private TableDrop drop() throws SyncFormatException {
+            if (number("kind", 1) == 0) {
+                return TableDrop.connection((int) number("mux", 0xFFFF));
+            }
             int length = (int) number("prefix length", 0xFF);
-            classInfo("NetworkAddress");
+            return new TableDrop(0, new RouteRecord(address(), length, 0));
+        }
+
+        /** An address family (0 IPv4, 1 IPv6) and the address as text. */
+        private byte[] address() throws SyncFormatException {
             long family = number("address family", 0xFFFF_FFFFL);
             if (family == 2) {
                 throw error("ethernet routes are not supported");
@@ -247,6 +291,15 @@ public final class SyncCodec {
                 throw error("'" + InetText.printable(text) + "' is not an " + (family == 0 ? "IPv4" : "IPv6")
                         + " address");
             }
+            return a;
+        }
+
+        private RouteRecord route() throws SyncFormatException {
+            classInfo("SyncRouteCommand");
+            classInfo("NetworkPrefix");
+            int length = (int) number("prefix length", 0xFF);
+            classInfo("NetworkAddress");
+            byte[] a = address();
             int mux = (int) number("mux", 0xFFFF);
             return new RouteRecord(a, length, mux);
         }

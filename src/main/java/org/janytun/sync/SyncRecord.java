@@ -5,5 +5,6 @@ package org.janytun.sync;
  * {@link TableMarker} (a janytun extension the references skip), or an {@link UnknownRecord} (a command this
  * implementation does not know; the references skip those too).
  */
-public sealed interface SyncRecord permits ConnectionRecord, RouteRecord, TableMarker, UnknownRecord {
+public sealed interface SyncRecord permits ConnectionRecord, RouteRecord, TableMarker, TableChange, TableDrop,
+        UnknownRecord {
 }

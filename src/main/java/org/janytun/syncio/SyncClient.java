@@ -20,6 +20,8 @@ import org.janytun.sync.SyncCodec;
 import org.janytun.sync.SyncFormatException;
 import org.janytun.sync.SyncFrameReader;
 import org.janytun.sync.SyncRecord;
+import org.janytun.sync.TableChange;
+import org.janytun.sync.TableDrop;
 import org.janytun.sync.TableMarker;
 import org.janytun.sync.UnknownRecord;
 import org.janytun.address.HostPort;
@@ -32,10 +34,12 @@ import org.slf4j.LoggerFactory;
  * host, reconnecting {@link #RETRY} after a loss, and hands on what it reads. Two ways to hand it on:
  * <ul>
  *   <li><b>tables</b> ({@code -X}): a control daemon sends its whole table when a client connects
- *       (anytun-controld: the file, once; janytun-controld: again after each reload, between {@link TableMarker}s).
- *       A table is what lies between the markers, or, without markers, frames that follow each other without a
- *       pause of {@link #BATCH_QUIET}; it replaces the previous one as a whole. A malformed frame drops the
- *       connection and the partial table;</li>
+ *       (anytun-controld: the file, once; janytun-controld: then after each reload what changed, between a
+ *       {@link TableChange} and an end {@link TableMarker}). A table is what lies between the markers, or, without
+ *       markers, frames that follow each other without a pause of {@link #BATCH_QUIET}; it replaces the previous
+ *       one as a whole. A change is handed on as such, applied to the table handed on before; if it cannot be, the
+ *       client connects again at once for the whole table. A malformed frame drops the connection and the partial
+ *       table;</li>
  *   <li><b>records</b> ({@code -M}): a cluster peer sends what it knows when we connect, then each change; records
  *       are handed on as they arrive (those read together in one go). A frame that does not decode (a 5000-byte
  *       salt, a host name as the endpoint) is skipped with a log line, and the rest is applied; only a stream out
@@ -54,10 +58,13 @@ public final class SyncClient implements AutoCloseable {
     /** The largest frame body we accept: anytun's records are a few hundred bytes. */
     public static final int MAX_FRAME = 64 * 1024;
 
+    /** Why a session ends when a change cannot be applied: the client connects again at once. */
+    private static final String WHOLE_TABLE = "a table change that does not apply to what is held";
+
     private final String what;
     private final HostPort target;
     private final SyncGuard guard;
-    private final BiConsumer<List<ConnectionRecord>, List<RouteRecord>> onTable;
+    private final Tables onTable;
     private final Consumer<List<SyncRecord>> onRecords;
     private final Duration retry;
     private final Thread thread;
@@ -72,8 +79,22 @@ public final class SyncClient implements AutoCloseable {
     /** Whether a peer link is up now, since when, and why it is down. */
     public record State(HostPort target, boolean up, long sinceNanos, String problem) {}
 
-    private SyncClient(String what, HostPort target, SyncGuard guard,
-                       BiConsumer<List<ConnectionRecord>, List<RouteRecord>> onTable,
+    /** Where a {@code -X} client hands on what it reads. */
+    public interface Tables {
+        /** A whole table: it replaces what this control host served before. */
+        void table(List<ConnectionRecord> connections, List<RouteRecord> routes);
+
+        /**
+         * A change to the table handed on before on this connection ({@link TableChange}): the records that are new
+         * or changed and those no longer served.
+         *
+         * @return false when it cannot be applied to what is held (the previous table was refused): the client then
+         *         connects again at once, and the control host sends its whole table
+         */
+        boolean change(List<ConnectionRecord> connections, List<RouteRecord> routes, List<TableDrop> drops);
+    }
+
+    private SyncClient(String what, HostPort target, SyncGuard guard, Tables onTable,
                        Consumer<List<SyncRecord>> onRecords, Duration retry) {
         this.what = what;
         this.retry = retry;
@@ -84,10 +105,25 @@ public final class SyncClient implements AutoCloseable {
         this.thread = Thread.ofPlatform().name("janytun-" + what + "-" + target).daemon().unstarted(this::run);
     }
 
-    /** A {@code -X} client: hands on whole tables. */
+    /** A {@code -X} client: hands on whole tables and changes to them. */
+    public static SyncClient forTables(HostPort target, Tables onTable, Duration retry) {
+        return new SyncClient("control", target, SyncGuard.PLAIN, onTable, null, retry);
+    }
+
+    /** A {@code -X} client that takes whole tables only: after a change it connects again for the whole table. */
     public static SyncClient forTables(HostPort target, BiConsumer<List<ConnectionRecord>, List<RouteRecord>> onTable,
                                        Duration retry) {
-        return new SyncClient("control", target, SyncGuard.PLAIN, onTable, null, retry);
+        return forTables(target, new Tables() {
+            @Override
+            public void table(List<ConnectionRecord> connections, List<RouteRecord> routes) {
+                onTable.accept(connections, routes);
+            }
+
+            @Override
+            public boolean change(List<ConnectionRecord> connections, List<RouteRecord> routes, List<TableDrop> drops) {
+                return false;
+            }
+        }, retry);
     }
 
     /** A {@code -M} client: hands on records as they arrive. */
@@ -140,6 +176,10 @@ public final class SyncClient implements AutoCloseable {
             if (!running) {
                 return;
             }
+            if (reason.equals(WHOLE_TABLE)) {
+                log.info("{}: connecting to {} again for its whole table", what, target);
+                continue;
+            }
             log.info("{}: connection to {} lost ({}), retrying in {} s", what, target, reason, retry.toSeconds());
             if (!pause()) {
                 return;
@@ -186,7 +226,10 @@ public final class SyncClient implements AutoCloseable {
         List<ConnectionRecord> peers = new ArrayList<>();
         List<RouteRecord> routes = new ArrayList<>();
         List<SyncRecord> records = new ArrayList<>();
+        List<TableDrop> drops = new ArrayList<>();
         boolean marked = false; // inside janytun's table markers: deliver at the end marker, not on a pause
+        boolean changing = false; // inside a janytun-table-change
+        boolean held = false; // a whole table was handed on from this connection: a change applies to it
         while (running) {
             int n;
             try {
@@ -196,6 +239,7 @@ public final class SyncClient implements AutoCloseable {
                     deliverTable(peers, routes);
                     peers = new ArrayList<>();
                     routes = new ArrayList<>();
+                    held = true;
                 }
                 continue;
             }
@@ -235,16 +279,45 @@ public final class SyncClient implements AutoCloseable {
                         peers.clear(); // a new whole table starts
                         routes.clear();
                         marked = true;
+                        changing = false;
                     }
-                    case TableMarker m -> {
-                        deliverTable(peers, routes);
+                    case TableChange c -> {
+                        if (!marked && (!peers.isEmpty() || !routes.isEmpty())) {
+                            deliverTable(peers, routes); // the dump on connecting, without an end marker
+                            held = true;
+                        }
+                        if (!held) {
+                            return WHOLE_TABLE;
+                        }
                         peers = new ArrayList<>();
                         routes = new ArrayList<>();
+                        drops = new ArrayList<>();
+                        marked = true;
+                        changing = true;
+                    }
+                    case TableMarker m -> {
+                        if (changing && !deliverChange(peers, routes, drops)) {
+                            return WHOLE_TABLE;
+                        } else if (!changing) {
+                            deliverTable(peers, routes);
+                        }
+                        peers = new ArrayList<>();
+                        routes = new ArrayList<>();
+                        drops = new ArrayList<>();
                         marked = false;
+                        changing = false;
+                        held = true;
+                    }
+                    case TableDrop d -> {
+                        if (changing) {
+                            drops.add(d);
+                        } else {
+                            log.debug("{}: ignoring a drop outside a table change", what);
+                        }
                     }
                     case UnknownRecord u -> log.debug("{}: ignoring a frame of unknown kind", what);
                 }
-                if (peers.size() + routes.size() > MAX_TABLE_ENTRIES) {
+                if (peers.size() + routes.size() + drops.size() > MAX_TABLE_ENTRIES) {
                     return "more than " + MAX_TABLE_ENTRIES + " entries without a pause";
                 }
             }
@@ -306,9 +379,21 @@ public final class SyncClient implements AutoCloseable {
     private void deliverTable(List<ConnectionRecord> peers, List<RouteRecord> routes) {
         log.info("{}: table from {}: {} connections, {} routes", what, target, peers.size(), routes.size());
         try {
-            onTable.accept(List.copyOf(peers), List.copyOf(routes));
+            onTable.table(List.copyOf(peers), List.copyOf(routes));
         } catch (RuntimeException e) {
             log.error("{}: table not applied: {}", what, e.toString());
+        }
+    }
+
+    /** Hands on a change; false when it does not apply to what is held. */
+    private boolean deliverChange(List<ConnectionRecord> peers, List<RouteRecord> routes, List<TableDrop> drops) {
+        log.info("{}: table change from {}: {} connections and {} routes new or changed, {} dropped", what, target,
+                peers.size(), routes.size(), drops.size());
+        try {
+            return onTable.change(List.copyOf(peers), List.copyOf(routes), List.copyOf(drops));
+        } catch (RuntimeException e) {
+            log.error("{}: table change not applied: {}", what, e.toString());
+            return false;
         }
     }
 

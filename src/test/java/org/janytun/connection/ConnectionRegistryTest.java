@@ -1,6 +1,7 @@
 package org.janytun.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -18,6 +19,7 @@ import org.janytun.session.PacketResult;
 import org.janytun.wire.DeviceType;
 import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.RouteRecord;
+import org.janytun.sync.TableDrop;
 import org.janytun.wire.SatpLayout;
 import org.junit.jupiter.api.Test;
 
@@ -42,14 +44,21 @@ class ConnectionRegistryTest {
                 0, List.of(), true);
     }
 
+    private static final String K1 = "00112233445566778899aabbccddeeff";
+    private static final String K2 = "ffeeddccbbaa99887766554433221100";
+
+    /** Mux 1 (key K1) with 10.1/16 and mux 2 (key K2) with 10.2/16, from a control host. */
+    private static ConnectionTable twoClients(ConnectionRegistry s, List<String> problems) {
+        return s.apply(List.of(peer(1, K1, null), peer(2, K2, null)),
+                List.of(route("10.1.0.0/16", 1), route("10.2.0.0/16", 2)), problems::add);
+    }
+
     @Test
     void reloadKeepsUnchangedConnectionsAndDropsRemovedOnes() {
         ConnectionRegistry s = server();
         List<String> problems = new ArrayList<>();
-        String k1 = "00112233445566778899aabbccddeeff";
-        String k2 = "ffeeddccbbaa99887766554433221100";
-        ConnectionTable t1 = s.apply(List.of(peer(1, k1, null), peer(2, k2, null)),
-                List.of(route("10.1.0.0/16", 1), route("10.2.0.0/16", 2)), problems::add);
+        String k1 = K1;
+        ConnectionTable t1 = twoClients(s, problems);
         Connection c1 = t1.forMux(1);
         org.janytun.session.SatpSession mux2Before = t1.forMux(2).session();
         InetSocketAddress learned = new InetSocketAddress("127.0.0.1", 5000);
@@ -61,7 +70,7 @@ class ConnectionRegistryTest {
         }
 
         // reload: mux 1 unchanged, mux 2 rekeyed, mux 3 new, the 10.2/16 route gone
-        ConnectionTable t2 = s.apply(List.of(peer(1, k1, null), peer(2, k1, null), peer(3, k2, null)),
+        ConnectionTable t2 = s.apply(List.of(peer(1, k1, null), peer(2, k1, null), peer(3, K2, null)),
                 List.of(route("10.1.0.0/16", 1)), problems::add);
         assertSame(c1, t2.forMux(1), "unchanged keys: same connection, same counter and endpoint");
         assertEquals(learned, t2.forMux(1).remote());
@@ -78,9 +87,43 @@ class ConnectionRegistryTest {
         buf[SatpLayout.INNER_OFFSET + 17] = 1;
         assertSame(c1, t2.forOutgoing(buf, 20));
 
-        ConnectionTable t3 = s.apply(List.of(peer(3, k2, null)), List.of(), problems::add);
+        ConnectionTable t3 = s.apply(List.of(peer(3, K2, null)), List.of(), problems::add);
         assertNull(t3.forMux(1), "removed connection is gone");
         assertTrue(problems.isEmpty(), problems.toString());
+    }
+
+    /** A control host's change (a reload of janytun-controld) touches what it names, and nothing else. */
+    @Test
+    void aChangeAppliesWhatChangedAndDropsWhatIsGone() {
+        ConnectionRegistry s = server();
+        s.setCapacity(3);
+        List<String> problems = new ArrayList<>();
+        String k1 = K1;
+        ConnectionTable t1 = twoClients(s, problems);
+        Connection c1 = t1.forMux(1);
+        org.janytun.session.SatpSession mux2Before = t1.forMux(2).session();
+        assertTrue(s.addByOperator(peer(9, k1, null), problems::add));
+
+        // mux 2 rekeyed, mux 3 new with a route, the route to 10.2/16 and mux 9 (the operator's) named as gone
+        ConnectionTable t2 = s.applyChange(List.of(peer(2, k1, null)), List.of(route("10.3.0.0/16", 2)),
+                List.of(TableDrop.route(IpPrefix.parse("10.2.0.0/16")), TableDrop.connection(9)), problems::add);
+        assertSame(c1, t2.forMux(1), "not named: the same connection");
+        assertNotSame(mux2Before, t2.forMux(2).session(), "new keys");
+        assertNotNull(t2.forMux(9), "a control host's change does not remove the operator's connection");
+        assertEquals(List.of("10.1.0.0/16>1", "10.3.0.0/16>2"), s.routeSummary());
+
+        // beyond --capacity: refused, the table stays, and the next change asks for the whole table
+        ConnectionTable t3 = s.applyChange(List.of(peer(3, k1, null), peer(4, k1, null)), List.of(), List.of(),
+                problems::add);
+        assertSame(t2, t3);
+        assertEquals(List.of("the changed table of 5 connections is beyond --capacity 3: refused, the current table"
+                + " of 3 stays"), problems);
+        assertNull(s.applyChange(List.of(), List.of(), List.of(TableDrop.connection(1)), problems::add));
+        assertSame(c1, s.table().forMux(1));
+        // the whole table again: changes apply again
+        s.apply(List.of(peer(1, k1, null)), List.of(), problems::add);
+        assertNotNull(s.applyChange(List.of(), List.of(), List.of(TableDrop.connection(1)), problems::add));
+        assertNull(s.table().forMux(1));
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.janytun.sync.SyncCodec;
 import org.janytun.sync.SyncSamples;
+import org.janytun.sync.TableChange;
 import org.janytun.sync.TableMarker;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +77,7 @@ class ControlServerTest {
     }
 
     @Test
-    void publishPushesTheNewTableBetweenMarkers() throws Exception {
+    void publishPushesWhatChangedBetweenMarkers() throws Exception {
         ControlTable t1 = ControlTable.read(SyncSamples.file("scenarioB-controld-table.txt"));
         ControlTable t2 = ControlTable.read(SyncSamples.file("scenarioB-controld-table2.txt"));
         try (ControlServer s = server(t1, false); Socket c = connect(s)) {
@@ -84,10 +85,11 @@ class ControlServerTest {
             readExactly(in, t1.wire().length);
             waitFor(() -> s.clients() == 1);
             assertEquals(1, s.publish(t2));
-            byte[] begin = CODEC.encodeFrame(new TableMarker(true, 1));
+            byte[] begin = CODEC.encodeFrame(new TableChange(1));
             byte[] end = CODEC.encodeFrame(new TableMarker(false, 1));
             String expected = new String(begin, StandardCharsets.ISO_8859_1)
-                    + new String(t2.wire(), StandardCharsets.ISO_8859_1) + new String(end, StandardCharsets.ISO_8859_1);
+                    + new String(t2.changeFrom(t1).wire(CODEC), StandardCharsets.ISO_8859_1)
+                    + new String(end, StandardCharsets.ISO_8859_1);
             assertEquals(expected, new String(readExactly(in, expected.length()), StandardCharsets.ISO_8859_1));
             // a new client gets the new table as anytun-controld would send it
             try (Socket c2 = connect(s)) {
@@ -95,9 +97,9 @@ class ControlServerTest {
             }
             waitFor(() -> s.clients() == 1); // the second client has left
             assertEquals(1, s.publish(t1));
-            String second = new String(readExactly(in, CODEC.encodeFrame(new TableMarker(true, 2)).length),
+            String second = new String(readExactly(in, CODEC.encodeFrame(new TableChange(2)).length),
                     StandardCharsets.ISO_8859_1);
-            assertTrue(second.endsWith("janytun-table-begin 2"), second);
+            assertTrue(second.endsWith("janytun-table-change 2"), second);
         }
     }
 

@@ -21,6 +21,7 @@ import org.janytun.cli.ConfigMain;
 import org.janytun.it.Reaper;
 import org.janytun.sync.SyncCodec;
 import org.janytun.sync.SyncSamples;
+import org.janytun.sync.TableChange;
 import org.janytun.sync.TableMarker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,8 +163,12 @@ class ControldIT {
                 signal(ours.pid(), "HUP");
                 SyncCodec codec = new SyncCodec();
                 byte[] wire2 = ControlTable.read(table).wire();
-                String expected = codec.encodeFrameText(new TableMarker(true, 1))
-                        + new String(wire2, StandardCharsets.ISO_8859_1) + codec.encodeFrameText(new TableMarker(false, 1));
+                // what changed, between a change and an end marker (a real anytun -X applies the changed frames)
+                ControlTable.Change change = ControlTable.read(table).changeFrom(ControlTable.parse(t1, "t1"));
+                assertTrue(!change.frames().isEmpty(), "the two sample tables differ");
+                String expected = codec.encodeFrameText(new TableChange(1))
+                        + new String(change.wire(codec), StandardCharsets.ISO_8859_1)
+                        + codec.encodeFrameText(new TableMarker(false, 1));
                 assertEquals(expected, new String(ControlServerTest.readExactly(watcher.getInputStream(),
                         expected.length()), StandardCharsets.ISO_8859_1));
                 assertArrayEquals(wire2, fetch(port));

@@ -185,6 +185,48 @@ class RouteTableTest {
         }
     }
 
+    /**
+     * A batch (putAll) on a table that already has routes, against one route at a time: the same answers, and a
+     * snapshot taken before the batch does not see it (the batch changes only nodes it made itself).
+     */
+    @Test
+    void aBatchIsLikeOneRouteAtATimeAndLeavesSnapshotsAlone() {
+        Random rnd = new Random(17);
+        RouteTable<Integer> batched = new RouteTable<>();
+        RouteTable<Integer> single = new RouteTable<>();
+        Map<IpPrefix, Integer> model = new HashMap<>();
+        for (int round = 0; round < 20; round++) {
+            RouteTable.Frozen<Integer> before = batched.frozen();
+            Map<IpPrefix, Integer> modelBefore = new HashMap<>(model);
+            Map<IpPrefix, Integer> batch = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < 50; i++) {
+                byte[] a = {10, (byte) rnd.nextInt(4), (byte) rnd.nextInt(256), (byte) rnd.nextInt(256)};
+                IpPrefix p = IpPrefix.of(a, pickLength(rnd, 32));
+                int v = rnd.nextInt(1000);
+                batch.put(p, v);
+                single.put(p, v);
+                model.put(p, v);
+            }
+            batched.putAll(batch);
+            if (round % 3 == 2) { // and a removal between batches
+                IpPrefix gone = batch.keySet().iterator().next();
+                batched.remove(gone);
+                single.remove(gone);
+                model.remove(gone);
+            }
+            for (int q = 0; q < 500; q++) {
+                byte[] a = {10, (byte) rnd.nextInt(4), (byte) rnd.nextInt(256), (byte) rnd.nextInt(256)};
+                byte[] packet = new byte[20];
+                packet[0] = 0x45;
+                System.arraycopy(a, 0, packet, 16, 4);
+                assertEquals(model(model, a), batched.lookup(a, 0, 4));
+                assertEquals(model(model, a), single.lookup(a, 0, 4));
+                assertEquals(model(modelBefore, a), before.lookupDestination(packet, 0, 20), "the snapshot");
+            }
+        }
+        assertEquals(model.size(), batched.size());
+    }
+
     private static int pickLength(Random rnd, int max) {
         int[] special = max == 32 ? new int[] {0, 1, 8, 9, 24, 25, 31, 32} : new int[] {0, 1, 33, 47, 64, 127, 128};
         return rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : rnd.nextInt(max + 1);

@@ -322,4 +322,26 @@ class SyncCodecTest {
             decodeAll(java.util.Arrays.copyOf(b, cut)); // must only return, never throw
         }
     }
+
+    /** janytun's table change frames: what they look like, and that they decode to what was encoded. */
+    @Test
+    void tableChangeAndDropFrames() throws Exception {
+        assertEquals("00058 22 serialization::archive 18 0 0 20 janytun-table-change 7",
+                CODEC.encodeFrameText(new TableChange(7)));
+        assertEquals("00060 22 serialization::archive 18 0 0 18 janytun-table-drop 0 513",
+                CODEC.encodeFrameText(TableDrop.connection(513)));
+        assertEquals("00072 22 serialization::archive 18 0 0 18 janytun-table-drop 1 24 0 8 10.1.2.0",
+                CODEC.encodeFrameText(TableDrop.route(org.janytun.route.IpPrefix.parse("10.1.2.0/24"))));
+        for (SyncRecord r : List.of(new TableChange(4294967295L), TableDrop.connection(0),
+                TableDrop.connection(65535), TableDrop.route(org.janytun.route.IpPrefix.parse("fd00:1::/32")))) {
+            SyncRecord back = SyncCodec.decodeFrame(CODEC.encodeFrame(r));
+            assertEquals(CODEC.encodeFrameText(r), CODEC.encodeFrameText(back));
+        }
+        assertEquals(org.janytun.route.IpPrefix.parse("fd00:1::/32"), ((TableDrop) SyncCodec.decodeFrame(
+                CODEC.encodeFrame(TableDrop.route(org.janytun.route.IpPrefix.parse("fd00:1::/32"))))).prefix());
+        assertThrows(SyncFormatException.class, () -> SyncCodec.decodeBody(
+                "22 serialization::archive 18 0 0 18 janytun-table-drop 2 5"));
+        assertThrows(SyncFormatException.class, () -> SyncCodec.decodeBody(
+                "22 serialization::archive 18 0 0 18 janytun-table-drop 0 65536"));
+    }
 }

@@ -16,8 +16,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.janytun.route.IpPrefix;
+import org.janytun.sync.ConnectionRecord;
 import org.janytun.sync.RouteRecord;
 import org.janytun.sync.SyncCodec;
+import org.janytun.sync.TableChange;
+import org.janytun.sync.TableDrop;
 import org.janytun.sync.TableMarker;
 import org.janytun.address.HostPort;
 import org.junit.jupiter.api.Test;
@@ -123,6 +127,62 @@ class SyncClientTest {
                 s.getOutputStream().flush();
                 String t = tables.poll(5, TimeUnit.SECONDS);
                 assertTrue(t != null && t.contains("10.9.0.0/16 -> 9"), String.valueOf(t));
+            }
+        }
+    }
+
+    /**
+     * janytun-controld's reload: a change to the table sent before is handed on as such (new or changed records and
+     * drops); one the receiver cannot apply makes the client connect again at once, not after the retry pause, for
+     * the whole table.
+     */
+    @Test
+    void changesAreHandedOnAndARefusedOneFetchesTheWholeTable() throws Exception {
+        LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+        SyncClient.Tables sink = new SyncClient.Tables() {
+            @Override
+            public void table(List<ConnectionRecord> connections, List<RouteRecord> routes) {
+                got.add("table " + routes);
+            }
+
+            @Override
+            public boolean change(List<ConnectionRecord> connections, List<RouteRecord> routes, List<TableDrop> drops) {
+                got.add("change " + routes + " " + drops.stream().map(TableDrop::prefix).toList());
+                return changes.incrementAndGet() == 1; // the first applies, the second does not
+            }
+        };
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+             SyncClient client = SyncClient.forTables(new HostPort("127.0.0.1", server.getLocalPort()), sink,
+                     Duration.ofSeconds(60))) {
+            server.setSoTimeout(10_000);
+            client.start();
+            try (Socket s = server.accept()) {
+                OutputStream out = s.getOutputStream();
+                // the dump on connecting, without an end marker, and at once a change: the dump is a table first
+                out.write(frame("route 10.0.0.0/8 1"));
+                out.write(frame("route 10.1.0.0/16 2"));
+                out.write(CODEC.encodeFrame(new TableChange(1)));
+                out.write(frame("route 10.2.0.0/16 3"));
+                out.write(CODEC.encodeFrame(TableDrop.route(IpPrefix.parse("10.1.0.0/16"))));
+                out.write(marker(false, 1));
+                out.flush();
+                assertEquals("table [RouteRecord[10.0.0.0/8 -> 1], RouteRecord[10.1.0.0/16 -> 2]]",
+                        got.poll(5, TimeUnit.SECONDS));
+                assertEquals("change [RouteRecord[10.2.0.0/16 -> 3]] [10.1.0.0/16]", got.poll(5, TimeUnit.SECONDS));
+                out.write(CODEC.encodeFrame(new TableChange(2)));
+                out.write(frame("route 10.3.0.0/16 4"));
+                out.write(marker(false, 2));
+                out.flush();
+                assertEquals("change [RouteRecord[10.3.0.0/16 -> 4]] []", got.poll(5, TimeUnit.SECONDS));
+                long t0 = System.nanoTime();
+                try (Socket again = server.accept()) {
+                    assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos(), "connected again at once");
+                    again.getOutputStream().write(frame("route 10.3.0.0/16 4"));
+                    again.getOutputStream().write(marker(false, 2));
+                    again.getOutputStream().flush();
+                    assertEquals("table [RouteRecord[10.3.0.0/16 -> 4]]", got.poll(5, TimeUnit.SECONDS));
+                }
             }
         }
     }
