@@ -475,8 +475,12 @@ public final class Daemon {
         if (sessions != null) {
             sessions.start();
         }
-        if (connection != null && sessions == null && !"off".equals(System.getProperty("janytun.warmup"))) {
-            JitWarmup.start(connection.session(), device, forwarder::running,
+        // the twin runs the suite the tunnel's packets will use: a session's AEAD (from its throwaway placeholder
+        // keys, on a server too), or the static key's
+        SatpSession warmupLike = sessions != null ? SessionEndpoint.placeholder(settings.session().get().suite(),
+                settings.senderId(), 0, settings.deviceType()) : connection != null ? connection.session() : null;
+        if (warmupLike != null && !"off".equals(System.getProperty("janytun.warmup"))) {
+            JitWarmup.start(warmupLike, device, forwarder::running,
                     () -> forwarder.counters().packetsIn() + forwarder.counters().packetsOut());
         }
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);
