@@ -41,6 +41,17 @@ class ControlTableTest {
         return new String(c.wire(CODEC), StandardCharsets.ISO_8859_1);
     }
 
+    /** The warm-up of the reload path parses an edit of the table's own text and changes nothing. */
+    @Test
+    void theReloadWarmUpChangesNothing() throws Exception {
+        String text = "# a comment first\n" + connection(1, 1) + route("10.0.0.1/32", 1) + connection(2, 2);
+        ControlTable t = table(text);
+        t.warmReloadPath(3);
+        assertEquals(3, t.size());
+        assertEquals("", text(t.changeFrom(table(text))));
+        table("").warmReloadPath(2); // nothing to warm
+    }
+
     @Test
     void aRecordChangedInPlaceIsTheWholeChange() throws Exception {
         ControlTable old = table(connection(1, 1) + route("10.0.0.1/32", 1) + connection(2, 2) + route("10.0.0.2/32", 2));
