@@ -107,7 +107,13 @@ public final class ControlDaemon {
         Thread.ofPlatform().name("controld-warmup").daemon().start(() -> {
             try {
                 Thread.sleep(WARM_UP_DELAY_MILLIS);
-                table.warmReloadPath(WARM_UP_ROUNDS);
+                // under the reload's lock, and only while the first table is served: a SIGHUP meanwhile has run
+                // the path itself, and the two together would hold three tables' worth of memory at once
+                synchronized (this) {
+                    if (server.table() == table && !lifecycle.stopping()) {
+                        table.warmReloadPath(WARM_UP_ROUNDS);
+                    }
+                }
             } catch (InterruptedException | RuntimeException e) {
                 log.debug("reload warm-up: {}", e.toString());
             }
