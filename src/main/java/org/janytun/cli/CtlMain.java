@@ -310,24 +310,15 @@ public final class CtlMain {
 
     /** A pre-shared key file ({@code janytun-key genpsk}'s: base64 of 32 bytes), as hex. */
     private static String pskHex(String file) throws UsageException {
-        byte[] raw;
-        try {
-            if (Files.size(Path.of(file)) > 256) {
-                throw new UsageException("psk-file", file + ": not a key file (base64 of 32 bytes on one line)");
-            }
-            raw = Files.readAllBytes(Path.of(file));
-        } catch (IOException e) {
-            throw new UsageException("psk-file", "cannot read " + file + ": " + e.getMessage());
-        }
-        byte[] key = org.janytun.config.KeyText.decode(new String(raw, java.nio.charset.StandardCharsets.US_ASCII));
-        java.util.Arrays.fill(raw, (byte) 0);
-        if (key == null) {
-            throw new UsageException("psk-file", file + ": not a key file (base64 of 32 bytes on one line)");
-        }
+        // read as the daemon reads --psk-file (size cap, format, error lines); its permission warning is the
+        // daemon's business, not this command's
+        org.janytun.config.Secret psk = SessionOptions.keyFile("psk-file", file, new ArrayList<>());
+        byte[] key = psk.bytes();
         try {
             return java.util.HexFormat.of().formatHex(key);
         } finally {
             java.util.Arrays.fill(key, (byte) 0);
+            psk.destroy();
         }
     }
 

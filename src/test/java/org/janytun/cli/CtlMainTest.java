@@ -27,4 +27,19 @@ class CtlMainTest {
         assertEquals(Map.of("bad-tag", 2L), c.get("drops-by-reason"));
         assertEquals(List.of("10.0.0.0/8>1"), d.get("routes"));
     }
+
+    /** psk-file= is read as the daemon reads --psk-file: a missing or malformed file is one usage line. */
+    @Test
+    void aPskFileIsReadAsTheDaemonReadsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad.psk"), "not base64\n");
+        for (String[] c : new String[][] {{dir.resolve("none").toString(), "psk-file: cannot read"},
+            {bad.toString(), "psk-file: " + bad + ": not a key file"}}) {
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            int rc = CtlMain.run(new String[] {"-s", dir.resolve("s.ctl").toString(), "add", "tun0",
+                "public-key=AAAA", "mux=1", "psk-file=" + c[0]}, new java.io.PrintStream(
+                    new java.io.ByteArrayOutputStream()), new java.io.PrintStream(err));
+            org.junit.jupiter.api.Assertions.assertEquals(2, rc, err.toString());
+            org.junit.jupiter.api.Assertions.assertTrue(err.toString().contains(c[1]), err.toString());
+        }
+    }
 }
