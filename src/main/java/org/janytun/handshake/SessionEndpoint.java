@@ -85,6 +85,11 @@ public final class SessionEndpoint implements AutoCloseable {
     private final Map<Integer, SessionPeer> byMux = new ConcurrentHashMap<>();
     /** Peers by public key (base64): the handshake thread's. */
     private final Map<String, SessionPeer> byKey = new HashMap<>();
+    /**
+     * Peers by the local index of the handshake each last started: a response or cookie reply finds its peer in one
+     * lookup, not a scan of every peer (a stranger's forged responses must not cost the thread O(peers) each).
+     */
+    private final Map<Integer, SessionPeer> byAttempt = new HashMap<>();
     /** Peers removed, wiped once no packet thread can still hold their keys. */
     private final List<SessionPeer> leaving = new ArrayList<>();
     private final ConcurrentLinkedQueue<FutureTask<?>> commands = new ConcurrentLinkedQueue<>();
@@ -325,6 +330,7 @@ public final class SessionEndpoint implements AutoCloseable {
         table.uninstall(p.connection);
         byKey.remove(p.keyText);
         byMux.remove(p.mux());
+        p.lastIndex().ifPresent(i -> byAttempt.remove(i, p));
         p.leave(System.nanoTime());
         leaving.add(p);
     }
@@ -486,18 +492,25 @@ public final class SessionEndpoint implements AutoCloseable {
     private void answerToOurs(ControlQueue.Slot s, int indexAt) {
         if (s.length >= indexAt + 4) {
             int index = SatpLayout.getInt(s.buf, indexAt);
-            for (SessionPeer p : byMux.values()) {
-                if (p.waitsFor(index)) {
-                    if (indexAt == 12) {
-                        p.response(s);
-                    } else {
-                        p.cookieReply(s);
-                    }
-                    return;
+            SessionPeer p = byAttempt.get(index);
+            if (p != null && p.waitsFor(index)) {
+                if (indexAt == 12) {
+                    p.response(s);
+                } else {
+                    p.cookieReply(s);
                 }
+                return;
             }
         }
         fail(HandshakeStats.Failure.UNEXPECTED, s.source, null);
+    }
+
+    /** Peer {@code p} started a handshake with local index {@code index}, replacing its previous one. */
+    void attemptStarted(SessionPeer p, Integer previous, int index) {
+        if (previous != null) {
+            byAttempt.remove(previous, p);
+        }
+        byAttempt.put(index, p);
     }
 
     // ---- output

@@ -68,6 +68,8 @@ final class SessionPeer {
     private byte[] cookie;
     /** When this side last started a handshake towards the source of data it could not open. */
     private long lastStaleStart = Long.MIN_VALUE / 2;
+    /** The local index of the handshake this side last started (the endpoint finds answers by it), or null. */
+    private Integer lastIndex;
 
     private record Retired(SatpSession session, long at) {}
 
@@ -136,6 +138,10 @@ final class SessionPeer {
         endpoint.send(a.datagram(), s.source, s.link);
         stats.count(HandshakeStats.Event.RESPONSE_SENT);
         completed(rekey, HandshakeStats.Event.COMPLETED_AS_RESPONDER, s.source);
+    }
+
+    java.util.Optional<Integer> lastIndex() {
+        return java.util.Optional.ofNullable(lastIndex);
     }
 
     /** Whether this peer waits for the answer to its handshake with local index {@code index}. */
@@ -268,8 +274,11 @@ final class SessionPeer {
         if (first) {
             attemptStarted = now;
         }
+        int index = endpoint.random.nextInt();
         attempt = new SessionHandshake.Initiator(endpoint.protocol, endpoint.local, peerStatic, psk,
-                endpoint.senderId, endpoint.random.nextInt(), Instant.now(), endpoint.random);
+                endpoint.senderId, index, Instant.now(), endpoint.random);
+        endpoint.attemptStarted(this, lastIndex, index);
+        lastIndex = index;
         attemptInitiation = attempt.initiation(cookie);
         attemptTo = to;
         attemptLink = link;
