@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.janytun.control.ControlDaemon;
 import org.janytun.control.ControlTable;
 import org.janytun.config.ControldSettings;
@@ -67,9 +68,9 @@ public final class ControldMain {
             System.err.println(prog + ": " + e.getMessage());
             return JanytunOptions.EXIT_USAGE;
         }
-        ControlTable table;
+        AtomicReference<ControlTable> table = new AtomicReference<>(); // ControlDaemon.run takes it out
         try {
-            table = ControlTable.read(settings.file());
+            table.set(ControlTable.read(settings.file()));
         } catch (ControlTable.TableException e) {
             System.err.println(prog + ": " + e.getMessage());
             return 1;

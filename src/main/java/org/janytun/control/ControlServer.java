@@ -68,13 +68,7 @@ public final class ControlServer implements Closeable {
 
     /** What a client gets on connecting: the table, and with {@code endMarker} the end marker. */
     private synchronized byte[] dump() {
-        if (!endMarker) {
-            return table.wire();
-        }
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.writeBytes(table.wire());
-        b.writeBytes(codec.encodeFrame(new TableMarker(false, generation)));
-        return b.toByteArray();
+        return endMarker ? table.wire(codec.encodeFrame(new TableMarker(false, generation))) : table.wire();
     }
 
     /** The bound address (with the actual port when 0 was asked for). */

@@ -53,21 +53,22 @@ public final class ControlTable {
         }
     }
 
-    /** Every frame, in file order, nothing in between: what a client gets. */
-    private final byte[] wire;
-    /** Frame i is wire[from[i]] to wire[from[i + 1]]. */
-    private final int[] from;
     private final List<SyncRecord> records;
-    /** The file as read, and where frame i's line starts in it: what the next read is compared with. */
+    /**
+     * The file as read (what the next read is compared with), and frame i as {@code text[textFrom[i]..textEnd[i])},
+     * its line without the line end. The frames one after the other are what a client gets; they are put together
+     * only for a client that connects ({@link #wire()}), so that a table of 65,535 connections is 19 MB, not 38, and
+     * a reload makes one copy of the file, not two.
+     */
     private final byte[] text;
     private final int[] textFrom;
+    private final int[] textEnd;
 
-    private ControlTable(byte[] wire, int[] from, List<SyncRecord> records, byte[] text, int[] textFrom) {
-        this.wire = wire;
-        this.from = from;
+    private ControlTable(List<SyncRecord> records, byte[] text, int[] textFrom, int[] textEnd) {
         this.records = List.copyOf(records);
         this.text = text;
         this.textFrom = textFrom;
+        this.textEnd = textEnd;
     }
 
     /**
@@ -90,7 +91,7 @@ public final class ControlTable {
         try (InputStream in = Files.newInputStream(file)) {
             // one array of the file's size (a file that grows meanwhile is read on, to the limit)
             long size = Math.min(Files.size(file), MAX_FILE_SIZE + 1);
-            all = in.readNBytes((int) size);
+            all = readChunked(in, (int) size);
             int more = size <= MAX_FILE_SIZE ? in.read() : -1;
             if (more >= 0) {
                 byte[] rest = in.readNBytes((int) (MAX_FILE_SIZE - size));
@@ -106,33 +107,83 @@ public final class ControlTable {
         return parse(all, file.toString(), previous);
     }
 
+    /** How much of the file one read asks for (see {@link #readChunked}). */
+    private static final int READ_CHUNK = 64 << 10;
+
     /**
-     * Runs the re-read of a small edit {@code rounds} times on this table's own text (a copy with its first record's
-     * line repeated), so that the JIT has compiled that path before the first SIGHUP: on a table of 65,535 records
-     * the first re-read on cold code takes about ten times as long as once compiled (docs/PERFORMANCE.md, "Tables").
-     * Changes nothing; the copies are garbage afterwards.
+     * Up to {@code size} bytes of {@code in}, read in chunks of {@value #READ_CHUNK}. One read of the whole file
+     * would go through a native buffer of the file's size that the C library maps afresh (19 MB at 65,535
+     * connections), and on a virtual machine touching memory for the first time is most of a re-read's time.
+     */
+    private static byte[] readChunked(InputStream in, int size) throws IOException {
+        byte[] all = new byte[size];
+        int n = 0;
+        while (n < size) {
+            int r = in.read(all, n, Math.min(READ_CHUNK, size - n));
+            if (r < 0) {
+                return Arrays.copyOf(all, n); // the file shrank meanwhile
+            }
+            n += r;
+        }
+        return all;
+    }
+
+    /** Lines of the sample table that {@link #warmReloadPath} drills on many times. */
+    static final int WARM_UP_SAMPLE = 64;
+
+    /**
+     * Runs what a reload does — the re-read of this table with one record edited in place, the change against it
+     * and the change's wire form — {@code rounds} times on a sample of {@value #WARM_UP_SAMPLE} of its lines and
+     * once on the whole table, so that the first SIGHUP finds that path compiled and the memory of a re-read
+     * already touched. The JIT compiles a method by how often it is called, not by how much it works, so the
+     * rounds are cheap and the one whole round is what costs memory (two copies of the text for a moment). On a
+     * table of 65,535 records the first re-read on cold code takes ten times as long as once compiled
+     * (docs/PERFORMANCE.md, "Tables"). Changes nothing; the copies are garbage afterwards.
      */
     public void warmReloadPath(int rounds) {
-        if (size() == 0) {
-            return;
+        int edit = firstConnection();
+        if (edit < 0) {
+            return; // routes alone: nothing a reload would decode
         }
-        int start = textFrom[0];
-        int end = start;
-        while (end < text.length && text[end++] != '\n') {
-            // to the end of the first record's line, newline included
-        }
-        byte[] edited = new byte[text.length + (end - start)];
-        System.arraycopy(text, 0, edited, 0, end);
-        System.arraycopy(text, start, edited, end, text.length - start);
         try {
+            ControlTable sample = edit < WARM_UP_SAMPLE && size() > WARM_UP_SAMPLE
+                    ? parse(Arrays.copyOf(text, textFrom[WARM_UP_SAMPLE]), "warm-up", null) : this;
             for (int i = 0; i < rounds; i++) {
-                parse(edited, "warm-up", this);
-                parse(text.clone(), "warm-up", this).changeFrom(this); // and the change of a same-size table
+                sample.reloadDrill(edit);
+            }
+            if (sample != this) {
+                reloadDrill(edit);
             }
         } catch (TableException e) {
             throw new IllegalStateException("a table that parsed does not parse again: " + e.getMessage(), e);
         }
     }
+
+    private int firstConnection() {
+        for (int i = 0; i < size(); i++) {
+            if (records.get(i) instanceof ConnectionRecord) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** One reload with record {@code i} (a connection) given another remote port: read, change, wire. */
+    private void reloadDrill(int i) throws TableException {
+        ConnectionRecord c = (ConnectionRecord) records.get(i);
+        ConnectionRecord other = new ConnectionRecord(c.mux(), c.role(), c.keyLength(), c.masterSalt(),
+                c.masterKey(), c.windowSize(), c.seqNr(), c.remoteHost(), c.remotePort() ^ 1);
+        byte[] frame = WARM_UP_CODEC.encodeFrame(other);
+        int s = textFrom[i];
+        int e = textEnd[i];
+        byte[] edited = new byte[text.length - (e - s) + frame.length];
+        System.arraycopy(text, 0, edited, 0, s);
+        System.arraycopy(frame, 0, edited, s, frame.length);
+        System.arraycopy(text, e, edited, s + frame.length, text.length - e);
+        parse(edited, "warm-up", this).changeFrom(this).wire(WARM_UP_CODEC);
+    }
+
+    private static final SyncCodec WARM_UP_CODEC = new SyncCodec();
 
     /** Checks the table text {@code all}; {@code name} prefixes the messages. */
     public static ControlTable parse(byte[] all, String name) throws TableException {
@@ -150,11 +201,9 @@ public final class ControlTable {
                 return edited;
             }
         }
-        byte[] wire = new byte[all.length];
-        int[] from = new int[16];
         int[] textFrom = new int[16];
+        int[] textEnd = new int[16];
         int frames = 0;
-        int w = 0;
         List<SyncRecord> records = new ArrayList<>();
         Map<Line, SyncRecord> known = null; // the previous table's lines, made once many are not where they were
         int moved = 0;
@@ -187,19 +236,15 @@ public final class ControlTable {
             if (r == null) {
                 r = decode(Arrays.copyOfRange(all, s, end), name, number);
             }
-            if (frames + 1 >= from.length) {
-                from = Arrays.copyOf(from, from.length * 2);
-                textFrom = Arrays.copyOf(textFrom, from.length);
+            if (frames == textFrom.length) {
+                textFrom = Arrays.copyOf(textFrom, frames * 2);
+                textEnd = Arrays.copyOf(textEnd, frames * 2);
             }
             textFrom[frames] = s;
-            from[frames++] = w;
-            System.arraycopy(all, s, wire, w, end - s);
-            w += end - s;
+            textEnd[frames++] = end;
             records.add(r);
         }
-        from[frames] = w;
-        return new ControlTable(Arrays.copyOf(wire, w), Arrays.copyOf(from, frames + 1), records, all,
-                Arrays.copyOf(textFrom, frames));
+        return new ControlTable(records, all, Arrays.copyOf(textFrom, frames), Arrays.copyOf(textEnd, frames));
     }
 
     /**
@@ -243,29 +288,23 @@ public final class ControlTable {
         int k1 = framesBefore(prev.textFrom, oldB);
         int n = stretch.size();
         int frames = k0 + n + prev.size() - k1;
-        int[] from = new int[frames + 1];
         int[] textFrom = new int[frames];
-        System.arraycopy(prev.from, 0, from, 0, k0 + 1);
+        int[] textEnd = new int[frames];
         System.arraycopy(prev.textFrom, 0, textFrom, 0, k0);
-        int w0 = prev.from[k0];
+        System.arraycopy(prev.textEnd, 0, textEnd, 0, k0);
         for (int i = 0; i < n; i++) {
-            from[k0 + i + 1] = w0 + stretch.from[i + 1];
             textFrom[k0 + i] = a + stretch.textFrom[i];
+            textEnd[k0 + i] = a + stretch.textEnd[i];
         }
-        int shift = w0 + stretch.from[n] - prev.from[k1];
         for (int i = k1; i < prev.size(); i++) {
-            from[i - k1 + k0 + n + 1] = prev.from[i + 1] + shift;
             textFrom[i - k1 + k0 + n] = prev.textFrom[i] + d;
+            textEnd[i - k1 + k0 + n] = prev.textEnd[i] + d;
         }
-        byte[] wire = new byte[from[frames]];
-        System.arraycopy(prev.wire, 0, wire, 0, w0);
-        System.arraycopy(stretch.wire, 0, wire, w0, stretch.wire.length);
-        System.arraycopy(prev.wire, prev.from[k1], wire, w0 + stretch.wire.length, prev.wire.length - prev.from[k1]);
         List<SyncRecord> records = new ArrayList<>(frames);
         records.addAll(prev.records.subList(0, k0));
         records.addAll(stretch.records);
         records.addAll(prev.records.subList(k1, prev.size()));
-        return new ControlTable(wire, from, records, all, textFrom);
+        return new ControlTable(records, all, textFrom, textEnd);
     }
 
     /** How many frames start before {@code pos}: {@code starts} ascending. */
@@ -335,11 +374,11 @@ public final class ControlTable {
 
     /** Whether frame {@code i} is the bytes {@code b[s..e)}. */
     private boolean sameLine(int i, byte[] b, int s, int e) {
-        return Arrays.equals(wire, from[i], from[i + 1], b, s, e);
+        return Arrays.equals(text, textFrom[i], textEnd[i], b, s, e);
     }
 
     private byte[] line(int i) {
-        return Arrays.copyOfRange(wire, from[i], from[i + 1]);
+        return Arrays.copyOfRange(text, textFrom[i], textEnd[i]);
     }
 
     /** A line as a key: its bytes. */
@@ -374,7 +413,7 @@ public final class ControlTable {
     private Map<Line, SyncRecord> byLine() {
         Map<Line, SyncRecord> m = HashMap.newHashMap(size());
         for (int i = 0; i < size(); i++) {
-            m.put(new Line(wire, from[i], from[i + 1]), records.get(i));
+            m.put(new Line(text, textFrom[i], textEnd[i]), records.get(i));
         }
         return m;
     }
@@ -396,7 +435,7 @@ public final class ControlTable {
         for (Map.Entry<Object, Integer> e : after.entrySet()) {
             Integer was = before.get(e.getKey());
             int i = e.getValue();
-            if (was == null || !old.sameLine(was, wire, from[i], from[i + 1])) {
+            if (was == null || !old.sameLine(was, text, textFrom[i], textEnd[i])) {
                 frames.add(line(i));
             }
         }
@@ -421,7 +460,7 @@ public final class ControlTable {
         List<byte[]> frames = new ArrayList<>();
         for (int i = 0; i < size(); i++) {
             SyncRecord now = records.get(i);
-            if (now == old.records.get(i) || old.sameLine(i, wire, from[i], from[i + 1])) {
+            if (now == old.records.get(i) || old.sameLine(i, text, textFrom[i], textEnd[i])) {
                 continue;
             }
             Object key = keyOf(now);
@@ -480,7 +519,23 @@ public final class ControlTable {
 
     /** The bytes sent to a client: every frame, in file order, nothing in between. */
     public byte[] wire() {
-        return wire.clone();
+        return wire(new byte[0]);
+    }
+
+    /** {@link #wire()} followed by {@code tail}, in one array. */
+    public byte[] wire(byte[] tail) {
+        int length = tail.length;
+        for (int i = 0; i < size(); i++) {
+            length += textEnd[i] - textFrom[i];
+        }
+        byte[] out = new byte[length];
+        int w = 0;
+        for (int i = 0; i < size(); i++) {
+            System.arraycopy(text, textFrom[i], out, w, textEnd[i] - textFrom[i]);
+            w += textEnd[i] - textFrom[i];
+        }
+        System.arraycopy(tail, 0, out, w, tail.length);
+        return out;
     }
 
     /** The decoded records, in file order. */
@@ -490,7 +545,7 @@ public final class ControlTable {
 
     /** The number of frames. */
     public int size() {
-        return from.length - 1;
+        return textFrom.length;
     }
 
     public long connections() {

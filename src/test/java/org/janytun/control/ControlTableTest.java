@@ -50,6 +50,28 @@ class ControlTableTest {
         assertEquals(3, t.size());
         assertEquals("", text(t.changeFrom(table(text))));
         table("").warmReloadPath(2); // nothing to warm
+        table(route("10.0.0.1/32", 1)).warmReloadPath(2); // no connection to edit
+    }
+
+    /** A table larger than the warm-up's sample (and one whose first connection lies beyond it) is not changed. */
+    @Test
+    void theReloadWarmUpOfALargeTableChangesNothing() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 3 * ControlTable.WARM_UP_SAMPLE; i++) {
+            text.append(connection(i, i)).append(route("10.0." + (i >> 8) + "." + (i & 255) + "/32", i));
+        }
+        ControlTable t = table(text.toString());
+        t.warmReloadPath(5);
+        assertEquals(6 * ControlTable.WARM_UP_SAMPLE, t.size());
+        assertEquals("", text(t.changeFrom(table(text.toString()))));
+
+        StringBuilder routesFirst = new StringBuilder();
+        for (int i = 1; i <= 2 * ControlTable.WARM_UP_SAMPLE; i++) {
+            routesFirst.append(route("10.1." + (i >> 8) + "." + (i & 255) + "/32", 1));
+        }
+        ControlTable u = table(routesFirst + connection(1, 1));
+        u.warmReloadPath(2);
+        assertEquals("", text(u.changeFrom(table(routesFirst + connection(1, 1)))));
     }
 
     @Test
