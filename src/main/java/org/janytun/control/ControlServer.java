@@ -71,6 +71,11 @@ public final class ControlServer implements Closeable {
         return endMarker ? table.wire(codec.encodeFrame(new TableMarker(false, generation))) : table.wire();
     }
 
+    /** Runs {@code task} each time a client's on-connect dump has been written ({@link SyncServer#afterEachDump}). */
+    public void afterEachDump(Runnable task) {
+        server.afterEachDump(task);
+    }
+
     /** The bound address (with the actual port when 0 was asked for). */
     public InetSocketAddress localAddress() {
         return server.localAddress();

@@ -58,6 +58,23 @@ class SyncServerTest {
         return n;
     }
 
+    /** The task given to afterEachDump runs once per connector, after its dump is written. */
+    @Test
+    void aTaskRunsAfterEachDumpIsWritten() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        try (SyncServer s = server()) {
+            s.afterEachDump(ran::incrementAndGet);
+            int port = s.localAddress().getPort();
+            for (int i = 1; i <= 3; i++) {
+                try (Socket c = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    assertArrayEquals(DUMP, readExactly(c.getInputStream(), DUMP.length));
+                    int want = i;
+                    waitFor(() -> ran.get() == want, "the task after dump " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void everyConnectorGetsTheDumpAndClosedOnesAreClosed() throws Exception {
         try (SyncServer s = server()) {
