@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets up Logback from the {@code -L} targets, in code. Until {@link #configure} runs, the bundled
- * {@code logback.xml} keeps every logger off, so nothing is printed before the targets are known.
+ * Sets up Logback from the {@code -L} targets, in code. Until {@link #configure} runs, {@link OffConfigurator}
+ * keeps every logger off, so nothing is printed before the targets are known.
  *
  * <p>Each target gets its own appender with its own threshold; the root logger is set to the most verbose
  * threshold, so that disabled levels cost one comparison. See {@link LogLevel} for which SLF4J call gives which
