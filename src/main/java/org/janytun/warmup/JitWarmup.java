@@ -89,19 +89,23 @@ public final class JitWarmup {
     }
 
     /**
-     * Starts the warm-up on a daemon thread once the tunnel has delivered its first packet (the start-up is measured
-     * up to the first ping that passes, and the warm-up's compilations would compete with it) or after
-     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false. {@code tunnelPackets} counts
-     * the tunnel's packets (in and out): the first one starts the warm-up, and the full collection after it waits
-     * until they stop for a moment.
+     * Starts the warm-up on a daemon thread once the tunnel has delivered its first packet from the peer (the start-up
+     * is measured up to the first ping that passes, and the warm-up's compilations would compete with it) or after
+     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false. {@code fromPeer} counts the
+     * packets that arrived from the peer: not the tunnel's outgoing ones, since the kernel sends its own (IPv6
+     * neighbour and router solicitations) as soon as the device is up, which started the warm-up while the daemon
+     * was still starting (seen with {@code -Xlog:class+init}). {@code tunnelPackets} counts the tunnel's packets (in
+     * and out): the twin gives way to them ({@link TrafficYield}), and the full collection after it waits until they
+     * stop for a moment.
      */
-    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, LongSupplier tunnelPackets) {
+    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, LongSupplier fromPeer,
+            LongSupplier tunnelPackets) {
         boolean vnet = realDevice instanceof LinuxTunDevice l && l.vnetHdr();
         Thread t = Thread.ofPlatform().name("janytun-warmup").daemon().unstarted(() -> {
             niceThisThread();
             try {
                 long until = System.nanoTime() + START_DELAY_MILLIS * 1_000_000L;
-                while (keepGoing.getAsBoolean() && tunnelPackets.getAsLong() == 0 && System.nanoTime() - until < 0) {
+                while (keepGoing.getAsBoolean() && fromPeer.getAsLong() == 0 && System.nanoTime() - until < 0) {
                     Thread.sleep(10);
                 }
                 Thread.sleep(50); // the first reply is still on its way back
