@@ -163,18 +163,21 @@ public final class JanytunOptions extends SharedOptions.Connection {
 
     /** Whether long option {@code name} (without dashes) takes a value; null if there is no such option. */
     static ConfigFile.ArgumentKind argumentKind(String name) {
-        OptionSpec o = LONG_OPTIONS.get("--" + name);
+        OptionSpec o = LongOptions.BY_NAME.get("--" + name);
         if (o == null) {
             return null;
         }
         return o.arity().max() == 0 ? ConfigFile.ArgumentKind.NONE : ConfigFile.ArgumentKind.REQUIRED;
     }
 
-    private static final Map<String, OptionSpec> LONG_OPTIONS = new HashMap<>();
+    /** The options by long name, for a --config file only: building picocli's model of them costs a start without one. */
+    private static final class LongOptions {
+        static final Map<String, OptionSpec> BY_NAME = new HashMap<>();
 
-    static {
-        for (OptionSpec o : CommandSpec.forAnnotatedObject(new JanytunOptions()).options()) {
-            LONG_OPTIONS.put(o.longestName(), o);
+        static {
+            for (OptionSpec o : CommandSpec.forAnnotatedObject(new JanytunOptions()).options()) {
+                BY_NAME.put(o.longestName(), o);
+            }
         }
     }
 

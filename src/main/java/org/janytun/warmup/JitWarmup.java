@@ -48,8 +48,14 @@ public final class JitWarmup {
     private static final Logger log = LoggerFactory.getLogger(JitWarmup.class);
     /** Packets per direction through the twin: past the C2 thresholds of the per-packet code (5,000 calls); measured: no lower RTT with more. */
     static final int PACKETS = 6_000;
-    /** Ping-like exchanges after the flood (each one small packet and its answer). */
+    /**
+     * Ping-like exchanges (each one small packet and its answer). They run early in the flood, after its first
+     * {@value #FLOOD_BEFORE_EXCHANGES} packets (which get the first-use linking done): a user's first pings take that
+     * path, and the twin gives way to them (see {@link TrafficYield}), so the flood must not come first.
+     */
     public static final int SPARSE_ROUNDS = 2_500;
+    /** Flood packets before the ping-like exchanges. */
+    static final int FLOOD_BEFORE_EXCHANGES = 256;
     /** Seal+open pairs when there is no twin. */
     static final int CRYPTO_ITERATIONS = 12_000;
     private static final long MAX_NANOS = 6_000_000_000L;
@@ -58,6 +64,8 @@ public final class JitWarmup {
     static final long QUIET_MILLIS = 1000;
     /** After this long without such a pause the collection is left out. */
     static final long QUIET_GIVE_UP_MILLIS = 120_000;
+    /** The twin pauses until the tunnel has carried no packet for this long (a ping every 10 ms keeps it paused). */
+    static final long YIELD_QUIET_MILLIS = 100;
     private static final int FLOW_BYTES = 20_000; // one large TCP segment: ~15 packets at MTU 1400
 
     private JitWarmup() {
@@ -81,19 +89,23 @@ public final class JitWarmup {
     }
 
     /**
-     * Starts the warm-up on a daemon thread once the tunnel has delivered its first packet (the start-up is measured
-     * up to the first ping that passes, and the warm-up's compilations would compete with it) or after
-     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false. {@code tunnelPackets} counts
-     * the tunnel's packets (in and out): the first one starts the warm-up, and the full collection after it waits
-     * until they stop for a moment.
+     * Starts the warm-up on a daemon thread once the tunnel has delivered its first packet from the peer (the start-up
+     * is measured up to the first ping that passes, and the warm-up's compilations would compete with it) or after
+     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false. {@code fromPeer} counts the
+     * packets that arrived from the peer: not the tunnel's outgoing ones, since the kernel sends its own (IPv6
+     * neighbour and router solicitations) as soon as the device is up, which started the warm-up while the daemon
+     * was still starting (seen with {@code -Xlog:class+init}). {@code tunnelPackets} counts the tunnel's packets (in
+     * and out): the twin gives way to them ({@link TrafficYield}), and the full collection after it waits until they
+     * stop for a moment.
      */
-    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, LongSupplier tunnelPackets) {
+    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, LongSupplier fromPeer,
+            LongSupplier tunnelPackets) {
         boolean vnet = realDevice instanceof LinuxTunDevice l && l.vnetHdr();
         Thread t = Thread.ofPlatform().name("janytun-warmup").daemon().unstarted(() -> {
             niceThisThread();
             try {
                 long until = System.nanoTime() + START_DELAY_MILLIS * 1_000_000L;
-                while (keepGoing.getAsBoolean() && tunnelPackets.getAsLong() == 0 && System.nanoTime() - until < 0) {
+                while (keepGoing.getAsBoolean() && fromPeer.getAsLong() == 0 && System.nanoTime() - until < 0) {
                     Thread.sleep(10);
                 }
                 Thread.sleep(50); // the first reply is still on its way back
@@ -103,13 +115,18 @@ public final class JitWarmup {
             long t0 = System.nanoTime();
             try {
                 int packets = Integer.getInteger("janytun.warmup.packets", PACKETS);
-                TwinRun run = runTwin(like.suite(), like.deviceType(), vnet, packets, SPARSE_ROUNDS, keepGoing);
+                TrafficYield yield = new TrafficYield(tunnelPackets);
+                TwinRun run = runTwin(like.suite(), like.deviceType(), vnet, packets, SPARSE_ROUNDS, keepGoing, yield);
                 int n = run.packets();
                 String how = n + " packets each way and " + run.exchanges()
                         + " ping-like exchanges through a twin of the data path";
                 if (n == 0) {
                     n = runCrypto(like.suite(), like.deviceType(), CRYPTO_ITERATIONS, keepGoing);
                     how = n + " packets sealed and opened (no twin: 127.0.0.1 unusable)";
+                }
+                if (yield.pauses() > 0) {
+                    how += ", giving way " + yield.pauses() + " times for " + yield.pausedNanos() / 1_000_000
+                            + " ms to the tunnel's packets";
                 }
                 log.info("JIT warm-up: {} in {} ms", how, (System.nanoTime() - t0) / 1_000_000);
                 Thread.currentThread().setName("janytun-trim");
@@ -183,11 +200,19 @@ public final class JitWarmup {
     }
 
     /**
-     * Pushes {@code packets} packets each way through a twin, then {@code exchanges} ping-like exchanges; returns how
-     * many of the packets arrived at the far end (0 when the twin could not run) and how many exchanges completed.
+     * Pushes {@code packets} packets each way through a twin, with {@code exchanges} ping-like exchanges after the
+     * first {@value #FLOOD_BEFORE_EXCHANGES}; returns how many of the packets arrived at the far end (0 when the twin
+     * could not run) and how many exchanges completed.
      */
     public static TwinRun runTwin(Suite like, DeviceType type, boolean vnet, int packets, int exchanges,
             BooleanSupplier keepGoing)
+            throws IOException {
+        return runTwin(like, type, vnet, packets, exchanges, keepGoing, TrafficYield.NEVER);
+    }
+
+    /** {@link #runTwin(Suite, DeviceType, boolean, int, int, BooleanSupplier)}, pausing while {@code yield} says. */
+    static TwinRun runTwin(Suite like, DeviceType type, boolean vnet, int packets, int exchanges,
+            BooleanSupplier keepGoing, TrafficYield yield)
             throws IOException {
         Suite suite = like.throwaway();
         int[] pa = Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_SEQPACKET | Libc.SOCK_CLOEXEC | Libc.O_NONBLOCK, 0);
@@ -221,7 +246,7 @@ public final class JitWarmup {
             fb = new Forwarder(db, tb, ConnectionTable.single(cb), r -> { }, () -> { }, JitWarmup::niceThread);
             fa.start();
             fb.start();
-            return drive(pa[1], pb[1], vnet, packets, exchanges, keepGoing);
+            return drive(pa[1], pb[1], vnet, packets, exchanges, keepGoing, yield);
         } finally {
             if (fa != null) {
                 fa.close();
@@ -249,7 +274,8 @@ public final class JitWarmup {
     }
 
     /** Plays the kernel on both ends: writes packets into A's device, drains B's (and a few the other way). */
-    private static TwinRun drive(int a, int b, boolean vnet, int packets, int exchanges, BooleanSupplier keepGoing) {
+    private static TwinRun drive(int a, int b, boolean vnet, int packets, int exchanges, BooleanSupplier keepGoing,
+            TrafficYield yield) {
         Libc.CallState st = new Libc.CallState();
         PollSet pollB = new PollSet(1, st);
         pollB.addReadable(b);
@@ -260,10 +286,16 @@ public final class JitWarmup {
         int seqAB = 1;
         int seqBA = 1;
         int arrived = 0;
+        int exchanged = -1; // not yet
         long deadline = System.nanoTime() + MAX_NANOS;
         int segmentsPerFlow = (FLOW_BYTES + 1359) / 1360;
         for (int round = 0; arrived < packets && keepGoing.getAsBoolean() && System.nanoTime() - deadline < 0;
              round++) {
+            long paused = yield.await(keepGoing);
+            if (paused < 0) {
+                break; // the tunnel stayed busy: its own traffic compiles the data path
+            }
+            deadline += paused;
             // a large TCP segment (or as many MTU-sized packets) from A, a small packet from B. Their lengths vary
             // from round to round so that SHA-1's padding and partial blocks see every length modulo 64: code that the
             // warm-up compiled for some lengths only is thrown away (an "unstable if") by the first packet of another
@@ -300,17 +332,24 @@ public final class JitWarmup {
                 return new TwinRun(0, 0); // nothing gets through (no loopback route): give up
             }
             arrived += got;
+            if (exchanged < 0 && arrived >= FLOOD_BEFORE_EXCHANGES) {
+                exchanged = exchanges(st, a, b, pollB, vnet, exchanges, out, in, payload, keepGoing, yield);
+            }
         }
-        int exchanged = 0;
-        if (arrived > 0) {
-            PollSet pollA = new PollSet(1, st);
-            pollA.addReadable(a);
-            exchanged = pingPong(st, a, b, pollA, pollB, vnet, exchanges, out, in, payload, keepGoing);
+        if (exchanged < 0) {
+            exchanged = arrived > 0 ? exchanges(st, a, b, pollB, vnet, exchanges, out, in, payload, keepGoing, yield) : 0;
         }
         return new TwinRun(arrived, exchanged);
     }
 
-    /** What went through a twin: packets each way in the flood, then ping-like exchanges. */
+    private static int exchanges(Libc.CallState st, int a, int b, PollSet pollB, boolean vnet, int exchanges,
+            byte[] out, byte[] in, byte[] payload, BooleanSupplier keepGoing, TrafficYield yield) {
+        PollSet pollA = new PollSet(1, st);
+        pollA.addReadable(a);
+        return pingPong(st, a, b, pollA, pollB, vnet, exchanges, out, in, payload, keepGoing, yield);
+    }
+
+    /** What went through a twin: packets each way in the flood, with the ping-like exchanges early in it. */
     public record TwinRun(int packets, int exchanges) {
     }
 
@@ -322,10 +361,15 @@ public final class JitWarmup {
      * {@code armSpin} and the send downcall compiled at tier 3 only during a ping test after the warm-up).
      */
     private static int pingPong(Libc.CallState st, int a, int b, PollSet pollA, PollSet pollB, boolean vnet,
-            int rounds, byte[] out, byte[] in, byte[] payload, BooleanSupplier keepGoing) {
+            int rounds, byte[] out, byte[] in, byte[] payload, BooleanSupplier keepGoing, TrafficYield yield) {
         long deadline = System.nanoTime() + MAX_NANOS / 2;
         int i = 0;
         for (; i < rounds && keepGoing.getAsBoolean() && System.nanoTime() - deadline < 0; i++) {
+            long paused = yield.await(keepGoing);
+            if (paused < 0) {
+                break;
+            }
+            deadline += paused;
             int len = small(out, vnet, i, i, 1 + (i & 63), payload);
             Libc.write(st, a, out, 0, len);
             if (!arrives(st, b, pollB, in)) {
