@@ -480,7 +480,7 @@ public final class Daemon {
         SatpSession warmupLike = sessions != null ? SessionEndpoint.placeholder(settings.session().get().suite(),
                 settings.senderId(), 0, settings.deviceType()) : connection != null ? connection.session() : null;
         if (warmupLike != null && !"off".equals(System.getProperty("janytun.warmup"))) {
-            JitWarmup.start(warmupLike, device, forwarder::running, () -> forwarder.counters().packetsIn(),
+            JitWarmup.start(warmupLike, device, forwarder::running,
                     () -> forwarder.counters().packetsIn() + forwarder.counters().packetsOut());
         }
         housekeeping.scheduleAtFixedRate(drops::tick, 1, 1, TimeUnit.SECONDS);

@@ -49,11 +49,16 @@ public final class JitWarmup {
     /** Packets per direction through the twin: past the C2 thresholds of the per-packet code (5,000 calls); measured: no lower RTT with more. */
     static final int PACKETS = 6_000;
     /**
-     * Ping-like exchanges (each one small packet and its answer). They run early in the flood, after its first
-     * {@value #FLOOD_BEFORE_EXCHANGES} packets (which get the first-use linking done): a user's first pings take that
-     * path, and the twin gives way to them (see {@link TrafficYield}), so the flood must not come first.
+     * Ping-like exchanges (each one small packet and its answer). {@value #EARLY_EXCHANGES} of them run early in the
+     * flood, after its first {@value #FLOOD_BEFORE_EXCHANGES} packets (which get the first-use linking done): a
+     * user's first pings take that path, and the twin gives way to them (see {@link TrafficYield}), so the flood must
+     * not come first. The rest follow the flood: on code not yet compiled an exchange takes ≈ 0.3 ms (two threads'
+     * wake-ups), and all 2,500 early made the warm-up 0.75-0.8 s instead of 0.3 s on a quiet machine, into the
+     * seconds after the start that are to be quiet (bench/startup: 12.6 % busy 2-4 s after the start instead of 2 %).
      */
     public static final int SPARSE_ROUNDS = 2_500;
+    /** Ping-like exchanges early in the flood (the rest of {@link #SPARSE_ROUNDS} follow it). */
+    static final int EARLY_EXCHANGES = 400;
     /** Flood packets before the ping-like exchanges. */
     static final int FLOOD_BEFORE_EXCHANGES = 256;
     /** Seal+open pairs when there is no twin. */
@@ -89,23 +94,23 @@ public final class JitWarmup {
     }
 
     /**
-     * Starts the warm-up on a daemon thread once the tunnel has delivered its first packet from the peer (the start-up
-     * is measured up to the first ping that passes, and the warm-up's compilations would compete with it) or after
-     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false. {@code fromPeer} counts the
-     * packets that arrived from the peer: not the tunnel's outgoing ones, since the kernel sends its own (IPv6
-     * neighbour and router solicitations) as soon as the device is up, which started the warm-up while the daemon
-     * was still starting (seen with {@code -Xlog:class+init}). {@code tunnelPackets} counts the tunnel's packets (in
-     * and out): the twin gives way to them ({@link TrafficYield}), and the full collection after it waits until they
-     * stop for a moment.
+     * Starts the warm-up on a daemon thread once the tunnel has carried its first packet (the start-up is measured up
+     * to the first ping that passes, and the warm-up's compilations would compete with it) or after
+     * {@value #START_DELAY_MILLIS} ms; it stops early when {@code keepGoing} turns false. {@code tunnelPackets} counts
+     * the tunnel's packets (in and out): the first one starts the warm-up, the twin gives way to them
+     * ({@link TrafficYield}), and the full collection after it waits until they stop for a moment. (Starting at the
+     * first packet from the peer instead, i.e. not at the kernel's own IPv6 solicitations on the new device, was
+     * tried: bench/startup, quiet, three starts each: first ping 0.92 s against 0.74, the machine 9-12.6 % busy 2-4 s
+     * after the start against 1.5 %: the warm-up then ends later, and C2's work for it with it.)
      */
-    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing, LongSupplier fromPeer,
+    public static Thread start(SatpSession like, TunDevice realDevice, BooleanSupplier keepGoing,
             LongSupplier tunnelPackets) {
         boolean vnet = realDevice instanceof LinuxTunDevice l && l.vnetHdr();
         Thread t = Thread.ofPlatform().name("janytun-warmup").daemon().unstarted(() -> {
             niceThisThread();
             try {
                 long until = System.nanoTime() + START_DELAY_MILLIS * 1_000_000L;
-                while (keepGoing.getAsBoolean() && fromPeer.getAsLong() == 0 && System.nanoTime() - until < 0) {
+                while (keepGoing.getAsBoolean() && tunnelPackets.getAsLong() == 0 && System.nanoTime() - until < 0) {
                     Thread.sleep(10);
                 }
                 Thread.sleep(50); // the first reply is still on its way back
@@ -333,12 +338,16 @@ public final class JitWarmup {
             }
             arrived += got;
             if (exchanged < 0 && arrived >= FLOOD_BEFORE_EXCHANGES) {
-                exchanged = exchanges(st, a, b, pollB, vnet, exchanges, out, in, payload, keepGoing, yield);
+                exchanged = exchanges(st, a, b, pollB, vnet, Math.min(EARLY_EXCHANGES, exchanges), out, in, payload,
+                        keepGoing, yield);
             }
         }
-        if (exchanged < 0) {
-            exchanged = arrived > 0 ? exchanges(st, a, b, pollB, vnet, exchanges, out, in, payload, keepGoing, yield) : 0;
+        if (arrived == 0) {
+            return new TwinRun(0, 0);
         }
+        int early = Math.max(exchanged, 0);
+        int rest = exchanges - (exchanged < 0 ? 0 : Math.min(EARLY_EXCHANGES, exchanges));
+        exchanged = early + (rest > 0 ? exchanges(st, a, b, pollB, vnet, rest, out, in, payload, keepGoing, yield) : 0);
         return new TwinRun(arrived, exchanged);
     }
 
