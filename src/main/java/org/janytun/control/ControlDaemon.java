@@ -29,13 +29,13 @@ public final class ControlDaemon {
     private Lifecycle lifecycle;
     private ControlServer server;
     private PidFile pidFile;
-    /** The table file as seen after the chroot, or null when it lies outside it. */
     /**
      * Reloads drilled on a sample of the table after the start: enough calls for C2 to compile the path (its
      * thresholds count calls: a few thousand), a few milliseconds each.
      */
     private static final int WARM_UP_ROUNDS = 10_000;
     private static final long WARM_UP_DELAY_MILLIS = 5_000;
+    /** The table file as seen after the chroot, or null when it lies outside it. */
     private volatile Path reloadPath;
 
     private ControlDaemon(ControldSettings settings) {
@@ -157,12 +157,12 @@ public final class ControlDaemon {
 
     /**
      * A full collection once a reload (or its warm-up) is over and the old table is garbage, and once a client's
-     * dump (the table's frames in one array) is sent. Without it the next
-     * re-read's copy of the file goes to heap the process has never touched, and on a virtual machine the first
-     * touch of memory is what a re-read of 19 MB (65,535 connections) spends most of its time on: 70-140 ms for the
-     * copy of the file alone, against 5-20 ms in memory touched before (docs/PERFORMANCE.md, "Tables"). After it the
-     * next table lands where the last one was. It also gives the old table's memory back at once. The reload is
-     * already published and logged: the pause (≈ 60 ms at 65,535 connections) delays nothing a client waits for.
+     * dump (the table's frames in one array) is sent. Without it the next re-read's copy of the file goes to heap the
+     * process has never touched, and on a virtual machine the first touch of memory is what a re-read of 19 MB
+     * (65,535 connections) spends most of its time on: 70-140 ms for the copy of the file alone, against 5-20 ms in
+     * memory touched before (docs/PERFORMANCE.md, "Third pass" of "Scale"). After it the next table lands where the
+     * last one was, and the old table's memory is given back at once. The reload is already published and logged:
+     * the pause (20-90 ms at 65,535 connections) delays nothing a client waits for.
      */
     private static void compact() {
         System.gc();

@@ -138,7 +138,7 @@ public final class ControlTable {
      * already touched. The JIT compiles a method by how often it is called, not by how much it works, so the
      * rounds are cheap and the one whole round is what costs memory (two copies of the text for a moment). On a
      * table of 65,535 records the first re-read on cold code takes ten times as long as once compiled
-     * (docs/PERFORMANCE.md, "Tables"). Changes nothing; the copies are garbage afterwards.
+     * (docs/PERFORMANCE.md, "Scale"). Changes nothing; the copies are garbage afterwards.
      */
     public void warmReloadPath(int rounds) {
         int edit = firstConnection();
