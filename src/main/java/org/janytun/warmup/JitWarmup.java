@@ -291,7 +291,9 @@ public final class JitWarmup {
         int seqAB = 1;
         int seqBA = 1;
         int arrived = 0;
-        int exchanged = -1; // not yet
+        int early = Math.min(EARLY_EXCHANGES, exchanges);
+        boolean earlyRan = false;
+        int exchanged = 0;
         long deadline = System.nanoTime() + MAX_NANOS;
         int segmentsPerFlow = (FLOW_BYTES + 1359) / 1360;
         for (int round = 0; arrived < packets && keepGoing.getAsBoolean() && System.nanoTime() - deadline < 0;
@@ -337,17 +339,18 @@ public final class JitWarmup {
                 return new TwinRun(0, 0); // nothing gets through (no loopback route): give up
             }
             arrived += got;
-            if (exchanged < 0 && arrived >= FLOOD_BEFORE_EXCHANGES) {
-                exchanged = exchanges(st, a, b, pollB, vnet, Math.min(EARLY_EXCHANGES, exchanges), out, in, payload,
-                        keepGoing, yield);
+            if (!earlyRan && arrived >= FLOOD_BEFORE_EXCHANGES) {
+                earlyRan = true;
+                exchanged = exchanges(st, a, b, pollB, vnet, early, out, in, payload, keepGoing, yield);
             }
         }
         if (arrived == 0) {
             return new TwinRun(0, 0);
         }
-        int early = Math.max(exchanged, 0);
-        int rest = exchanges - (exchanged < 0 ? 0 : Math.min(EARLY_EXCHANGES, exchanges));
-        exchanged = early + (rest > 0 ? exchanges(st, a, b, pollB, vnet, rest, out, in, payload, keepGoing, yield) : 0);
+        int rest = exchanges - (earlyRan ? early : 0);
+        if (rest > 0) {
+            exchanged += exchanges(st, a, b, pollB, vnet, rest, out, in, payload, keepGoing, yield);
+        }
         return new TwinRun(arrived, exchanged);
     }
 
