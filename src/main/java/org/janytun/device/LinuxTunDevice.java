@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Offloads.</b> A tun device is opened with {@code IFF_VNET_HDR} and {@code TUNSETOFFLOAD} (checksum, TSO4/6
  * with ECN, USO4/6 where the kernel has it), each one tried and dropped when the kernel refuses it. The kernel then
  * hands over TCP segments of up to 64 KiB, which {@link #read} cuts into MTU-sized packets ({@link GsoSplitter}), and
- * {@link #write} merges consecutive TCP segments of a flow into one such segment ({@link GroCoalescer}); so the
- * local stack handles one large segment instead of ~45 small ones in each direction, while every inner packet
+ * {@link #write} merges consecutive TCP segments of a flow into one such segment, and with USO a flow's UDP datagrams
+ * into one write ({@link GroCoalescer}); so the local stack handles one large segment instead of ~45 small ones in
+ * each direction, and a flood of small datagrams costs one write per batch, while every inner packet
  * sealed or opened stays exactly what a peer without offloads sends and expects. {@code -Djanytun.offload=off}
  * opens without them; {@code -Djanytun.gro=off} keeps TSO but writes packet by packet.
  *
@@ -77,13 +78,13 @@ public final class LinuxTunDevice implements TunDevice {
     private final byte[] writeLarge;
 
     private LinuxTunDevice(int fd, Waker wake, String name, DeviceType type, boolean vnetHdr, boolean gro,
-                           String offloads) {
+                           boolean udpGro, String offloads) {
         this.fd = fd;
         this.vnetHdr = vnetHdr;
         this.offloads = offloads;
         this.readLarge = vnetHdr ? new byte[LARGE] : null;
         this.splitter = vnetHdr ? new GsoSplitter() : null;
-        this.coalescer = vnetHdr && gro ? new GroCoalescer(BATCH) : null;
+        this.coalescer = vnetHdr && gro ? new GroCoalescer(BATCH, udpGro) : null;
         this.writeLarge = vnetHdr ? new byte[LARGE] : null;
         this.wake = wake;
         this.name = name;
@@ -141,23 +142,28 @@ public final class LinuxTunDevice implements TunDevice {
             }
             String offloads = "none";
             boolean gro = false;
+            boolean udpGro = false;
             if (vnet) {
                 offloads = setOffloads(fd);
                 gro = !"off".equals(System.getProperty("janytun.gro"));
-                log.info("{}: offloads {}{}", actual, offloads, gro ? ", TCP coalescing on write" : "");
+                udpGro = gro && offloads.equals(ALL_OFFLOADS);
+                log.info("{}: offloads {}{}", actual, offloads,
+                        udpGro ? ", TCP and UDP coalescing on write" : gro ? ", TCP coalescing on write" : "");
             }
-            return new LinuxTunDevice(fd, Waker.open(), actual, type, vnet, gro, offloads);
+            return new LinuxTunDevice(fd, Waker.open(), actual, type, vnet, gro, udpGro, offloads);
         } catch (IOException | RuntimeException e) {
             closeQuietly(fd);
             throw e;
         }
     }
 
+    private static final String ALL_OFFLOADS = "checksum, TSO4, TSO6, TSO-ECN, USO4, USO6";
+
     /** Asks for the most the kernel gives: checksum + TSO4/6 (+ECN) + USO4/6, then less. Returns what it got. */
     private static String setOffloads(int fd) {
         int tso = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
         int[] tries = {tso | TUN_F_USO4 | TUN_F_USO6, tso, TUN_F_CSUM};
-        String[] names = {"checksum, TSO4, TSO6, TSO-ECN, USO4, USO6", "checksum, TSO4, TSO6, TSO-ECN", "checksum"};
+        String[] names = {ALL_OFFLOADS, "checksum, TSO4, TSO6, TSO-ECN", "checksum"};
         for (int i = 0; i < tries.length; i++) {
             try {
                 Libc.ioctl(fd, TUNSETOFFLOAD, tries[i]);
@@ -180,7 +186,7 @@ public final class LinuxTunDevice implements TunDevice {
      */
     public static LinuxTunDevice wrap(int fd, String name, DeviceType type, boolean vnetHdr) throws IOException {
         return new LinuxTunDevice(fd, Waker.open(), name, type, vnetHdr,
-                vnetHdr, vnetHdr ? "test" : "none");
+                vnetHdr, vnetHdr, vnetHdr ? "test" : "none");
     }
 
     @Override

@@ -415,7 +415,7 @@ public final class JitWarmup {
     /**
      * A small packet as the kernel hands them over, of the kind {@code i} picks: an IPv4 TCP segment (with a partial
      * checksum to complete, NEEDS_CSUM, behind a virtio_net_hdr), an IPv4 ICMP packet with its checksum complete (a
-     * ping), or an IPv6 packet (the kernel's own neighbour discovery on a new tun device). Each kind takes its own branches in the data
+     * ping), an IPv4 UDP datagram (a name lookup; UDP coalescing on write), or an IPv6 packet (the kernel's own neighbour discovery on a new tun device). Each kind takes its own branches in the data
      * path ({@code GsoSplitter}, {@code PayloadType}, {@code GroCoalescer}); code that C2 compiled having seen one kind
      * only is thrown away at the first packet of another (measured: an "unstable if" in each at the first real
      * packets after the warm-up, and the methods back at C1 while the first pings passed).
@@ -433,6 +433,9 @@ public final class JitWarmup {
             }
             case 2 -> len = ipv6(out, off, length, payload);
             default -> {
+                if ((i & 4) != 0) {
+                    return udp(out, off, length, payload);
+                }
                 len = tcp(out, off, seq, length, payload, false);
                 out[off + 9] = 1; // ICMP: not for TCP coalescing
                 Checksum.fixIpv4Header(out, off, 20);
@@ -440,6 +443,29 @@ public final class JitWarmup {
         }
         java.util.Arrays.fill(out, 0, off, (byte) 0); // virtio_net_hdr: nothing to do
         return len;
+    }
+
+    /** An IPv4 UDP datagram 10.255.0.1:40000 -> 10.255.0.2:53, checksums complete, behind a zero virtio_net_hdr. */
+    private static int udp(byte[] b, int off, int length, byte[] payload) {
+        int total = 28 + length;
+        java.util.Arrays.fill(b, 0, off + 28, (byte) 0);
+        b[off] = 0x45;
+        b[off + 2] = (byte) (total >>> 8);
+        b[off + 3] = (byte) total;
+        b[off + 8] = 64;
+        b[off + 9] = 17;
+        b[off + 12] = 10; b[off + 13] = (byte) 255; b[off + 14] = 0; b[off + 15] = 1;
+        b[off + 16] = 10; b[off + 17] = (byte) 255; b[off + 18] = 0; b[off + 19] = 2;
+        Checksum.fixIpv4Header(b, off, 20);
+        int u = off + 20;
+        b[u] = (byte) (40000 >>> 8); b[u + 1] = (byte) 40000;
+        b[u + 3] = 53;
+        b[u + 4] = (byte) ((8 + length) >>> 8); b[u + 5] = (byte) (8 + length);
+        System.arraycopy(payload, 0, b, u + 8, length);
+        int c = Checksum.finish(Checksum.add(b, u, 8 + length, Checksum.pseudoHeader(b, off, 4, 17, 8 + length)));
+        b[u + 6] = (byte) (c >>> 8);
+        b[u + 7] = (byte) c;
+        return off + total;
     }
 
     /** An IPv6 packet fd00::1 -> fd00::2 with {@code length} bytes of no next header; returns the bytes from 0. */

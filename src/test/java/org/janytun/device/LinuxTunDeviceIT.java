@@ -1,5 +1,6 @@
 package org.janytun.device;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +11,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,6 +178,49 @@ class LinuxTunDeviceIT {
         assertEquals(Libc.EINVAL, e.errno(), e.getMessage());
         assertTrue(e.getMessage().contains("1 of 2 packets failed"), e.getMessage());
         awaitPacket(dev, p -> Packets.isIcmp4EchoReply(p, self, peer, 77, 1, payload), () -> { });
+    }
+
+    @Test
+    void aBatchOfOneUdpFlowGoesInAsOneUsoWriteAndArrivesAsDatagrams() throws Exception {
+        LinuxTunDevice dev = openInNs(null, DeviceType.TUN);
+        assertTrue(dev.offloads().contains("USO4"), "this kernel takes USO (Linux >= 6.2): " + dev.offloads());
+        InterfaceConfigurator.inNamespace(ns).configure(dev.name(), "10.213.5.1/24");
+        byte[] peer = InetAddress.ofLiteral("10.213.5.2").getAddress();
+        byte[] self = InetAddress.ofLiteral("10.213.5.1").getAddress();
+        try (DatagramChannel socket = NetNamespace.callIn(ns, () -> DatagramChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getByAddress(self), 5201)))) {
+            int count = 50; // 49 of 36 bytes, the last of 9: one merged write of 50, cut again by the kernel
+            byte[][] bufs = new byte[count][];
+            int[] offsets = new int[count];
+            int[] sizes = new int[count];
+            byte[][] payloads = new byte[count][];
+            for (int i = 0; i < count; i++) {
+                payloads[i] = new byte[i == count - 1 ? 9 : 36];
+                ThreadLocalRandom.current().nextBytes(payloads[i]);
+                payloads[i][0] = (byte) i;
+                byte[] packet = Packets.udp(peer, self, 40000, 5201, payloads[i]);
+                bufs[i] = new byte[OFFSET + packet.length];
+                System.arraycopy(packet, 0, bufs[i], OFFSET, packet.length);
+                offsets[i] = OFFSET;
+                sizes[i] = packet.length;
+            }
+            dev.write(bufs, offsets, sizes, count);
+            ByteBuffer in = ByteBuffer.allocate(2048);
+            socket.configureBlocking(false);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            for (int i = 0; i < count; ) {
+                in.clear();
+                InetSocketAddress from = (InetSocketAddress) socket.receive(in);
+                if (from == null) {
+                    assertTrue(System.nanoTime() < deadline, "only " + i + " of " + count + " datagrams in 5 s");
+                    Thread.sleep(5);
+                    continue;
+                }
+                assertEquals(new InetSocketAddress(InetAddress.getByAddress(peer), 40000), from);
+                assertArrayEquals(payloads[i], Arrays.copyOf(in.array(), in.position()), "datagram " + i);
+                i++;
+            }
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------

@@ -54,6 +54,16 @@ class OffloadTest {
         return p;
     }
 
+    /** An IPv4 or IPv6 UDP datagram 40000 -> {@code dstPort} between the addresses {@link #tcp} uses. */
+    static byte[] udp(int version, int dstPort, byte[] payload) {
+        byte[] src = new byte[version == 4 ? 4 : 16];
+        byte[] dst = src.clone();
+        src[0] = dst[0] = (byte) (version == 4 ? 10 : 0xfd);
+        src[src.length - 1] = 1;
+        dst[dst.length - 1] = 2;
+        return Packets.udp(src, dst, 40000, dstPort, payload);
+    }
+
     static boolean checksumsValid(byte[] p, int off, int len) {
         int version = (p[off] & 0xFF) >>> 4;
         int iph = version == 4 ? (p[off] & 0x0F) * 4 : 40;
@@ -175,7 +185,7 @@ class OffloadTest {
                 sizes[i] = segs.get(i).length;
                 System.arraycopy(segs.get(i), 0, bufs[i], 10, sizes[i]);
             }
-            GroCoalescer c = new GroCoalescer(64);
+            GroCoalescer c = new GroCoalescer(64, true);
             int units = c.plan(bufs, offsets, sizes, count);
             assertEquals(2, units);
             assertTrue(c.merged(0));
@@ -204,6 +214,85 @@ class OffloadTest {
         }
     }
 
+    @Test
+    void datagramsOfOneUdpFlowMergeIntoUsoWritesOfAtMost64() {
+        for (int version : new int[] {4, 6}) {
+            List<byte[]> dgrams = new ArrayList<>();
+            for (int i = 0; i < 70; i++) {
+                dgrams.add(udp(version, 5201, random(i == 69 ? 20 : 36, 100 * version + i))); // the last one shorter
+            }
+            byte[] tcpSameAddresses = tcp(version, 1, 2, 0x10, random(36, 7), new byte[0]);
+            dgrams.add(5, tcpSameAddresses);                 // another protocol between: no effect on the UDP flow
+            dgrams.add(9, udp(version, 5202, random(36, 8))); // another flow between: no effect either
+            int count = dgrams.size();
+            byte[][] bufs = new byte[count][];
+            int[] offsets = new int[count];
+            int[] sizes = new int[count];
+            for (int i = 0; i < count; i++) {
+                bufs[i] = new byte[256];
+                offsets[i] = 10;
+                sizes[i] = dgrams.get(i).length;
+                System.arraycopy(dgrams.get(i), 0, bufs[i], 10, sizes[i]);
+            }
+            GroCoalescer c = new GroCoalescer(128, true);
+            int units = c.plan(bufs, offsets, sizes, count);
+            // the first 64 datagrams of the flow; the TCP segment; the other flow; the remaining 6 (the last shorter)
+            assertEquals(4, units);
+            assertEquals(64, c.count(0));
+            assertEquals(5, c.first(1));
+            assertFalse(c.merged(1));
+            assertEquals(9, c.first(2));
+            assertFalse(c.merged(2));
+            assertEquals(6, c.count(3));
+            List<byte[]> flow = new ArrayList<>(dgrams);
+            flow.remove(9);
+            flow.remove(5);
+            int k = 0;
+            for (int u : new int[] {0, 3}) {
+                byte[] out = new byte[70000];
+                int len = c.build(u, bufs, offsets, out);
+                assertEquals(VirtioNetHdr.GSO_UDP_L4, out[1]);
+                // What the kernel does with it: split it again; the result must be the original datagrams.
+                GsoSplitter s = new GsoSplitter();
+                assertTrue(s.begin(out, 0, len));
+                while (s.hasMore()) {
+                    byte[] seg = new byte[256];
+                    int l = s.next(seg, 0);
+                    byte[] expected = flow.get(k).clone();
+                    if (version == 4) { // the IP id of the split copies counts up from the first one's
+                        Checksum.putShort(expected, 4, 0x1234 + (u == 0 ? k : k - 64));
+                        Checksum.fixIpv4Header(expected, 0, 20);
+                    }
+                    assertArrayEquals(expected, Arrays.copyOf(seg, l), "datagram " + k);
+                    k++;
+                }
+            }
+            assertEquals(70, k);
+        }
+    }
+
+    @Test
+    void udpIsNotMergedWithoutUsoNorWithoutAValidChecksum() {
+        byte[] a = udp(4, 53, random(40, 1));
+        byte[] b = udp(4, 53, random(40, 2));
+        byte[][] bufs = {a, b};
+        int[] offsets = new int[2];
+        int[] sizes = {a.length, b.length};
+        assertEquals(2, new GroCoalescer(64, false).plan(bufs, offsets, sizes, 2));
+        assertEquals(1, new GroCoalescer(64, true).plan(bufs, offsets, sizes, 2));
+        byte[] bad = udp(4, 53, random(40, 3));
+        bad[40] ^= 1;
+        byte[] none = udp(4, 53, random(40, 4));
+        Checksum.putShort(none, 26, 0); // IPv4 UDP without a checksum
+        byte[][] mixed = {a, bad, none};
+        int[] mixedSizes = {a.length, bad.length, none.length};
+        GroCoalescer c = new GroCoalescer(64, true);
+        assertEquals(3, c.plan(mixed, new int[3], mixedSizes, 3));
+        for (int u = 0; u < 3; u++) {
+            assertFalse(c.merged(u));
+        }
+    }
+
     private static byte[] fixTcpChecksum(byte[] p, int version) {
         int iph = version == 4 ? 20 : 40;
         Checksum.putShort(p, iph + 16, 0);
@@ -222,7 +311,7 @@ class OffloadTest {
         byte[][] bufs = {a, gap, bad, fin};
         int[] offsets = new int[4];
         int[] sizes = {a.length, gap.length, bad.length, fin.length};
-        GroCoalescer c = new GroCoalescer(64);
+        GroCoalescer c = new GroCoalescer(64, true);
         assertEquals(4, c.plan(bufs, offsets, sizes, 4));
         for (int u = 0; u < 4; u++) {
             assertFalse(c.merged(u));

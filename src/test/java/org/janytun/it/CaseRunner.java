@@ -15,6 +15,7 @@ import static org.janytun.it.Scenario.Feature.REPLAY_REDIRECTS;
 import static org.janytun.it.Scenario.Feature.REPLAY_REJECTED;
 import static org.janytun.it.Scenario.Feature.RIGHT_LEARNS_REMOTE;
 import static org.janytun.it.Scenario.Feature.TAP;
+import static org.janytun.it.Scenario.Feature.UDP_BURSTS;
 
 /**
  * Runs {@link TunnelCase}s in a shared {@link TestNet}: the left end in namespace A, the right end in B. Each case
@@ -23,6 +24,9 @@ import static org.janytun.it.Scenario.Feature.TAP;
  * Everything a case starts is stopped in a finally block; on failure the message carries the daemons' log tails.
  */
 public final class CaseRunner {
+    /** Datagrams per direction in a {@link Scenario.Feature#UDP_BURSTS} case: 32 bursts of 64. */
+    private static final int UDP_COUNT = 2048;
+
     private final TestNet net;
     private final Path logRoot;
     private int serial;
@@ -40,6 +44,10 @@ public final class CaseRunner {
             int net = (k - 1) % 250 + 1;
             return new Layout(k, (tap ? "tap" : "tun") + k, base, base + 1, base + 2, base + 3, base + 4,
                     "10.202." + net + ".1", "10.202." + net + ".2", "fd00:" + k + "::1", "fd00:" + k + "::2");
+        }
+
+        int udpPort() {
+            return tcpPort + 1;
         }
     }
 
@@ -158,6 +166,11 @@ public final class CaseRunner {
         }
         if (!sc.has(NO_TCP)) {
             Traffic.tcpTransfer(a, b, sc.has(INNER_V6) ? l.rightV6() : l.rightV4(), l.tcpPort(), l.k(), dir);
+        }
+        if (sc.has(UDP_BURSTS)) {
+            boolean v6 = sc.has(INNER_V6);
+            Traffic.udpBursts(a, b, v6 ? l.rightV6() : l.rightV4(), l.udpPort(), UDP_COUNT, dir, "left-to-right");
+            Traffic.udpBursts(b, a, v6 ? l.leftV6() : l.leftV4(), l.udpPort(), UDP_COUNT, dir, "right-to-left");
         }
         if (sc.has(REPLAY_REJECTED) || sc.has(REPLAY_REDIRECTS)) {
             checkReplay(sc, l, right, probe);

@@ -37,7 +37,9 @@ public final class Scenario {
          */
         REPLAY_REDIRECTS,
         /** Skip the bulk TCP transfer. */
-        NO_TCP
+        NO_TCP,
+        /** Also bursts of UDP datagrams each way, each datagram checked (what a receiving end coalesces, USO). */
+        UDP_BURSTS
     }
 
     private final String id;

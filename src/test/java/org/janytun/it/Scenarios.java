@@ -11,6 +11,7 @@ import static org.janytun.it.Scenario.Feature.REPLAY_REDIRECTS;
 import static org.janytun.it.Scenario.Feature.REPLAY_REJECTED;
 import static org.janytun.it.Scenario.Feature.RIGHT_LEARNS_REMOTE;
 import static org.janytun.it.Scenario.Feature.TAP;
+import static org.janytun.it.Scenario.Feature.UDP_BURSTS;
 
 /**
  * The catalogue of tunnel configurations (the one place that describes the interop cases). To add a case, add a
@@ -27,7 +28,7 @@ public final class Scenarios {
 
     public static final Scenario DEFAULTS = Scenario.named("defaults",
                     "-K/-A only: aes-ctr, kd-prf aes-ctr, sha1/10, -w 0, ports 4444, default role on the left")
-            .both(s -> s.key(KEY128).salt(SALT)).with(DEFAULT_PORTS, DEFAULT_ROLE_LEFT).build();
+            .both(s -> s.key(KEY128).salt(SALT)).with(DEFAULT_PORTS, DEFAULT_ROLE_LEFT, UDP_BURSTS).build();
 
     public static final Scenario PASSPHRASE_KEYS = Scenario.named("passphrase", "-E passphrase instead of -K/-A")
             .both(s -> s.passphrase(PASSPHRASE)).build();
@@ -62,7 +63,7 @@ public final class Scenarios {
             .both(s -> s.key(KEY128).salt(SALT)).with(TAP).build();
 
     public static final Scenario IPV6_INNER = Scenario.named("inner-v6", "IPv6 packets inside the tunnel")
-            .both(s -> s.key(KEY128).salt(SALT)).with(INNER_V6).build();
+            .both(s -> s.key(KEY128).salt(SALT)).with(INNER_V6, UDP_BURSTS).build();
 
     public static final Scenario IPV6_OUTER = Scenario.named("outer-v6", "SATP over outer IPv6 (-6, -r <v6 address>)")
             .both(s -> s.key(KEY128).salt(SALT)).with(OUTER_V6).build();

@@ -9,8 +9,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.janytun.it.tools.TcpBlast;
+import org.janytun.it.tools.UdpBurst;
 
-/** Traffic checks through a tunnel: ping (v4/v6), neighbour (ARP) entries, bulk TCP with a checksum. */
+/**
+ * Traffic checks through a tunnel: ping (v4/v6), neighbour (ARP) entries, bulk TCP with a checksum, bursts of UDP
+ * datagrams checked one by one.
+ */
 public final class Traffic {
     /** Size of the bulk TCP transfer. */
     public static final long TCP_BYTES = 10L * 1024 * 1024;
@@ -204,6 +208,50 @@ public final class Traffic {
         public void close() {
             client.close();
             server.close();
+        }
+    }
+
+    private static final Pattern UDP_RESULT = Pattern.compile("^RESULT (\\d+) (\\d+) (\\d+)$");
+
+    /**
+     * Sends {@code count} datagrams in bursts of 64 from {@code clientNs} to {@code serverAddr} in {@code serverNs}
+     * ({@link UdpBurst}); asserts that every datagram that arrived is intact and in order, and that at least half
+     * arrived (UDP may lose some; none of the checks depends on timing beyond that).
+     */
+    public static void udpBursts(Netns clientNs, Netns serverNs, String serverAddr, int port, int count,
+            Path logDir, String label) {
+        try (ManagedProcess server = ManagedProcess.start("udp server in " + serverNs.name(),
+                serverNs.wrap(JavaTool.command(UdpBurst.class, "server", serverAddr, Integer.toString(port),
+                        Integer.toString(count), "30")),
+                logDir.resolve("udp-server-" + label + ".log"), Map.of())) {
+            server.awaitOutput(Pattern.compile("^listening"), Duration.ofSeconds(20));
+            try (ManagedProcess client = ManagedProcess.start("udp client in " + clientNs.name(),
+                    clientNs.wrap(JavaTool.command(UdpBurst.class, "client", serverAddr, Integer.toString(port),
+                            Integer.toString(count))),
+                    logDir.resolve("udp-client-" + label + ".log"), Map.of())) {
+                int cs = client.awaitExit(Duration.ofSeconds(30));
+                int ss = server.awaitExit(Duration.ofSeconds(40));
+                Matcher m = null;
+                for (String line : server.output().lines().toList()) {
+                    Matcher r = UDP_RESULT.matcher(line.strip());
+                    if (r.matches()) {
+                        m = r;
+                    }
+                }
+                if (cs != 0 || ss != 0 || m == null) {
+                    throw new AssertionError("UDP bursts to " + serverAddr + ":" + port + " failed (client status "
+                            + cs + ", server status " + ss + ")\n" + client.diagnostics(10) + "\n"
+                            + server.diagnostics(10));
+                }
+                int received = Integer.parseInt(m.group(1));
+                int bad = Integer.parseInt(m.group(2));
+                int outOfOrder = Integer.parseInt(m.group(3));
+                if (bad != 0 || outOfOrder != 0 || received < count / 2) {
+                    throw new AssertionError("UDP bursts " + label + " to " + serverAddr + ": of " + count
+                            + " sent, " + received + " arrived, " + bad + " altered, " + outOfOrder
+                            + " out of order");
+                }
+            }
         }
     }
 
