@@ -445,18 +445,27 @@ public final class JitWarmup {
         return len;
     }
 
-    /** An IPv4 UDP datagram 10.255.0.1:40000 -> 10.255.0.2:53, checksums complete, behind a zero virtio_net_hdr. */
-    private static int udp(byte[] b, int off, int length, byte[] payload) {
-        int total = 28 + length;
-        java.util.Arrays.fill(b, 0, off + 28, (byte) 0);
+    /**
+     * Zeroes {@code b[0, off + 40)} (the virtio_net_hdr's room, the IP header, room for a transport header) and
+     * writes an IPv4 header 10.255.0.1 -> 10.255.0.2 (TTL 64, DF when asked) with its checksum.
+     */
+    private static void ipv4(byte[] b, int off, int total, int protocol, boolean dontFragment) {
+        java.util.Arrays.fill(b, 0, off + 40, (byte) 0);
         b[off] = 0x45;
         b[off + 2] = (byte) (total >>> 8);
         b[off + 3] = (byte) total;
+        b[off + 6] = (byte) (dontFragment ? 0x40 : 0);
         b[off + 8] = 64;
-        b[off + 9] = 17;
+        b[off + 9] = (byte) protocol;
         b[off + 12] = 10; b[off + 13] = (byte) 255; b[off + 14] = 0; b[off + 15] = 1;
         b[off + 16] = 10; b[off + 17] = (byte) 255; b[off + 18] = 0; b[off + 19] = 2;
         Checksum.fixIpv4Header(b, off, 20);
+    }
+
+    /** An IPv4 UDP datagram 10.255.0.1:40000 -> 10.255.0.2:53, checksums complete, behind a zero virtio_net_hdr. */
+    private static int udp(byte[] b, int off, int length, byte[] payload) {
+        int total = 28 + length;
+        ipv4(b, off, total, 17, false);
         int u = off + 20;
         b[u] = (byte) (40000 >>> 8); b[u + 1] = (byte) 40000;
         b[u + 3] = 53;
@@ -498,16 +507,7 @@ public final class JitWarmup {
      */
     private static int tcp(byte[] b, int off, int seq, int length, byte[] payload, boolean gso) {
         int total = 40 + length;
-        java.util.Arrays.fill(b, 0, off + 40, (byte) 0);
-        b[off] = 0x45;
-        b[off + 2] = (byte) (total >>> 8);
-        b[off + 3] = (byte) total;
-        b[off + 6] = 0x40;
-        b[off + 8] = 64;
-        b[off + 9] = 6;
-        b[off + 12] = 10; b[off + 13] = (byte) 255; b[off + 14] = 0; b[off + 15] = 1;
-        b[off + 16] = 10; b[off + 17] = (byte) 255; b[off + 18] = 0; b[off + 19] = 2;
-        Checksum.fixIpv4Header(b, off, 20);
+        ipv4(b, off, total, 6, true);
         int t = off + 20;
         b[t] = (byte) (40000 >>> 8); b[t + 1] = (byte) 40000;
         b[t + 2] = (byte) (5001 >>> 8); b[t + 3] = (byte) 5001;

@@ -175,18 +175,11 @@ class OffloadTest {
             other[version == 4 ? 20 : 40] = 0x11;
             long sum = 0;
             segs.add(3, fixTcpChecksum(other, version));
-            int count = segs.size();
-            byte[][] bufs = new byte[count][];
-            int[] offsets = new int[count];
-            int[] sizes = new int[count];
-            for (int i = 0; i < count; i++) {
-                bufs[i] = new byte[2048];
-                offsets[i] = 10;
-                sizes[i] = segs.get(i).length;
-                System.arraycopy(segs.get(i), 0, bufs[i], 10, sizes[i]);
-            }
+            Batch batch = Batch.of(segs);
+            byte[][] bufs = batch.bufs();
+            int[] offsets = batch.offsets();
             GroCoalescer c = new GroCoalescer(64, true);
-            int units = c.plan(bufs, offsets, sizes, count);
+            int units = c.plan(bufs, offsets, batch.sizes(), segs.size());
             assertEquals(2, units);
             assertTrue(c.merged(0));
             assertEquals(11, c.count(0));
@@ -224,18 +217,11 @@ class OffloadTest {
             byte[] tcpSameAddresses = tcp(version, 1, 2, 0x10, random(36, 7), new byte[0]);
             dgrams.add(5, tcpSameAddresses);                 // another protocol between: no effect on the UDP flow
             dgrams.add(9, udp(version, 5202, random(36, 8))); // another flow between: no effect either
-            int count = dgrams.size();
-            byte[][] bufs = new byte[count][];
-            int[] offsets = new int[count];
-            int[] sizes = new int[count];
-            for (int i = 0; i < count; i++) {
-                bufs[i] = new byte[256];
-                offsets[i] = 10;
-                sizes[i] = dgrams.get(i).length;
-                System.arraycopy(dgrams.get(i), 0, bufs[i], 10, sizes[i]);
-            }
+            Batch batch = Batch.of(dgrams);
+            byte[][] bufs = batch.bufs();
+            int[] offsets = batch.offsets();
             GroCoalescer c = new GroCoalescer(128, true);
-            int units = c.plan(bufs, offsets, sizes, count);
+            int units = c.plan(bufs, offsets, batch.sizes(), dgrams.size());
             // the first 64 datagrams of the flow; the TCP segment; the other flow; the remaining 6 (the last shorter)
             assertEquals(4, units);
             assertEquals(64, c.count(0));
@@ -290,6 +276,22 @@ class OffloadTest {
         assertEquals(3, c.plan(mixed, new int[3], mixedSizes, 3));
         for (int u = 0; u < 3; u++) {
             assertFalse(c.merged(u));
+        }
+    }
+
+    /** Packets as the data path hands them to the device: each at offset 10 of its own buffer. */
+    private record Batch(byte[][] bufs, int[] offsets, int[] sizes) {
+        static Batch of(List<byte[]> packets) {
+            int count = packets.size();
+            Batch b = new Batch(new byte[count][], new int[count], new int[count]);
+            for (int i = 0; i < count; i++) {
+                byte[] p = packets.get(i);
+                b.bufs[i] = new byte[10 + p.length];
+                b.offsets[i] = 10;
+                b.sizes[i] = p.length;
+                System.arraycopy(p, 0, b.bufs[i], 10, p.length);
+            }
+            return b;
         }
     }
 
