@@ -283,6 +283,11 @@ final class GroCoalescer {
         return unitCount[unit];
     }
 
+    /** The packet after {@code packet} in its unit, or -1 (for tests: the members of a unit in write order). */
+    int nextOf(int packet) {
+        return next[packet];
+    }
+
     /**
      * Builds merged unit {@code unit} into {@code out} from 0: a virtio_net_hdr asking for TCP or UDP segmentation
      * and a partial checksum, then the first packet's headers and every member's payload. Returns the length written.
