@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.janytun.os.Libc;
 import org.janytun.os.OsException;
@@ -144,9 +145,10 @@ public final class LinuxTunDevice implements TunDevice {
             boolean gro = false;
             boolean udpGro = false;
             if (vnet) {
-                offloads = setOffloads(fd);
+                int taken = setOffloads(fd);
+                offloads = describeOffloads(taken);
                 gro = !"off".equals(System.getProperty("janytun.gro"));
-                udpGro = gro && offloads.equals(ALL_OFFLOADS);
+                udpGro = gro && (taken & (TUN_F_USO4 | TUN_F_USO6)) == (TUN_F_USO4 | TUN_F_USO6);
                 log.info("{}: offloads {}{}", actual, offloads,
                         udpGro ? ", TCP and UDP coalescing on write" : gro ? ", TCP coalescing on write" : "");
             }
@@ -157,22 +159,37 @@ public final class LinuxTunDevice implements TunDevice {
         }
     }
 
-    private static final String ALL_OFFLOADS = "checksum, TSO4, TSO6, TSO-ECN, USO4, USO6";
-
-    /** Asks for the most the kernel gives: checksum + TSO4/6 (+ECN) + USO4/6, then less. Returns what it got. */
-    private static String setOffloads(int fd) {
+    /**
+     * Asks for the most the kernel gives: checksum + TSO4/6 (+ECN) + USO4/6, then less. Returns the flags it took,
+     * -1 when it took none.
+     */
+    private static int setOffloads(int fd) {
         int tso = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
-        int[] tries = {tso | TUN_F_USO4 | TUN_F_USO6, tso, TUN_F_CSUM};
-        String[] names = {ALL_OFFLOADS, "checksum, TSO4, TSO6, TSO-ECN", "checksum"};
-        for (int i = 0; i < tries.length; i++) {
+        for (int flags : new int[] {tso | TUN_F_USO4 | TUN_F_USO6, tso, TUN_F_CSUM}) {
             try {
-                Libc.ioctl(fd, TUNSETOFFLOAD, tries[i]);
-                return names[i];
+                Libc.ioctl(fd, TUNSETOFFLOAD, flags);
+                return flags;
             } catch (OsException e) {
                 // EINVAL: the kernel lacks one of the flags; try fewer
             }
         }
-        return "none (TUNSETOFFLOAD refused)";
+        return -1;
+    }
+
+    /** The offload flags as the log and {@link #offloads()} name them. */
+    private static String describeOffloads(int flags) {
+        if (flags < 0) {
+            return "none (TUNSETOFFLOAD refused)";
+        }
+        StringJoiner names = new StringJoiner(", ");
+        int[] bits = {TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_TSO_ECN, TUN_F_USO4, TUN_F_USO6};
+        String[] labels = {"checksum", "TSO4", "TSO6", "TSO-ECN", "USO4", "USO6"};
+        for (int i = 0; i < bits.length; i++) {
+            if ((flags & bits[i]) != 0) {
+                names.add(labels[i]);
+            }
+        }
+        return names.toString();
     }
 
     /** For tests: a device over any packet fd (e.g. one end of an AF_UNIX SOCK_SEQPACKET pair). Takes the fd. */
