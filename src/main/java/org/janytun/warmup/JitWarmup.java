@@ -415,8 +415,9 @@ public final class JitWarmup {
     /**
      * A small packet as the kernel hands them over, of the kind {@code i} picks: an IPv4 TCP segment (with a partial
      * checksum to complete, NEEDS_CSUM, behind a virtio_net_hdr), an IPv4 ICMP packet with its checksum complete (a
-     * ping), an IPv4 UDP datagram (a name lookup; UDP coalescing on write), or an IPv6 packet (the kernel's own neighbour discovery on a new tun device). Each kind takes its own branches in the data
-     * path ({@code GsoSplitter}, {@code PayloadType}, {@code GroCoalescer}); code that C2 compiled having seen one kind
+     * ping), an IPv4 UDP datagram (a name lookup; UDP coalescing on write), or an IPv6 packet (the kernel's own
+     * neighbour discovery on a new tun device). Each kind takes its own branches in the data path
+     * ({@code GsoSplitter}, {@code PayloadType}, {@code GroCoalescer}); code that C2 compiled having seen one kind
      * only is thrown away at the first packet of another (measured: an "unstable if" in each at the first real
      * packets after the warm-up, and the methods back at C1 while the first pings passed).
      */

@@ -32,18 +32,11 @@ class GroCoalescerFuzzTest {
             return;
         }
         int n = packets.size();
-        byte[][] bufs = new byte[n][];
-        int[] offsets = new int[n];
-        int[] sizes = new int[n];
-        for (int i = 0; i < n; i++) {
-            byte[] p = packets.get(i);
-            bufs[i] = new byte[16 + p.length];
-            offsets[i] = 16;
-            sizes[i] = p.length;
-            System.arraycopy(p, 0, bufs[i], 16, p.length);
-        }
+        OffloadTest.Batch batch = OffloadTest.Batch.of(packets);
+        byte[][] bufs = batch.bufs();
+        int[] offsets = batch.offsets();
         GroCoalescer c = new GroCoalescer(64, data.consumeBoolean());
-        int units = c.plan(bufs, offsets, sizes, n);
+        int units = c.plan(bufs, offsets, batch.sizes(), n);
         boolean[] seen = new boolean[n];
         byte[] out = new byte[70_000];
         for (int u = 0; u < units; u++) {

@@ -16,30 +16,11 @@ import org.junit.jupiter.api.Test;
 class OffloadTest {
     private static final int MSS = 1360;
 
-    /** An IPv4 or IPv6 TCP segment with correct checksums. */
+    /** An IPv4 or IPv6 TCP segment 10.0.0.1:40000 -> 10.0.0.2:5201 (fd00::1, fd00::2) with correct checksums. */
     static byte[] tcp(int version, int seq, int ack, int flags, byte[] payload, byte[] options) {
-        int iph = version == 4 ? 20 : 40;
         int th = 20 + options.length;
-        byte[] p = new byte[iph + th + payload.length];
-        if (version == 4) {
-            p[0] = 0x45;
-            Checksum.putShort(p, 2, p.length);
-            Checksum.putShort(p, 4, 0x1234);
-            p[6] = 0x40; // DF
-            p[8] = 64;
-            p[9] = 6;
-            p[12] = 10; p[13] = 0; p[14] = 0; p[15] = 1;
-            p[16] = 10; p[17] = 0; p[18] = 0; p[19] = 2;
-            Checksum.fixIpv4Header(p, 0, 20);
-        } else {
-            p[0] = 0x60;
-            Checksum.putShort(p, 4, p.length - 40);
-            p[6] = 6;
-            p[7] = 64;
-            p[8] = (byte) 0xfd; p[23] = 1;
-            p[24] = (byte) 0xfd; p[39] = 2;
-        }
-        int t = iph;
+        byte[] p = new byte[(version == 4 ? 20 : 40) + th + payload.length];
+        int t = Packets.ipHeader(p, address(version, 1), address(version, 2), 6);
         Checksum.putShort(p, t, 40000);
         Checksum.putShort(p, t + 2, 5201);
         Checksum.putInt(p, t + 4, seq);
@@ -49,19 +30,22 @@ class OffloadTest {
         Checksum.putShort(p, t + 14, 501);
         System.arraycopy(options, 0, p, t + 20, options.length);
         System.arraycopy(payload, 0, p, t + th, payload.length);
-        long sum = Checksum.pseudoHeader(p, 0, version, 6, p.length - iph);
-        Checksum.putShort(p, t + 16, Checksum.finish(Checksum.add(p, t, p.length - iph, sum)));
+        long sum = Checksum.pseudoHeader(p, 0, version, 6, p.length - t);
+        Checksum.putShort(p, t + 16, Checksum.finish(Checksum.add(p, t, p.length - t, sum)));
         return p;
     }
 
     /** An IPv4 or IPv6 UDP datagram 40000 -> {@code dstPort} between the addresses {@link #tcp} uses. */
     static byte[] udp(int version, int dstPort, byte[] payload) {
-        byte[] src = new byte[version == 4 ? 4 : 16];
-        byte[] dst = src.clone();
-        src[0] = dst[0] = (byte) (version == 4 ? 10 : 0xfd);
-        src[src.length - 1] = 1;
-        dst[dst.length - 1] = 2;
-        return Packets.udp(src, dst, 40000, dstPort, payload);
+        return Packets.udp(address(version, 1), address(version, 2), 40000, dstPort, payload);
+    }
+
+    /** 10.0.0.{@code host} or fd00::{@code host}. */
+    private static byte[] address(int version, int host) {
+        byte[] a = new byte[version == 4 ? 4 : 16];
+        a[0] = (byte) (version == 4 ? 10 : 0xfd);
+        a[a.length - 1] = (byte) host;
+        return a;
     }
 
     static boolean checksumsValid(byte[] p, int off, int len) {
@@ -280,7 +264,7 @@ class OffloadTest {
     }
 
     /** Packets as the data path hands them to the device: each at offset 10 of its own buffer. */
-    private record Batch(byte[][] bufs, int[] offsets, int[] sizes) {
+    record Batch(byte[][] bufs, int[] offsets, int[] sizes) {
         static Batch of(List<byte[]> packets) {
             int count = packets.size();
             Batch b = new Batch(new byte[count][], new int[count], new int[count]);

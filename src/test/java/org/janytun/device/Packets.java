@@ -77,34 +77,41 @@ final class Packets {
         return fold(sum(p, 40, icmpLen, acc));
     }
 
-    /** An IPv4 (4-byte addresses, DF, id 0x1234) or IPv6 UDP datagram with correct checksums. */
-    static byte[] udp(byte[] src, byte[] dst, int srcPort, int dstPort, byte[] payload) {
-        int version = src.length == 4 ? 4 : 6;
-        int iph = version == 4 ? 20 : 40;
-        byte[] p = new byte[iph + 8 + payload.length];
-        if (version == 4) {
+    /**
+     * Writes at 0 of {@code p} (the whole packet) an IPv4 header (4-byte addresses: id 0x1234, DF, TTL 64, its
+     * checksum) or an IPv6 one (16-byte addresses: hop limit 64) for {@code protocol}; returns its length.
+     */
+    static int ipHeader(byte[] p, byte[] src, byte[] dst, int protocol) {
+        if (src.length == 4) {
             p[0] = 0x45;
             putShort(p, 2, p.length);
             putShort(p, 4, 0x1234);
             p[6] = 0x40;
             p[8] = 64;
-            p[9] = 17;
+            p[9] = (byte) protocol;
             System.arraycopy(src, 0, p, 12, 4);
             System.arraycopy(dst, 0, p, 16, 4);
             putShort(p, 10, checksum(p, 0, 20));
-        } else {
-            p[0] = 0x60;
-            putShort(p, 4, p.length - 40);
-            p[6] = 17;
-            p[7] = 64;
-            System.arraycopy(src, 0, p, 8, 16);
-            System.arraycopy(dst, 0, p, 24, 16);
+            return 20;
         }
+        p[0] = 0x60;
+        putShort(p, 4, p.length - 40);
+        p[6] = (byte) protocol;
+        p[7] = 64;
+        System.arraycopy(src, 0, p, 8, 16);
+        System.arraycopy(dst, 0, p, 24, 16);
+        return 40;
+    }
+
+    /** An IPv4 or IPv6 UDP datagram (the header of {@link #ipHeader}) with correct checksums. */
+    static byte[] udp(byte[] src, byte[] dst, int srcPort, int dstPort, byte[] payload) {
+        byte[] p = new byte[(src.length == 4 ? 20 : 40) + 8 + payload.length];
+        int iph = ipHeader(p, src, dst, 17);
         putShort(p, iph, srcPort);
         putShort(p, iph + 2, dstPort);
         putShort(p, iph + 4, p.length - iph);
         System.arraycopy(payload, 0, p, iph + 8, payload.length);
-        long sum = Checksum.pseudoHeader(p, 0, version, 17, p.length - iph);
+        long sum = Checksum.pseudoHeader(p, 0, src.length == 4 ? 4 : 6, 17, p.length - iph);
         putShort(p, iph + 6, Checksum.finish(Checksum.add(p, iph, p.length - iph, sum)));
         return p;
     }
